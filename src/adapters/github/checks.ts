@@ -1,0 +1,116 @@
+import type { ProbotOctokit } from "probot";
+import type { CheckAnnotation } from "../../checks/annotation.js";
+import { CHECK_ANNOTATIONS_PER_REQUEST } from "../../checks/annotation.js";
+import type { CheckConclusion } from "../../checks/conclusion.js";
+
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: CheckAnnotation[];
+}
+
+export interface CheckRunTarget {
+  owner: string;
+  repo: string;
+}
+
+export type CheckRunState =
+  | { status: "queued" }
+  | { status: "in_progress"; startedAt?: Date }
+  | { status: "completed"; conclusion: CheckConclusion; completedAt: Date };
+
+export interface NewCheckRun {
+  name: string;
+  headSha: string;
+  externalId?: string;
+  detailsUrl?: string;
+  state: CheckRunState;
+  output: CheckRunOutput;
+}
+
+function stateFields(state: CheckRunState) {
+  switch (state.status) {
+    case "queued":
+      return { status: "queued" as const };
+    case "in_progress":
+      return { status: "in_progress" as const, ...(state.startedAt && { started_at: state.startedAt.toISOString() }) };
+    case "completed":
+      return { status: "completed" as const, conclusion: state.conclusion, completed_at: state.completedAt.toISOString() };
+  }
+}
+
+/** GitHub takes 50 annotations per request; the rest go in follow-up updates. */
+function splitAnnotations(output: CheckRunOutput): [CheckRunOutput, CheckAnnotation[][]] {
+  const annotations = output.annotations ?? [];
+  const batches: CheckAnnotation[][] = [];
+  for (let i = 0; i < annotations.length; i += CHECK_ANNOTATIONS_PER_REQUEST) {
+    batches.push(annotations.slice(i, i + CHECK_ANNOTATIONS_PER_REQUEST));
+  }
+  const { annotations: _all, ...rest } = output;
+  return [{ ...rest, ...(batches[0] && { annotations: batches[0] }) }, batches.slice(1)];
+}
+
+/**
+ * The check run carrying `externalId` on `headSha`, if one exists: a retried or
+ * redelivered event must find the run it already created instead of making a second.
+ */
+export async function findCheckRun(
+  octokit: ProbotOctokit,
+  target: CheckRunTarget,
+  headSha: string,
+  name: string,
+  externalId: string,
+): Promise<number | undefined> {
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+    ...target,
+    ref: headSha,
+    check_name: name,
+    filter: "all",
+    per_page: 100,
+  });
+  return runs.find((run) => run.external_id === externalId)?.id;
+}
+
+export async function createCheckRun(octokit: ProbotOctokit, target: CheckRunTarget, run: NewCheckRun): Promise<number> {
+  const [output, more] = splitAnnotations(run.output);
+  const { data } = await octokit.rest.checks.create({
+    ...target,
+    name: run.name,
+    head_sha: run.headSha,
+    ...(run.externalId && { external_id: run.externalId }),
+    ...(run.detailsUrl && { details_url: run.detailsUrl }),
+    ...stateFields(run.state),
+    output,
+  });
+  await sendRemainingAnnotations(octokit, target, data.id, output, more);
+  return data.id;
+}
+
+export async function updateCheckRun(
+  octokit: ProbotOctokit,
+  target: CheckRunTarget,
+  checkRunId: number,
+  state: CheckRunState,
+  output: CheckRunOutput,
+): Promise<void> {
+  const [first, more] = splitAnnotations(output);
+  await octokit.rest.checks.update({ ...target, check_run_id: checkRunId, ...stateFields(state), output: first });
+  await sendRemainingAnnotations(octokit, target, checkRunId, first, more);
+}
+
+async function sendRemainingAnnotations(
+  octokit: ProbotOctokit,
+  target: CheckRunTarget,
+  checkRunId: number,
+  output: CheckRunOutput,
+  batches: CheckAnnotation[][],
+): Promise<void> {
+  for (const annotations of batches) {
+    await octokit.rest.checks.update({
+      ...target,
+      check_run_id: checkRunId,
+      output: { title: output.title, summary: output.summary, ...(output.text && { text: output.text }), annotations },
+    });
+  }
+}

@@ -1,0 +1,199 @@
+import type { ProbotOctokit } from "probot";
+import { createCheckRun, findCheckRun, updateCheckRun, type CheckRunOutput, type CheckRunTarget } from "../adapters/github/checks.js";
+import { renderConfigProblems } from "../checks/config-output.js";
+import { loadRepoConfig } from "../config/load.js";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/schema.js";
+import type { Dependencies } from "../dependencies.js";
+import { mergeVariables } from "../variables/merge.js";
+import { identityVariables } from "../variables/identity.js";
+import { resolveBuildspec } from "./buildspec.js";
+import { decideBuild, needsAuthorPermission, needsChangedFiles } from "./decide.js";
+import { deploymentIdFor } from "./deployment-id.js";
+import { authorPermission, changedFiles } from "./facts.js";
+import type { BuildRecord } from "./record.js";
+import { StartBuildError } from "./runner.js";
+import type { BuildPlan, PullRequestTrigger, Trigger } from "./trigger.js";
+
+/** Where the config is read: the built commit, or the base's default branch for a fork (never the fork's file). */
+function configRef(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case "push":
+      return trigger.after;
+    case "pull_request":
+      return trigger.fromFork ? trigger.repository.defaultBranch : trigger.headSha;
+    case "merge_group":
+      return trigger.headSha;
+  }
+}
+
+function headSha(trigger: Trigger): string {
+  return trigger.kind === "push" ? trigger.after : trigger.headSha;
+}
+
+function targetOf(trigger: Trigger): CheckRunTarget {
+  return { owner: trigger.repository.owner, repo: trigger.repository.name };
+}
+
+/** Turns one recorded trigger into a check run and, when the config says so, a build. */
+export async function processTrigger(trigger: Trigger, deps: Dependencies): Promise<void> {
+  const log = deps.log.child({ deliveryId: trigger.deliveryId, repository: trigger.repository.fullName, event: trigger.kind });
+  if (trigger.kind === "push" && trigger.deleted) {
+    log.info("branch or tag deleted: nothing to build");
+    return;
+  }
+  const octokit = await deps.github(trigger.installationId);
+  if (trigger.kind === "pull_request" && trigger.action === "closed") {
+    await stopPullRequestBuilds(trigger, deps);
+    return;
+  }
+  const deploymentId = deploymentIdFor(trigger.deliveryId);
+  if (await deps.records.get(deploymentId)) {
+    log.info({ deploymentId }, "already processed");
+    return;
+  }
+  const { defaultProject, allowedProjects } = deps.settings.codebuild;
+  const loaded = await loadRepoConfig(octokit, { ...targetOf(trigger), ref: configRef(trigger) }, { defaultProject, allowedProjects });
+  if (!loaded.ok) {
+    const { annotations, ...output } = renderConfigProblems(loaded.problems);
+    await concludeOnce(octokit, trigger, deploymentId, DEFAULT_REPO_CONFIG.check_name, "failure", { ...output, annotations });
+    log.info({ problems: loaded.problems.length }, "invalid .github/codebuild.yml");
+    return;
+  }
+  const config = loaded.config;
+  const decision = decideBuild(trigger, config, {
+    untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
+    changedFiles: needsChangedFiles(config) ? await changedFiles(octokit, trigger) : null,
+    ...(trigger.kind === "pull_request" &&
+      needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
+  });
+  switch (decision.kind) {
+    case "ignore":
+      log.info({ reason: decision.reason }, "not building");
+      return;
+    case "conclude":
+      await concludeOnce(octokit, trigger, deploymentId, config.check_name, decision.conclusion, {
+        title: decision.title,
+        summary: decision.summary,
+      });
+      return;
+    case "build":
+      await startBuild(octokit, trigger, decision.plan, config, deploymentId, deps);
+  }
+}
+
+/** A check run completed at once, without a build (skipped, needs approval, invalid config). */
+async function concludeOnce(
+  octokit: ProbotOctokit,
+  trigger: Trigger,
+  deploymentId: string,
+  name: string,
+  conclusion: "failure" | "skipped" | "action_required",
+  output: CheckRunOutput,
+): Promise<void> {
+  const target = targetOf(trigger);
+  const sha = headSha(trigger);
+  if (await findCheckRun(octokit, target, sha, name, deploymentId)) return;
+  await createCheckRun(octokit, target, {
+    name,
+    headSha: sha,
+    externalId: deploymentId,
+    state: { status: "completed", conclusion, completedAt: new Date() },
+    output,
+  });
+}
+
+async function startBuild(
+  octokit: ProbotOctokit,
+  trigger: Trigger,
+  plan: BuildPlan,
+  config: RepoConfig,
+  deploymentId: string,
+  deps: Dependencies,
+): Promise<void> {
+  const { settings, runner, records } = deps;
+  const target = targetOf(trigger);
+  const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
+  const checkRunId =
+    (await findCheckRun(octokit, target, plan.sha, config.check_name, deploymentId)) ??
+    (await createCheckRun(octokit, target, {
+      name: config.check_name,
+      headSha: plan.sha,
+      externalId: deploymentId,
+      detailsUrl,
+      state: { status: "queued" },
+      output: { title: "Queued", summary: "Waiting for CodeBuild to start the build." },
+    }));
+  const record: BuildRecord = {
+    deploymentId,
+    installationId: trigger.installationId,
+    repository: trigger.repository,
+    trigger,
+    plan,
+    checkName: config.check_name,
+    checkRunId,
+    status: "IN_PROGRESS",
+    completed: false,
+    createdAt: new Date().toISOString(),
+  };
+  const fail = async (title: string, summary: string) => {
+    await updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, { title, summary });
+    await records.put({ ...record, status: "FAILED", completed: true });
+  };
+
+  const projectName = config.project ?? settings.codebuild.defaultProject;
+  if (!projectName) {
+    return fail(
+      "No CodeBuild project",
+      "This repository's .github/codebuild.yml names no `project`, and the app has no CODEBUILD_PROJECT. Add `project: <name>` to the file or ask the operator to set CODEBUILD_PROJECT.",
+    );
+  }
+  const merged = mergeVariables({
+    config,
+    environment: plan.environment,
+    stored: [],
+    secrets: [],
+    identity: identityVariables({ repository: trigger.repository, plan, deploymentId }),
+    trusted: plan.trusted,
+  });
+  if (!merged.ok) {
+    return fail("Build variables refused", merged.problems.map((p) => `- ${p}`).join("\n"));
+  }
+  const buildspec = await resolveBuildspec(config.buildspec);
+  if (!buildspec.ok) return fail("Unknown buildspec", buildspec.problem);
+
+  await records.put(record);
+  try {
+    const { id } = await runner.start({
+      projectName,
+      sourceVersion: plan.sourceVersion,
+      sourceType: settings.enterprise ? "GITHUB_ENTERPRISE" : "GITHUB",
+      sourceLocation: trigger.repository.cloneUrl,
+      buildspec: buildspec.buildspec,
+      timeoutMinutes: config.timeout_minutes,
+      variables: merged.variables,
+      idempotencyToken: deploymentId,
+      noCache: !plan.trusted,
+      ...(!plan.trusted && { serviceRole: settings.codebuild.untrustedRole }),
+      ...(settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),
+    });
+    await records.put({ ...record, buildId: id });
+    deps.log.info({ deploymentId, buildId: id, repository: trigger.repository.fullName }, "build started");
+  } catch (error) {
+    const known = error instanceof StartBuildError;
+    deps.log.warn({ deploymentId, err: error }, "build could not be started");
+    await fail(
+      known ? error.title : "The build could not be started",
+      known ? error.message : `CodeBuild could not be reached or failed: ${(error as Error).message}. Re-run this check to try again.`,
+    );
+  }
+}
+
+/** A closed pull request's running builds are stopped; the watcher completes their runs as cancelled. */
+async function stopPullRequestBuilds(trigger: PullRequestTrigger, deps: Dependencies): Promise<void> {
+  const running = await deps.records.listRunning();
+  for (const record of running) {
+    if (record.repository.id !== trigger.repository.id || record.plan.pullRequestNumber !== trigger.number || !record.buildId) continue;
+    await deps.runner.stop(record.buildId);
+    deps.log.info({ deploymentId: record.deploymentId, pullRequest: trigger.number }, "pull request closed: build stopped");
+  }
+}

@@ -1,0 +1,32 @@
+import type { BuildStatus } from "./runner.js";
+import type { BuildPlan, RepositoryRef, Trigger } from "./trigger.js";
+
+/**
+ * What the app keeps about one build: enough to watch it, update its check run,
+ * stop it, and re-run it. Keyed by the deployment id, which is also the check
+ * run's `external_id` and the build's DEPLOYMENT_ID.
+ */
+export interface BuildRecord {
+  deploymentId: string;
+  installationId: number;
+  repository: RepositoryRef;
+  trigger: Trigger;
+  plan: BuildPlan;
+  checkName: string;
+  checkRunId: number;
+  /** The runner's build id, once StartBuild answered. */
+  buildId?: string;
+  status: BuildStatus;
+  /** The last phase reported on the check run, to update it at once on a change. */
+  reportedPhase?: string;
+  completed: boolean;
+  createdAt: string;
+}
+
+/** Where build records live: memory for now, the app's table later. */
+export interface BuildRecordStore {
+  put(record: BuildRecord): Promise<void>;
+  get(deploymentId: string): Promise<BuildRecord | undefined>;
+  /** Builds that started and have not completed. */
+  listRunning(): Promise<BuildRecord[]>;
+}

@@ -1,0 +1,151 @@
+import { z } from "zod";
+import type { Actor, MergeGroupTrigger, PullRequestTrigger, PushTrigger, RepositoryRef } from "../builds/trigger.js";
+
+/**
+ * The few fields of GitHub's webhook payloads the app acts on. Parsing through these
+ * schemas is the boundary: nothing else of a payload goes further, and a payload that
+ * lacks them is refused here with zod's issues rather than failing deep inside.
+ */
+const repository = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  full_name: z.string(),
+  owner: z.object({ login: z.string() }),
+  default_branch: z.string(),
+  private: z.boolean(),
+  clone_url: z.string(),
+});
+
+const actor = z.object({ login: z.string(), id: z.number().int(), type: z.string() });
+
+const installation = z.object({ id: z.number().int() });
+
+const base = { repository, sender: actor, installation };
+
+const commit = z.object({
+  message: z.string(),
+  added: z.array(z.string()).default([]),
+  removed: z.array(z.string()).default([]),
+  modified: z.array(z.string()).default([]),
+});
+
+/** GitHub lists at most 20 commits in a push payload (webhook events reference). */
+export const PUSH_PAYLOAD_MAX_COMMITS = 20;
+
+const push = z.object({
+  ...base,
+  ref: z.string(),
+  before: z.string(),
+  after: z.string(),
+  created: z.boolean(),
+  deleted: z.boolean(),
+  commits: z.array(commit).default([]),
+  head_commit: commit.nullable().default(null),
+});
+
+const pullRequest = z.object({
+  ...base,
+  action: z.enum(["opened", "synchronize", "reopened", "closed"]),
+  number: z.number().int(),
+  pull_request: z.object({
+    user: actor,
+    head: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ id: z.number().int() }).nullable() }),
+    base: z.object({ ref: z.string(), repo: z.object({ id: z.number().int() }) }),
+  }),
+});
+
+const mergeGroup = z.object({
+  ...base,
+  action: z.literal("checks_requested"),
+  merge_group: z.object({ head_sha: z.string(), head_ref: z.string(), base_ref: z.string() }),
+});
+
+export type PayloadResult<T> = { ok: true; trigger: T } | { ok: false; issues: string };
+
+function toRepository(r: z.infer<typeof repository>): RepositoryRef {
+  return {
+    id: r.id,
+    owner: r.owner.login,
+    name: r.name,
+    fullName: r.full_name,
+    defaultBranch: r.default_branch,
+    private: r.private,
+    cloneUrl: r.clone_url,
+  };
+}
+
+function toActor(a: z.infer<typeof actor>): Actor {
+  return { login: a.login, id: a.id, type: a.type };
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
+}
+
+export function pushTrigger(deliveryId: string, payload: unknown): PayloadResult<PushTrigger> {
+  const parsed = push.safeParse(payload);
+  if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
+  const p = parsed.data;
+  const knowsEveryCommit = !p.created && p.commits.length < PUSH_PAYLOAD_MAX_COMMITS;
+  const changed = new Set(p.commits.flatMap((c) => [...c.added, ...c.removed, ...c.modified]));
+  return {
+    ok: true,
+    trigger: {
+      kind: "push",
+      deliveryId,
+      installationId: p.installation.id,
+      repository: toRepository(p.repository),
+      sender: toActor(p.sender),
+      ref: p.ref,
+      before: p.before,
+      after: p.after,
+      created: p.created,
+      deleted: p.deleted,
+      headCommitMessage: p.head_commit?.message ?? null,
+      changedFiles: knowsEveryCommit ? [...changed].sort() : null,
+    },
+  };
+}
+
+export function pullRequestTrigger(deliveryId: string, payload: unknown): PayloadResult<PullRequestTrigger> {
+  const parsed = pullRequest.safeParse(payload);
+  if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
+  const p = parsed.data;
+  const pr = p.pull_request;
+  return {
+    ok: true,
+    trigger: {
+      kind: "pull_request",
+      deliveryId,
+      installationId: p.installation.id,
+      repository: toRepository(p.repository),
+      sender: toActor(p.sender),
+      action: p.action,
+      number: p.number,
+      headSha: pr.head.sha,
+      headRef: pr.head.ref,
+      baseRef: pr.base.ref,
+      fromFork: pr.head.repo === null || pr.head.repo.id !== pr.base.repo.id,
+      author: toActor(pr.user),
+    },
+  };
+}
+
+export function mergeGroupTrigger(deliveryId: string, payload: unknown): PayloadResult<MergeGroupTrigger> {
+  const parsed = mergeGroup.safeParse(payload);
+  if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
+  const p = parsed.data;
+  return {
+    ok: true,
+    trigger: {
+      kind: "merge_group",
+      deliveryId,
+      installationId: p.installation.id,
+      repository: toRepository(p.repository),
+      sender: toActor(p.sender),
+      headSha: p.merge_group.head_sha,
+      headRef: p.merge_group.head_ref,
+      baseRef: p.merge_group.base_ref,
+    },
+  };
+}

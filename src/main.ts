@@ -1,0 +1,49 @@
+import { run, type Server } from "probot";
+import { codebuildChecks, type AppHandle } from "./index.js";
+import { parseSettings, SettingsError } from "./settings.js";
+
+export interface RunningApp {
+  server: Server;
+  /** Present once the app runs (absent in Probot's first-run setup mode). */
+  app?: AppHandle;
+  stop(): Promise<void>;
+}
+
+function hasCredentials(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH));
+}
+
+/**
+ * Starts the server. Without APP_ID and a private key, Probot serves its setup page,
+ * which registers the GitHub App from app.yml (the manifest flow).
+ */
+export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<RunningApp> {
+  if (!hasCredentials(env)) {
+    const server = await run(() => undefined, { env });
+    return { server, stop: () => server.stop() };
+  }
+  const settings = parseSettings(env);
+  let app: AppHandle | undefined;
+  const server = await run(codebuildChecks(settings, (handle) => (app = handle)), { env });
+  return {
+    server,
+    app,
+    async stop() {
+      await server.stop();
+      await app?.stop();
+    },
+  };
+}
+
+const isEntryPoint = import.meta.url === new URL(process.argv[1] ?? "", "file://").href;
+if (isEntryPoint) {
+  startApp().then(
+    (running) => {
+      process.once("SIGTERM", () => void running.stop().then(() => process.exit(0)));
+    },
+    (error: unknown) => {
+      console.error(error instanceof SettingsError ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+/**
+ * The app's process configuration (SPEC 1), validated once at start-up.
+ * Probot reads its own variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, …) itself;
+ * they are checked here too so that a bad value stops the process with one clear line.
+ */
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const boolean = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+const sourceAuth = z
+  .string()
+  .regex(/^(CODECONNECTIONS|SECRETS_MANAGER):arn:\S+$/, "expected CODECONNECTIONS:<connection arn> or SECRETS_MANAGER:<secret arn>")
+  .transform((v) => {
+    const at = v.indexOf(":");
+    return { type: v.slice(0, at) as "CODECONNECTIONS" | "SECRETS_MANAGER", resource: v.slice(at + 1) };
+  });
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  WEBHOOK_PATH: z.string().startsWith("/").default("/api/github/webhooks"),
+  GHE_HOST: z
+    .string()
+    .regex(/^[^/\s]+$/, "expected a host name with an optional port, without a scheme or path")
+    .optional(),
+  GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  CODEBUILD_PROJECT: z.string().min(1).optional(),
+  CODEBUILD_PROJECTS_ALLOWED: csv.optional(),
+  CODEBUILD_SOURCE_AUTH: sourceAuth.optional(),
+  CODEBUILD_UNTRUSTED_ROLE: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, "expected an IAM role ARN").optional(),
+  ALLOWED_OWNERS: csv.optional(),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  STORE: z.enum(["dynamodb", "embedded"]).optional(),
+  TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "expected a DynamoDB table name").default("codebuild-checks"),
+  TABLE_AUTO_CREATE: boolean.optional(),
+  SECRETS_PREFIX: z.string().regex(/^[a-zA-Z0-9/_+=.@-]*$/, "expected characters allowed in Secrets Manager names").default("codebuild-checks/"),
+  PUBLIC_URL: z.url().optional(),
+  SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
+  RUNNER: z.enum(["codebuild", "local"]).optional(),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  POLL_INTERVAL_MS: positiveInt(5000),
+  CHECK_UPDATE_INTERVAL_MS: z.coerce.number().int().min(0).default(10000),
+  LOGS_RPS: z.coerce.number().positive().default(5),
+  GITHUB_WRITES_PER_MINUTE: positiveInt(60),
+  GITHUB_WRITES_PER_HOUR: z.coerce.number().int().positive().optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_DEFAULT_REGION: z.string().min(1).optional(),
+  AWS_PROFILE: z.string().min(1).optional(),
+});
+
+export interface Settings {
+  port: number;
+  webhookPath: string;
+  /** Base URL of GitHub's REST API, as Probot computes it from GHE_PROTOCOL/GHE_HOST. */
+  githubApiUrl: string;
+  /** Base URL of GitHub's web pages (OAuth, links). */
+  githubWebUrl: string;
+  enterprise: boolean;
+  awsMode: boolean;
+  store: "dynamodb" | "embedded";
+  runner: "codebuild" | "local";
+  codebuild: {
+    defaultProject?: string;
+    /** Globs of the projects a repository's config may name. */
+    allowedProjects: string[];
+    sourceAuth?: { type: "CODECONNECTIONS" | "SECRETS_MANAGER"; resource: string };
+    untrustedRole?: string;
+  };
+  /** Account logins served; `["*"]` = any; undefined = the app's own owner. */
+  allowedOwners?: string[];
+  oauth?: { clientId: string; clientSecret: string };
+  tableName: string;
+  tableAutoCreate: boolean;
+  secretsPrefix: string;
+  publicUrl: string;
+  sessionSecret?: string;
+  dataDir: string;
+  pollIntervalMs: number;
+  checkUpdateIntervalMs: number;
+  logsRps: number;
+  githubWritesPerMinute: number;
+  githubWritesPerHour?: number;
+}
+
+/** A bad process configuration: one line naming the variable and what is expected. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+export function parseSettings(env: NodeJS.ProcessEnv): Settings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new SettingsError(`Invalid ${name}=${JSON.stringify(present[name] ?? "")}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const awsMode = Boolean(e.AWS_REGION || e.AWS_DEFAULT_REGION || e.AWS_PROFILE);
+  const store = e.STORE ?? (awsMode ? "dynamodb" : "embedded");
+  const runner = e.RUNNER ?? (awsMode ? "codebuild" : "local");
+  if (runner === "codebuild" && !e.CODEBUILD_PROJECT) {
+    throw new SettingsError("Missing CODEBUILD_PROJECT: the CodeBuild runner needs the name of the project that builds repositories without a `project` in their config");
+  }
+  if (Boolean(e.GITHUB_CLIENT_ID) !== Boolean(e.GITHUB_CLIENT_SECRET)) {
+    const missing = e.GITHUB_CLIENT_ID ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID";
+    throw new SettingsError(`Missing ${missing}: GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are set together (the GitHub App's OAuth credentials)`);
+  }
+  const githubWebUrl = e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}` : "https://github.com";
+  return {
+    port: e.PORT,
+    webhookPath: e.WEBHOOK_PATH,
+    githubApiUrl: e.GHE_HOST ? `${githubWebUrl}/api/v3` : "https://api.github.com",
+    githubWebUrl,
+    enterprise: Boolean(e.GHE_HOST),
+    awsMode,
+    store,
+    runner,
+    codebuild: {
+      defaultProject: e.CODEBUILD_PROJECT,
+      allowedProjects: e.CODEBUILD_PROJECTS_ALLOWED ?? (e.CODEBUILD_PROJECT ? [e.CODEBUILD_PROJECT] : []),
+      sourceAuth: e.CODEBUILD_SOURCE_AUTH,
+      untrustedRole: e.CODEBUILD_UNTRUSTED_ROLE,
+    },
+    allowedOwners: e.ALLOWED_OWNERS,
+    oauth: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET } : undefined,
+    tableName: e.TABLE_NAME,
+    tableAutoCreate: e.TABLE_AUTO_CREATE ?? store === "embedded",
+    secretsPrefix: e.SECRETS_PREFIX,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    sessionSecret: e.SESSION_SECRET,
+    dataDir: e.DATA_DIR,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    checkUpdateIntervalMs: e.CHECK_UPDATE_INTERVAL_MS,
+    logsRps: e.LOGS_RPS,
+    githubWritesPerMinute: e.GITHUB_WRITES_PER_MINUTE,
+    githubWritesPerHour: e.GITHUB_WRITES_PER_HOUR,
+  };
+}

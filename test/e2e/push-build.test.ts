@@ -1,0 +1,158 @@
+import { FakeCodeBuild } from "../support/fake-codebuild.js";
+import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import { examplePayload, sendWebhook } from "../support/webhooks.js";
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+
+function pushPayload(overrides: { ref?: string; message?: string } = {}) {
+  const payload = examplePayload("push", (p) => String(p.ref).startsWith("refs/heads/"));
+  payload.ref = overrides.ref ?? "refs/heads/main";
+  payload.after = SHA;
+  payload.deleted = false;
+  payload.created = false;
+  payload.repository.default_branch = "main";
+  payload.head_commit = { ...payload.head_commit, id: SHA, message: overrides.message ?? "Fix the build" };
+  payload.installation = { id: 7 };
+  return payload;
+}
+
+describe("a push, end to end over HTTP", () => {
+  let codebuild: FakeCodeBuild;
+  let app: TestApp;
+
+  beforeEach(async () => {
+    codebuild = new FakeCodeBuild();
+    const endpoint = await codebuild.start();
+    app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: endpoint, CODEBUILD_PROJECT: "shared-builds" });
+  });
+
+  afterEach(async () => {
+    await app.stop();
+    await codebuild.stop();
+  });
+
+  test("starts a CodeBuild build of the pushed commit and follows its check run to success", async () => {
+    const repo = pushPayload().repository.full_name as string;
+    app.github.file(repo, SHA, ".github/codebuild.yml", "buildspec: builtin:node\nenv:\n  GREETING: hello\n");
+
+    const response = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload());
+    expect(response.status).toBe(200);
+
+    const [start] = await waitFor(() => codebuild.calls("StartBuild").length > 0 && codebuild.calls("StartBuild"), "StartBuild");
+    expect(start).toMatchObject({
+      projectName: "shared-builds",
+      sourceVersion: `refs/heads/main^{${SHA}}`,
+      sourceTypeOverride: "GITHUB_ENTERPRISE",
+      reportBuildStatusOverride: false,
+    });
+    const vars = start!.environmentVariablesOverride as { name: string; value: string; type: string }[];
+    expect(vars).toEqual(expect.arrayContaining([{ name: "GREETING", value: "hello", type: "PLAINTEXT" }, { name: "COMMIT_SHA", value: SHA, type: "PLAINTEXT" }]));
+    expect(String(start!.buildspecOverride)).toContain("version: 0.2");
+
+    const run = await waitFor(() => app.github.runsFor(SHA)[0], "a check run");
+    expect(run.status).toBe("queued");
+    const deploymentId = vars.find((v) => v.name === "DEPLOYMENT_ID")!.value;
+    expect(run.external_id).toBe(deploymentId);
+    expect(start!.idempotencyToken).toBe(deploymentId);
+
+    const [build] = [...codebuild.builds.values()];
+    const t0 = build!.startTime;
+    codebuild.update(build!.id, {
+      currentPhase: "BUILD",
+      phases: [
+        { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: t0, endTime: t0 + 1, durationInSeconds: 1 },
+        { phaseType: "BUILD", startTime: t0 + 1 },
+      ],
+    });
+    await waitFor(() => run.status === "in_progress", "in_progress");
+    expect(run.output?.title).toMatch(/BUILD/);
+
+    codebuild.update(build!.id, {
+      buildStatus: "SUCCEEDED",
+      currentPhase: "COMPLETED",
+      endTime: t0 + 161,
+      phases: [
+        { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: t0, endTime: t0 + 1, durationInSeconds: 1 },
+        { phaseType: "BUILD", phaseStatus: "SUCCEEDED", startTime: t0 + 1, endTime: t0 + 161, durationInSeconds: 160 },
+        { phaseType: "COMPLETED", startTime: t0 + 161 },
+      ],
+    });
+    await waitFor(() => run.status === "completed", "completion");
+    expect(run.conclusion).toBe("success");
+    expect(run.output?.title).toBe("Build succeeded in 2m 41s");
+    expect(run.output?.summary).toMatch(/BUILD/);
+    expect(app.github.runsFor(SHA)).toHaveLength(1);
+  });
+
+  test("a build that fails in a phase completes its check run as failure with the phase's message", async () => {
+    const response = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload());
+    expect(response.status).toBe(200);
+    await waitFor(() => codebuild.builds.size > 0, "StartBuild");
+    const [build] = [...codebuild.builds.values()];
+    const t0 = build!.startTime;
+    codebuild.update(build!.id, {
+      buildStatus: "FAILED",
+      currentPhase: "COMPLETED",
+      endTime: t0 + 62,
+      phases: [
+        { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: t0, endTime: t0 + 1, durationInSeconds: 1 },
+        {
+          phaseType: "PRE_BUILD",
+          phaseStatus: "FAILED",
+          startTime: t0 + 1,
+          endTime: t0 + 62,
+          durationInSeconds: 61,
+          contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: npm ci. Reason: exit status 1" }],
+        },
+      ],
+    });
+    const run = await waitFor(() => app.github.runsFor(SHA).find((r) => r.status === "completed"), "completion");
+    expect(run.conclusion).toBe("failure");
+    expect(run.output?.title).toMatch(/^Build failed in PRE_BUILD/);
+    expect(run.output?.summary).toContain("npm ci");
+  });
+
+  test("a StartBuild refusal completes the check run as failure in words a user can act on", async () => {
+    codebuild.failNext.set("StartBuild", [{ status: 400, type: "ResourceNotFoundException", message: "Project cannot be found" }]);
+    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload());
+    const run = await waitFor(() => app.github.runsFor(SHA).find((r) => r.status === "completed"), "completion");
+    expect(run.conclusion).toBe("failure");
+    expect(run.output?.title).toBe("CodeBuild project not found");
+    expect(run.output?.summary).toContain("shared-builds");
+  });
+
+  test("a bad signature gets 4xx and causes nothing; a duplicate delivery causes nothing", async () => {
+    const bad = await sendWebhook(app.webhookUrl, "wrong-secret", "push", pushPayload());
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.status).toBeLessThan(500);
+
+    const first = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(), "delivery-1");
+    const again = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(), "delivery-1");
+    expect([first.status, again.status]).toEqual([200, 200]);
+    await app.running.app!.intake.drained();
+    expect(codebuild.calls("StartBuild")).toHaveLength(1);
+    expect(app.github.runsFor(SHA)).toHaveLength(1);
+  });
+
+  test("[skip ci] completes a skipped check run and starts no build", async () => {
+    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload({ message: "Docs only [skip ci]" }));
+    const run = await waitFor(() => app.github.runsFor(SHA)[0], "a check run");
+    expect(run).toMatchObject({ status: "completed", conclusion: "skipped" });
+    expect(codebuild.calls("StartBuild")).toHaveLength(0);
+  });
+
+  test("an invalid .github/codebuild.yml starts no build and annotates the offending line", async () => {
+    const repo = pushPayload().repository.full_name as string;
+    app.github.file(repo, SHA, ".github/codebuild.yml", "check_name: CI\nlog_lines: lots\nunknown_key: 1\n");
+    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload());
+    const run = await waitFor(() => app.github.runsFor(SHA)[0], "a check run");
+    expect(run).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(run.output?.title).toBe("Invalid .github/codebuild.yml");
+    expect(run.output?.summary).toContain("log_lines");
+    expect(run.output?.summary).toContain("unknown_key");
+    expect(run.output?.annotations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: ".github/codebuild.yml", start_line: 2, annotation_level: "failure" })]),
+    );
+    expect(codebuild.calls("StartBuild")).toHaveLength(0);
+  });
+});

@@ -1,0 +1,83 @@
+import { createServer } from "node:net";
+import nock from "nock";
+import { startApp, type RunningApp } from "../../src/main.js";
+import { FakeGitHub, testPrivateKey } from "./fake-github.js";
+
+export const WEBHOOK_SECRET = "test-webhook-secret";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export interface TestApp {
+  running: RunningApp;
+  github: FakeGitHub;
+  url: string;
+  webhookUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real app, started as `npm start` starts it, configured only through its
+ * environment: GitHub at GHE_PROTOCOL/GHE_HOST (nock), AWS at AWS_ENDPOINT_URL_*.
+ * The AWS SDK reads its variables from process.env, so they are set there for the test.
+ */
+export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+  const github = new FakeGitHub(await freePort());
+  const port = await freePort();
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => host.startsWith("127.0.0.1:") && host !== github.host);
+  github.install();
+  const appEnv: Record<string, string> = {
+    APP_ID: "1",
+    PRIVATE_KEY: testPrivateKey(),
+    WEBHOOK_SECRET,
+    GHE_HOST: github.host,
+    GHE_PROTOCOL: "http",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    POLL_INTERVAL_MS: "50",
+    CHECK_UPDATE_INTERVAL_MS: "0",
+    ...env,
+  };
+  const saved = Object.fromEntries(Object.keys(appEnv).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, appEnv);
+  const running = await startApp(process.env);
+  return {
+    running,
+    github,
+    url: `http://127.0.0.1:${port}`,
+    webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
+    async stop() {
+      await running.stop();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

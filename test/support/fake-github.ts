@@ -1,0 +1,109 @@
+import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
+
+export interface CheckRunState {
+  id: number;
+  name: string;
+  head_sha: string;
+  external_id?: string;
+  details_url?: string;
+  status: string;
+  conclusion?: string;
+  started_at?: string;
+  completed_at?: string;
+  output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
+  /** Every body sent for this run, in order. */
+  history: Record<string, unknown>[];
+}
+
+let privateKey: string | undefined;
+
+/** An RSA key for the app's JWTs (GitHub is faked, so any key will do). */
+export function testPrivateKey(): string {
+  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  return privateKey;
+}
+
+/**
+ * GitHub's REST API at http://127.0.0.1:<port>/api/v3 (GHE_PROTOCOL/GHE_HOST), intercepted
+ * with nock and backed by a little state: files per ref, check runs, permissions.
+ */
+export class FakeGitHub {
+  readonly origin: string;
+  readonly host: string;
+  readonly checkRuns = new Map<number, CheckRunState>();
+  /** `owner/repo@ref:path` → file contents */
+  readonly files = new Map<string, string>();
+  readonly pullFiles = new Map<number, string[]>();
+  readonly permissions = new Map<string, string>();
+  readonly requests: { method: string; path: string; body: unknown }[] = [];
+  appOwner = "Codertocat";
+  private nextId = 1000;
+
+  constructor(port: number) {
+    this.host = `127.0.0.1:${port}`;
+    this.origin = `http://${this.host}`;
+  }
+
+  file(fullName: string, ref: string, path: string, content: string): void {
+    this.files.set(`${fullName}@${ref}:${path}`, content);
+  }
+
+  runsFor(sha: string): CheckRunState[] {
+    return [...this.checkRuns.values()].filter((r) => r.head_sha === sha);
+  }
+
+  install(): void {
+    const scope = nock(this.origin).persist();
+    scope
+      .post(/^\/api\/v3\/app\/installations\/\d+\/access_tokens$/)
+      .reply(201, () => ({ token: "ghs_installation_token", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }));
+    scope.get("/api/v3/app").reply(200, () => ({ id: 1, slug: "codebuild-checks", name: "codebuild-checks", owner: { login: this.appOwner, id: 1 } }));
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/contents\/.+/).reply((uri) => this.contents(uri));
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/commits\/[^/]+\/check-runs/).reply((uri) => {
+      const url = new URL(uri, this.origin);
+      const sha = decodeURIComponent(url.pathname.split("/")[6] ?? "");
+      const name = url.searchParams.get("check_name");
+      const runs = this.runsFor(sha).filter((r) => !name || r.name === name).map(({ history: _h, ...run }) => run);
+      return [200, { total_count: runs.length, check_runs: runs }];
+    });
+    scope.post(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-runs$/).reply((uri, body) => {
+      const b = body as Record<string, unknown>;
+      this.requests.push({ method: "POST", path: uri, body: b });
+      const run: CheckRunState = { id: this.nextId++, status: "queued", ...(b as object), history: [b] } as CheckRunState;
+      this.checkRuns.set(run.id, run);
+      return [201, { ...run, history: undefined }];
+    });
+    scope.patch(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/).reply((uri, body) => {
+      const b = body as Record<string, unknown>;
+      this.requests.push({ method: "PATCH", path: uri, body: b });
+      const id = Number(uri.split("/").pop());
+      const run = this.checkRuns.get(id);
+      if (!run) return [404, { message: "Not Found" }];
+      const { output, ...rest } = b as { output?: CheckRunState["output"] };
+      Object.assign(run, rest);
+      if (output) run.output = { ...run.output, ...output };
+      run.history.push(b);
+      return [200, { ...run, history: undefined }];
+    });
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files/).reply((uri) => {
+      const n = Number(uri.split("/")[6]);
+      return [200, (this.pullFiles.get(n) ?? []).map((filename) => ({ filename, status: "modified" }))];
+    });
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/collaborators\/[^/]+\/permission$/).reply((uri) => {
+      const user = decodeURIComponent(uri.split("/")[7] ?? "");
+      const permission = this.permissions.get(user) ?? "none";
+      return [200, { permission, role_name: permission, user: { login: user } }];
+    });
+  }
+
+  private contents(uri: string): [number, unknown, Record<string, string>?] {
+    const url = new URL(uri, this.origin);
+    const [, , , , owner, repo, , ...rest] = url.pathname.split("/");
+    const path = decodeURIComponent(rest.join("/"));
+    const ref = url.searchParams.get("ref") ?? "HEAD";
+    const content = this.files.get(`${owner}/${repo}@${ref}:${path}`);
+    if (content === undefined) return [404, { message: "Not Found" }];
+    return [200, content, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
+  }
+}

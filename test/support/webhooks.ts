@@ -1,0 +1,46 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+
+interface ExampleSet {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as ExampleSet[];
+
+/**
+ * A real payload from @octokit/webhooks-examples (GitHub's own examples), deep-copied
+ * so a test can change what it needs.
+ */
+export function examplePayload(event: string, pick: (payload: Record<string, unknown>) => boolean = () => true): Record<string, any> {
+  const set = examples.find((e) => e.name === event);
+  const found = set?.examples.find(pick);
+  if (!found) throw new Error(`no example payload for ${event}`);
+  return structuredClone(found) as Record<string, any>;
+}
+
+export function sign(secret: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** Posts a webhook to the app over HTTP, signed as GitHub signs it. */
+export async function sendWebhook(
+  url: string,
+  secret: string,
+  event: string,
+  payload: unknown,
+  deliveryId: string = randomUUID(),
+): Promise<Response> {
+  const body = JSON.stringify(payload);
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": deliveryId,
+      "x-hub-signature-256": sign(secret, body),
+    },
+    body,
+  });
+}
