@@ -4,6 +4,7 @@ import { MemoryBuildRecordStore } from "./adapters/memory/records.js";
 import { processTrigger } from "./builds/process.js";
 import { BuildWatcher } from "./builds/watcher.js";
 import type { Dependencies } from "./dependencies.js";
+import { healthHandler } from "./http/health.js";
 import { registerBuildEvents } from "./handlers/build-events.js";
 import { OwnerPolicy } from "./intake/owners.js";
 import { IntakeQueue } from "./intake/queue.js";
@@ -18,10 +19,7 @@ export interface AppHandle {
 
 /** The Probot application: wires adapters to handlers; the logic lives elsewhere. */
 export function codebuildChecks(settings: Settings, started: (handle: AppHandle) => void): ApplicationFunction {
-  return (app) => {
-    if (settings.runner === "local") {
-      throw new Error("RUNNER=local is not available in this version: set AWS_REGION and CODEBUILD_PROJECT to build with CodeBuild");
-    }
+  return (app, { addHandler }) => {
     const deps: Dependencies = {
       settings,
       runner: new CodeBuildRunner(),
@@ -32,6 +30,7 @@ export function codebuildChecks(settings: Settings, started: (handle: AppHandle)
     const intake = new IntakeQueue((trigger) => processTrigger(trigger, deps), app.log);
     const watcher = new BuildWatcher(deps);
     registerBuildEvents(app, intake, new OwnerPolicy(settings.allowedOwners, app));
+    addHandler(healthHandler(async () => undefined));
     watcher.start();
     started({
       intake,

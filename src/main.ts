@@ -1,4 +1,6 @@
+import { pathToFileURL } from "node:url";
 import { run, type Server } from "probot";
+import { createLogger } from "./log.js";
 import { codebuildChecks, type AppHandle } from "./index.js";
 import { parseSettings, SettingsError } from "./settings.js";
 
@@ -18,13 +20,17 @@ function hasCredentials(env: NodeJS.ProcessEnv): boolean {
  * which registers the GitHub App from app.yml (the manifest flow).
  */
 export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<RunningApp> {
+  const log = await createLogger(env);
   if (!hasCredentials(env)) {
-    const server = await run(() => undefined, { env });
+    const server = await run(() => undefined, { env, log });
     return { server, stop: () => server.stop() };
   }
   const settings = parseSettings(env);
+  if (settings.runner === "local") {
+    throw new SettingsError("RUNNER=local is not available in this version: set AWS_REGION (AWS mode) and CODEBUILD_PROJECT to build with CodeBuild");
+  }
   let app: AppHandle | undefined;
-  const server = await run(codebuildChecks(settings, (handle) => (app = handle)), { env });
+  const server = await run(codebuildChecks(settings, (handle) => (app = handle)), { env, log });
   return {
     server,
     app,
@@ -35,7 +41,7 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   };
 }
 
-const isEntryPoint = import.meta.url === new URL(process.argv[1] ?? "", "file://").href;
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isEntryPoint) {
   startApp().then(
     (running) => {

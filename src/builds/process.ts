@@ -131,6 +131,7 @@ async function startBuild(
     plan,
     checkName: config.check_name,
     checkRunId,
+    logLines: config.log_lines,
     status: "IN_PROGRESS",
     completed: false,
     createdAt: new Date().toISOString(),

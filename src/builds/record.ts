@@ -14,6 +14,8 @@ export interface BuildRecord {
   plan: BuildPlan;
   checkName: string;
   checkRunId: number;
+  /** `log_lines` of the config the build started with. */
+  logLines: number;
   /** The runner's build id, once StartBuild answered. */
   buildId?: string;
   status: BuildStatus;

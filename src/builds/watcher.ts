@@ -1,5 +1,5 @@
-import { updateCheckRun } from "../adapters/github/checks.js";
-import { conclusionFor } from "../checks/conclusion.js";
+import { updateCheckRun, type CheckRunState } from "../adapters/github/checks.js";
+import { buildConclusion, checkStatus } from "../checks/conclusion.js";
 import { renderCheckOutput } from "../checks/render.js";
 import type { Dependencies } from "../dependencies.js";
 import type { BuildRecord } from "./record.js";
@@ -46,21 +46,23 @@ export class BuildWatcher {
   }
 
   private async report(record: BuildRecord, build: BuildSnapshot): Promise<void> {
-    const completed = build.status !== "IN_PROGRESS";
-    if (!completed && record.reportedPhase === build.currentPhase) return;
+    const conclusion = buildConclusion(build.status);
+    if (!conclusion && record.reportedPhase === build.currentPhase) return;
     const now = new Date();
-    const output = renderCheckOutput({ build, logUrl: `${this.deps.settings.publicUrl}/builds/${record.deploymentId}`, now });
+    const output = renderCheckOutput({
+      build,
+      logUrl: `${this.deps.settings.publicUrl}/builds/${record.deploymentId}`,
+      now,
+      mask: (text) => text,
+      logLineCount: record.logLines,
+    });
+    const state: CheckRunState = conclusion
+      ? { status: "completed", conclusion, completedAt: build.endTime ?? now }
+      : checkStatus(build) === "queued"
+        ? { status: "queued" }
+        : { status: "in_progress", startedAt: build.startTime };
     const octokit = await this.deps.github(record.installationId);
-    const target = { owner: record.repository.owner, repo: record.repository.name };
-    await updateCheckRun(
-      octokit,
-      target,
-      record.checkRunId,
-      completed
-        ? { status: "completed", conclusion: conclusionFor(build.status), completedAt: build.endTime ?? now }
-        : { status: "in_progress", startedAt: build.startTime },
-      output,
-    );
-    await this.deps.records.put({ ...record, status: build.status, reportedPhase: build.currentPhase, completed });
+    await updateCheckRun(octokit, { owner: record.repository.owner, repo: record.repository.name }, record.checkRunId, state, output);
+    await this.deps.records.put({ ...record, status: build.status, reportedPhase: build.currentPhase, completed: conclusion !== null });
   }
 }

@@ -19,12 +19,6 @@ export interface CheckAnnotation {
 /**
  * "The Checks API limits the number of annotations to a maximum of 50 per API request"; further
  * annotations are appended by more update requests (GitHub REST docs, check runs: output.annotations).
+ * The 65,535 limit of output.summary and output.text is CHECK_OUTPUT_MAX_BYTES in ./output-size.ts.
  */
-export const MAX_ANNOTATIONS_PER_REQUEST = 50;
-
-/**
- * "Maximum length: 65535 characters" for `output.summary` and `output.text` (GitHub REST docs, check
- * runs). GitHub enforces it in bytes in practice (github/rest-api-description#5399), and SPEC 5 says
- * UTF-8 bytes: measure with `Buffer.byteLength`, never `.length`.
- */
-export const MAX_CHECK_OUTPUT_LENGTH = 65_535;
+export const CHECK_ANNOTATIONS_PER_REQUEST = 50;

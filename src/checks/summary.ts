@@ -1,0 +1,114 @@
+import type { BuildPhase, BuildSnapshot } from "../builds/runner.js";
+import { CONFIG_PATH } from "../config/schema.js";
+import { formatDuration } from "./duration.js";
+import { blockquote, codeSpan, escapeMarkdown, markdownLink } from "./markdown.js";
+import { CHECK_OUTPUT_MAX_BYTES, utf8Length } from "./output-size.js";
+import { COMPLETED_PHASE, failingPhase, isPhaseRunning, phaseSeconds } from "./phases.js";
+import { plainLogLine } from "./terminal.js";
+
+export interface SummaryInput {
+  build: BuildSnapshot;
+  /** The build's log page (SPEC 7). */
+  logUrl: string;
+  /** For the running time of a phase in progress. */
+  now: Date;
+  /** Hides secret values; applied to every text from the build before it is escaped. */
+  mask: (text: string) => string;
+}
+
+const PHASE_STATUS_WORDS: Record<string, string> = {
+  SUCCEEDED: "succeeded",
+  FAILED: "failed",
+  FAULT: "fault",
+  TIMED_OUT: "timed out",
+  STOPPED: "stopped",
+  CLIENT_ERROR: "client error",
+  QUEUED: "queued",
+  IN_PROGRESS: "in progress",
+};
+
+/**
+ * The check run's summary: the phase table, what went wrong, and a link to the full log,
+ * within GitHub's size limit: the table and then the failure messages are cut to fit, never the rest.
+ */
+export function renderSummary(input: SummaryInput): string {
+  const { build } = input;
+  const link = markdownLink("Full log", input.logUrl);
+  const notes = buildNotes(build);
+  const separators = 2 * "\n\n".length;
+  const room = CHECK_OUTPUT_MAX_BYTES - utf8Length([...notes, link].join("\n\n")) - separators;
+  const table = fitLines(phaseTable(build, input.now), room, (left) => `${left} more phases are not shown.`);
+  const messages = fitLines(
+    failureMessages(build, input.mask),
+    room - utf8Length(table),
+    (left) => `${left} more lines of the message are not shown.`,
+  );
+  return [table, ...notes, messages, link].filter((section) => section !== "").join("\n\n");
+}
+
+function phaseTable(build: BuildSnapshot, now: Date): string[] {
+  const phases = build.phases.filter((phase) => phase.name !== COMPLETED_PHASE);
+  if (phases.length === 0) return ["CodeBuild has not reported any phases yet."];
+  const rows = phases.map((phase) => {
+    const seconds = phaseSeconds(phase, build, now);
+    const duration = seconds === undefined ? "" : formatDuration(seconds);
+    return `| ${escapeMarkdown(phase.name)} | ${escapeMarkdown(phaseStatusWord(phase, build))} | ${duration} |`;
+  });
+  return ["| Phase | Status | Duration |", "| --- | --- | --- |", ...rows];
+}
+
+function phaseStatusWord(phase: BuildPhase, build: BuildSnapshot): string {
+  if (isPhaseRunning(phase, build)) return "in progress";
+  if (phase.status === undefined) return "";
+  return PHASE_STATUS_WORDS[phase.status] ?? phase.status.toLowerCase().replaceAll("_", " ");
+}
+
+/** What a user can do about an ending that is not about their commands. */
+function buildNotes(build: BuildSnapshot): string[] {
+  const notes: string[] = [];
+  if (build.status === "FAULT") {
+    notes.push("CodeBuild reported a fault: an error in CodeBuild itself, not in the build's commands. Running the build again usually helps.");
+  }
+  if (build.status === "TIMED_OUT") {
+    notes.push(
+      `The build ran longer than its timeout: ${codeSpan("timeout_minutes")} in ${codeSpan(CONFIG_PATH)}, else the CodeBuild project's own setting.`,
+    );
+  }
+  if (build.logs?.s3Only) {
+    notes.push("This CodeBuild project writes its log to S3 only, so the check run shows no excerpt of it.");
+  }
+  return notes;
+}
+
+/** The failing phase's messages (CodeBuild's phase contexts), quoted. */
+function failureMessages(build: BuildSnapshot, mask: (text: string) => string): string[] {
+  const phase = failingPhase(build);
+  if (phase === undefined || phase.messages.length === 0) return [];
+  const quotes = phase.messages.map((message) =>
+    blockquote(message.split(/\r\n|\n/).map((line) => mask(plainLogLine(line))).join("\n")),
+  );
+  // A lone ">" between messages keeps them separate paragraphs of one quote.
+  const lines = quotes.join("\n>\n").split("\n");
+  return [`**${escapeMarkdown(phase.name)} ${phaseStatusWord(phase, build)}:**`, ...lines];
+}
+
+/**
+ * `lines` as one block of at most `maxBytes`: cut at the end when too long, followed by a
+ * paragraph that says how many lines were left out; empty when not even that fits.
+ */
+function fitLines(lines: string[], maxBytes: number, leftOut: (count: number) => string): string {
+  const all = lines.join("\n");
+  if (utf8Length(all) <= maxBytes) return all;
+  // The note for every line left out is the longest the note can be.
+  let used = utf8Length(`\n\n_${leftOut(lines.length)}_`);
+  const kept: string[] = [];
+  for (const line of lines) {
+    const cost = utf8Length(line) + (kept.length === 0 ? 0 : 1);
+    if (used + cost > maxBytes) break;
+    kept.push(line);
+    used += cost;
+  }
+  if (used > maxBytes) return "";
+  const note = `_${leftOut(lines.length - kept.length)}_`;
+  return kept.length === 0 ? note : `${kept.join("\n")}\n\n${note}`;
+}

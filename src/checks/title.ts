@@ -1,0 +1,30 @@
+import type { BuildSnapshot } from "../builds/runner.js";
+import { formatDuration } from "./duration.js";
+import { buildSeconds, buildStage, currentPhaseName, failingPhase } from "./phases.js";
+
+/** The check run's title: the build's state, and how long it took once it has ended (SPEC 5). */
+export function renderTitle(build: BuildSnapshot): string {
+  if (build.status === "IN_PROGRESS") {
+    const stage = buildStage(build);
+    if (stage === "queued") return "Queued";
+    if (stage === "starting") return "Starting";
+    return `Building — ${currentPhaseName(build)} phase`;
+  }
+  const seconds = buildSeconds(build);
+  const after = seconds === undefined ? "" : ` after ${formatDuration(seconds)}`;
+  switch (build.status) {
+    case "SUCCEEDED":
+      return seconds === undefined ? "Build succeeded" : `Build succeeded in ${formatDuration(seconds)}`;
+    case "FAILED":
+    case "FAULT": {
+      const phase = failingPhase(build);
+      const where = phase === undefined ? "" : ` in ${phase.name}`;
+      // A fault is CodeBuild's own error, not the build's: worth saying, since running it again may pass.
+      return `Build failed${where}${after}${build.status === "FAULT" ? " (CodeBuild fault)" : ""}`;
+    }
+    case "TIMED_OUT":
+      return `Build timed out${after}`;
+    case "STOPPED":
+      return `Build cancelled${after}`;
+  }
+}

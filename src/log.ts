@@ -1,0 +1,41 @@
+import { getTransformStream } from "@probot/pino";
+import { pino, stdSerializers, type Logger } from "pino";
+
+/**
+ * Probot's logger (same format options: LOG_LEVEL, LOG_FORMAT, LOG_LEVEL_IN_STRING,
+ * LOG_MESSAGE_KEY, SENTRY_DSN), with an error serializer that drops the webhook event
+ * @octokit/webhooks attaches to handler errors: payloads never reach the logs.
+ */
+export async function createLogger(env: NodeJS.ProcessEnv): Promise<Logger> {
+  const transform = await getTransformStream({
+    logFormat: env.LOG_FORMAT === "json" || env.LOG_FORMAT === "pretty" ? env.LOG_FORMAT : env.NODE_ENV === "production" ? "json" : "pretty",
+    logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
+    sentryDsn: env.SENTRY_DSN,
+  });
+  // SonicBoom is a writable stream without Node's type; Probot pipes it the same way.
+  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  return pino(
+    {
+      level: env.LOG_LEVEL || "info",
+      name: "probot",
+      messageKey: env.LOG_MESSAGE_KEY || "msg",
+      serializers: { err: serializeErrorWithoutEvent },
+    },
+    transform,
+  );
+}
+
+export function serializeErrorWithoutEvent(error: unknown): unknown {
+  return error instanceof Error ? withoutEvent(stdSerializers.err(error)) : error;
+}
+
+/** Drops `event` from a serialized error and from the errors it aggregates or was caused by. */
+function withoutEvent(serialized: unknown): unknown {
+  if (typeof serialized !== "object" || serialized === null) return serialized;
+  const { event: _event, aggregateErrors, cause, ...rest } = serialized as Record<string, unknown>;
+  return {
+    ...rest,
+    ...(Array.isArray(aggregateErrors) && { aggregateErrors: aggregateErrors.map(withoutEvent) }),
+    ...(cause !== undefined && { cause: withoutEvent(cause) }),
+  };
+}

@@ -1,0 +1,74 @@
+import { parseSettings, SettingsError } from "../src/settings.js";
+
+const aws = { AWS_REGION: "eu-west-1", CODEBUILD_PROJECT: "builds" };
+
+describe("parseSettings", () => {
+  test("defaults follow SPEC 1", () => {
+    const s = parseSettings(aws);
+    expect(s).toMatchObject({
+      port: 3000,
+      webhookPath: "/api/github/webhooks",
+      githubApiUrl: "https://api.github.com",
+      awsMode: true,
+      store: "dynamodb",
+      runner: "codebuild",
+      tableName: "codebuild-checks",
+      tableAutoCreate: false,
+      secretsPrefix: "codebuild-checks/",
+      publicUrl: "http://localhost:3000",
+      pollIntervalMs: 5000,
+      checkUpdateIntervalMs: 10000,
+      logsRps: 5,
+      githubWritesPerMinute: 60,
+      codebuild: { defaultProject: "builds", allowedProjects: ["builds"] },
+    });
+    expect(s.allowedOwners).toBeUndefined();
+    expect(s.githubWritesPerHour).toBeUndefined();
+  });
+
+  test("without AWS settings the app is embedded with the local runner", () => {
+    expect(parseSettings({})).toMatchObject({ awsMode: false, store: "embedded", runner: "local", tableAutoCreate: true });
+  });
+
+  test("GitHub Enterprise URLs come from GHE_PROTOCOL and GHE_HOST", () => {
+    const s = parseSettings({ ...aws, GHE_HOST: "127.0.0.1:8080", GHE_PROTOCOL: "http" });
+    expect(s.githubApiUrl).toBe("http://127.0.0.1:8080/api/v3");
+    expect(s.githubWebUrl).toBe("http://127.0.0.1:8080");
+    expect(s.enterprise).toBe(true);
+  });
+
+  test("lists and source auth are parsed", () => {
+    const s = parseSettings({
+      ...aws,
+      CODEBUILD_PROJECTS_ALLOWED: "team-*, shared",
+      ALLOWED_OWNERS: "acme,octo-org",
+      CODEBUILD_SOURCE_AUTH: "CODECONNECTIONS:arn:aws:codeconnections:eu-west-1:123456789012:connection/abc",
+      CODEBUILD_UNTRUSTED_ROLE: "arn:aws:iam::123456789012:role/untrusted-builds",
+    });
+    expect(s.codebuild.allowedProjects).toEqual(["team-*", "shared"]);
+    expect(s.allowedOwners).toEqual(["acme", "octo-org"]);
+    expect(s.codebuild.sourceAuth).toEqual({ type: "CODECONNECTIONS", resource: "arn:aws:codeconnections:eu-west-1:123456789012:connection/abc" });
+  });
+
+  test.each([
+    [{ PORT: "eighty" }, /^Invalid PORT="eighty": /],
+    [{ POLL_INTERVAL_MS: "-5" }, /^Invalid POLL_INTERVAL_MS/],
+    [{ STORE: "redis" }, /^Invalid STORE="redis": .*dynamodb.*embedded/],
+    [{ RUNNER: "docker" }, /^Invalid RUNNER/],
+    [{ GHE_PROTOCOL: "ftp" }, /^Invalid GHE_PROTOCOL/],
+    [{ GHE_HOST: "https://ghe.example.com" }, /^Invalid GHE_HOST/],
+    [{ CODEBUILD_SOURCE_AUTH: "OAUTH" }, /^Invalid CODEBUILD_SOURCE_AUTH.*CODECONNECTIONS/],
+    [{ CODEBUILD_UNTRUSTED_ROLE: "untrusted" }, /^Invalid CODEBUILD_UNTRUSTED_ROLE.*IAM role ARN/],
+    [{ PUBLIC_URL: "not a url" }, /^Invalid PUBLIC_URL/],
+    [{ TABLE_AUTO_CREATE: "maybe" }, /^Invalid TABLE_AUTO_CREATE/],
+    [{ SESSION_SECRET: "short" }, /^Invalid SESSION_SECRET.*16/],
+    [{ GITHUB_CLIENT_ID: "Iv1.abc" }, /^Missing GITHUB_CLIENT_SECRET/],
+  ])("%j stops start-up with one line naming the variable", (env, message) => {
+    expect(() => parseSettings({ ...aws, ...env })).toThrow(SettingsError);
+    expect(() => parseSettings({ ...aws, ...env })).toThrow(message);
+  });
+
+  test("the CodeBuild runner needs CODEBUILD_PROJECT", () => {
+    expect(() => parseSettings({ AWS_REGION: "eu-west-1" })).toThrow(/^Missing CODEBUILD_PROJECT/);
+  });
+});
