@@ -14,9 +14,13 @@ const csv = z
       .filter((s) => s.length > 0),
   );
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const number = () => z.coerce.number({ error: "expected a number" });
+const positiveInt = (fallback: number) =>
+  number().int("expected a whole number").positive("expected a number above 0").default(fallback);
 
-const boolean = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const boolean = z
+  .enum(["true", "false", "1", "0"], { error: "expected true or false" })
+  .transform((v) => v === "true" || v === "1");
 
 const sourceAuth = z
   .string()
@@ -27,13 +31,13 @@ const sourceAuth = z
   });
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: number().int("expected a whole number").min(0).max(65535, "expected a port number up to 65535").default(3000),
   WEBHOOK_PATH: z.string().startsWith("/").default("/api/github/webhooks"),
   GHE_HOST: z
     .string()
     .regex(/^[^/\s]+$/, "expected a host name with an optional port, without a scheme or path")
     .optional(),
-  GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  GHE_PROTOCOL: z.enum(["http", "https"], { error: "expected http or https" }).default("https"),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
   CODEBUILD_PROJECTS_ALLOWED: csv.optional(),
   CODEBUILD_SOURCE_AUTH: sourceAuth.optional(),
@@ -41,19 +45,19 @@ const envSchema = z.object({
   ALLOWED_OWNERS: csv.optional(),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
-  STORE: z.enum(["dynamodb", "embedded"]).optional(),
+  STORE: z.enum(["dynamodb", "embedded"], { error: "expected dynamodb or embedded" }).optional(),
   TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "expected a DynamoDB table name").default("codebuild-checks"),
   TABLE_AUTO_CREATE: boolean.optional(),
   SECRETS_PREFIX: z.string().regex(/^[a-zA-Z0-9/_+=.@-]*$/, "expected characters allowed in Secrets Manager names").default("codebuild-checks/"),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z.url({ error: "expected an absolute URL such as https://builds.example.com" }).optional(),
   SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
-  RUNNER: z.enum(["codebuild", "local"]).optional(),
+  RUNNER: z.enum(["codebuild", "local"], { error: "expected codebuild or local" }).optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   POLL_INTERVAL_MS: positiveInt(5000),
-  CHECK_UPDATE_INTERVAL_MS: z.coerce.number().int().min(0).default(10000),
-  LOGS_RPS: z.coerce.number().positive().default(5),
+  CHECK_UPDATE_INTERVAL_MS: number().int("expected a whole number").min(0, "expected 0 or more").default(10000),
+  LOGS_RPS: number().positive("expected a number above 0").default(5),
   GITHUB_WRITES_PER_MINUTE: positiveInt(60),
-  GITHUB_WRITES_PER_HOUR: z.coerce.number().int().positive().optional(),
+  GITHUB_WRITES_PER_HOUR: number().int("expected a whole number").positive("expected a number above 0").optional(),
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
   AWS_PROFILE: z.string().min(1).optional(),

@@ -52,7 +52,8 @@ describe("parseSettings", () => {
 
   test.each([
     [{ PORT: "eighty" }, /^Invalid PORT="eighty": /],
-    [{ POLL_INTERVAL_MS: "-5" }, /^Invalid POLL_INTERVAL_MS/],
+    [{ POLL_INTERVAL_MS: "-5" }, /^Invalid POLL_INTERVAL_MS="-5": expected a number above 0$/],
+    [{ POLL_INTERVAL_MS: "abc" }, /^Invalid POLL_INTERVAL_MS="abc": expected a number$/],
     [{ STORE: "redis" }, /^Invalid STORE="redis": .*dynamodb.*embedded/],
     [{ RUNNER: "docker" }, /^Invalid RUNNER/],
     [{ GHE_PROTOCOL: "ftp" }, /^Invalid GHE_PROTOCOL/],

@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import nock from "nock";
 import { startApp, type RunningApp } from "../../src/main.js";
-import { FakeGitHub, testPrivateKey } from "./fake-github.js";
+import { FakeGitHub, testPrivateKey, type InvalidRequest } from "./fake-github.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
@@ -67,8 +67,15 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
       }
       nock.cleanAll();
       nock.enableNetConnect();
+      github.uninstall();
+      if (github.invalidRequests.length > 0) throw new Error(describeInvalidRequests(github.invalidRequests));
     },
   };
+}
+
+function describeInvalidRequests(invalid: InvalidRequest[]): string {
+  const lines = invalid.flatMap(({ method, path, problems }) => [`  ${method} ${path}`, ...problems.map((p) => `    - ${p}`)]);
+  return [`The app sent ${invalid.length} GitHub request(s) that GitHub's OpenAPI description does not allow or the fake cannot answer:`, ...lines].join("\n");
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */

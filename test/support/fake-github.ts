@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
+import type { ClientRequest } from "node:http";
 import nock from "nock";
+import { validateGitHubRequest } from "./openapi.js";
 
 export interface CheckRunState {
   id: number;
@@ -15,6 +17,16 @@ export interface CheckRunState {
   /** Every body sent for this run, in order. */
   history: Record<string, unknown>[];
 }
+
+export interface InvalidRequest {
+  method: string;
+  /** As api.github.com would see it: without the GitHub Enterprise prefix, with the query. */
+  path: string;
+  problems: string[];
+}
+
+/** Where GitHub Enterprise serves the REST API; api.github.com serves the same paths at the root. */
+const ENTERPRISE_API_PREFIX = "/api/v3";
 
 let privateKey: string | undefined;
 
@@ -37,6 +49,8 @@ export class FakeGitHub {
   readonly pullFiles = new Map<number, string[]>();
   readonly permissions = new Map<string, string>();
   readonly requests: { method: string; path: string; body: unknown }[] = [];
+  /** Requests GitHub's OpenAPI description does not allow, and requests this fake has no reply for. */
+  readonly invalidRequests: InvalidRequest[] = [];
   appOwner = "Codertocat";
   private nextId = 1000;
 
@@ -55,6 +69,8 @@ export class FakeGitHub {
 
   install(): void {
     const scope = nock(this.origin).persist();
+    scope.on("request", (req: ClientRequest, _interceptor: unknown, body: string) => this.validate(req.method, req.path, body));
+    nock.emitter.on("no match", this.unmatched);
     scope
       .post(/^\/api\/v3\/app\/installations\/\d+\/access_tokens$/)
       .reply(201, () => ({ token: "ghs_installation_token", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }));
@@ -96,6 +112,25 @@ export class FakeGitHub {
       return [200, { permission, role_name: permission, user: { login: user } }];
     });
   }
+
+  /** nock's emitter is global and outlives the scope, so the listener must go when the test does. */
+  uninstall(): void {
+    nock.emitter.off("no match", this.unmatched);
+  }
+
+  private validate(method: string, path: string, body: string, unmatched = false): void {
+    const apiPath = path.startsWith(`${ENTERPRISE_API_PREFIX}/`) ? path.slice(ENTERPRISE_API_PREFIX.length) : path;
+    const problems = validateGitHubRequest(method, apiPath, body);
+    if (unmatched) problems.unshift("the fake GitHub has no reply for it (nock: no match)");
+    if (problems.length > 0) this.invalidRequests.push({ method, path: apiPath, problems });
+  }
+
+  /** nock emits `no match` with (request, options, body), or with only the options when no scope knows the host. */
+  private readonly unmatched = (...args: unknown[]): void => {
+    const options = (args.length > 1 ? args[1] : args[0]) as { hostname?: string; port?: string | number; method?: string; path?: string };
+    if (`${options.hostname}:${options.port}` !== this.host) return;
+    this.validate(options.method ?? "GET", options.path ?? "/", typeof args[2] === "string" ? args[2] : "", true);
+  };
 
   private contents(uri: string): [number, unknown, Record<string, string>?] {
     const url = new URL(uri, this.origin);
