@@ -1,4 +1,6 @@
+import { createPrivateKey } from "node:crypto";
 import { pathToFileURL } from "node:url";
+import { getPrivateKey } from "@probot/get-private-key";
 import { run, type Server } from "probot";
 import { createLogger } from "./log.js";
 import { codebuildChecks, type AppHandle } from "./index.js";
@@ -15,6 +17,20 @@ function hasCredentials(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH));
 }
 
+/** Credentials GitHub would refuse are found at start-up, not at the first webhook. */
+function checkAppCredentials(env: NodeJS.ProcessEnv): void {
+  const variable = env.PRIVATE_KEY ? "PRIVATE_KEY" : "PRIVATE_KEY_PATH";
+  try {
+    createPrivateKey(getPrivateKey({ env }) ?? "");
+  } catch {
+    throw new SettingsError(`Invalid ${variable}: expected the GitHub App's private key in PEM format (the .pem file GitHub generated)`);
+  }
+  if (!env.WEBHOOK_SECRET) {
+    throw new SettingsError("Missing WEBHOOK_SECRET: set it to the GitHub App's webhook secret (without it anyone could send the app webhooks)");
+  }
+  if (!/^\d+$/.test(env.APP_ID ?? "")) throw new SettingsError(`Invalid APP_ID=${JSON.stringify(env.APP_ID)}: expected the GitHub App's numeric id`);
+}
+
 /**
  * Starts the server. Without APP_ID and a private key, Probot serves its setup page,
  * which registers the GitHub App from app.yml (the manifest flow).
@@ -26,6 +42,7 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     return { server, stop: () => server.stop() };
   }
   const settings = parseSettings(env);
+  checkAppCredentials(env);
   if (settings.runner === "local") {
     throw new SettingsError("RUNNER=local is not available in this version: set AWS_REGION (AWS mode) and CODEBUILD_PROJECT to build with CodeBuild");
   }

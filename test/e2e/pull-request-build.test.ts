@@ -27,8 +27,11 @@ describe("pull requests and merge groups, end to end over HTTP", () => {
   }
 
   afterEach(async () => {
-    await app.stop();
-    await codebuild.stop();
+    try {
+      await app.stop();
+    } finally {
+      await codebuild.stop();
+    }
   });
 
   test("a pull request builds its head through refs/pull/<n>/head with PR identity variables", async () => {

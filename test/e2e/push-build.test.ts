@@ -27,8 +27,11 @@ describe("a push, end to end over HTTP", () => {
   });
 
   afterEach(async () => {
-    await app.stop();
-    await codebuild.stop();
+    try {
+      await app.stop();
+    } finally {
+      await codebuild.stop();
+    }
   });
 
   test("starts a CodeBuild build of the pushed commit and follows its check run to success", async () => {
