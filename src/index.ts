@@ -2,13 +2,20 @@ import type { ApplicationFunction } from "probot";
 import { CodeBuildRunner } from "./adapters/aws/codebuild.js";
 import { MemoryBuildRecordStore } from "./adapters/memory/records.js";
 import { processTrigger } from "./builds/process.js";
+import { SecretProjectTags } from "./builds/stored-variables.js";
 import { BuildWatcher } from "./builds/watcher.js";
 import type { Dependencies } from "./dependencies.js";
-import { healthHandler } from "./http/health.js";
 import { registerBuildEvents } from "./handlers/build-events.js";
+import { createHttpApp, httpHandler } from "./http/app.js";
+import { envRoutes } from "./http/env-routes.js";
+import { GitHubUsers } from "./http/github-user.js";
+import { healthRoutes } from "./http/health.js";
+import { RepositoryAccessResolver } from "./http/repository-access.js";
 import { OwnerPolicy } from "./intake/owners.js";
 import { IntakeQueue } from "./intake/queue.js";
 import type { Settings } from "./settings.js";
+import { openStores } from "./stores.js";
+import { VariableEditor } from "./variables/editor.js";
 
 /** The running app's parts that outlive a request, for shutdown and tests. */
 export interface AppHandle {
@@ -17,20 +24,31 @@ export interface AppHandle {
   stop(): Promise<void>;
 }
 
-/** The Probot application: wires adapters to handlers; the logic lives elsewhere. */
+/** The Probot application: wires adapters to handlers and routes; the logic lives elsewhere. */
 export function codebuildChecks(settings: Settings, started: (handle: AppHandle) => void): ApplicationFunction {
-  return (app, { addHandler }) => {
+  return async (app, { addHandler }) => {
+    const stores = await openStores(settings, app.log);
+    app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, runner: ${settings.runner}`);
     const deps: Dependencies = {
       settings,
       runner: new CodeBuildRunner(),
       records: new MemoryBuildRecordStore(),
+      variables: stores.variables,
+      secrets: stores.secrets,
+      editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
+      secretTags: new SecretProjectTags(stores.secrets),
       github: (installationId) => app.auth(installationId),
       log: app.log,
     };
+    const owners = new OwnerPolicy(settings.allowedOwners, app);
     const intake = new IntakeQueue((trigger) => processTrigger(trigger, deps), app.log);
     const watcher = new BuildWatcher(deps);
-    registerBuildEvents(app, intake, new OwnerPolicy(settings.allowedOwners, app));
-    addHandler(healthHandler(async () => undefined));
+    registerBuildEvents(app, intake, owners);
+
+    const access = new RepositoryAccessResolver({ app: () => app.auth(), installation: (id) => app.auth(id) }, owners);
+    const api = envRoutes({ users: new GitHubUsers(settings), access, variables: deps.variables, editor: deps.editor });
+    addHandler(httpHandler(createHttpApp(app.log, [api, healthRoutes(() => deps.variables.ping())])));
+
     watcher.start();
     started({
       intake,
@@ -38,6 +56,7 @@ export function codebuildChecks(settings: Settings, started: (handle: AppHandle)
       async stop() {
         await intake.drained();
         await watcher.stop();
+        await stores.close();
       },
     });
   };

@@ -4,7 +4,8 @@ import { pino, stdSerializers, type Logger } from "pino";
 /**
  * Probot's logger (same format options: LOG_LEVEL, LOG_FORMAT, LOG_LEVEL_IN_STRING,
  * LOG_MESSAGE_KEY, SENTRY_DSN), with an error serializer that drops the webhook event
- * @octokit/webhooks attaches to handler errors: payloads never reach the logs.
+ * @octokit/webhooks attaches to handler errors (payloads never reach the logs) and
+ * credentials redacted from logged requests.
  */
 export async function createLogger(env: NodeJS.ProcessEnv): Promise<Logger> {
   const transform = await getTransformStream({
@@ -20,6 +21,8 @@ export async function createLogger(env: NodeJS.ProcessEnv): Promise<Logger> {
       name: "probot",
       messageKey: env.LOG_MESSAGE_KEY || "msg",
       serializers: { err: serializeErrorWithoutEvent },
+      // Probot's request logger writes request headers: user tokens and session cookies stay out.
+      redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
     },
     transform,
   );

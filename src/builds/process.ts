@@ -7,6 +7,7 @@ import type { Dependencies } from "../dependencies.js";
 import { mergeVariables } from "../variables/merge.js";
 import { identityVariables } from "../variables/identity.js";
 import { resolveBuildspec } from "./buildspec.js";
+import { storedForBuild } from "./stored-variables.js";
 import { decideBuild, needsAuthorPermission, needsChangedFiles } from "./decide.js";
 import { deploymentIdFor } from "./deployment-id.js";
 import { authorPermission, changedFiles } from "./facts.js";
@@ -148,17 +149,20 @@ async function startBuild(
       "This repository's .github/codebuild.yml names no `project`, and the app has no CODEBUILD_PROJECT. Add `project: <name>` to the file or ask the operator to set CODEBUILD_PROJECT.",
     );
   }
+  const { stored, secrets } = await storedForBuild(deps.variables, trigger.repository.id, plan.environment);
   const merged = mergeVariables({
     config,
     environment: plan.environment,
-    stored: [],
-    secrets: [],
+    stored,
+    secrets,
     identity: identityVariables({ repository: trigger.repository, plan, deploymentId }),
     trusted: plan.trusted,
   });
   if (!merged.ok) {
     return fail("Build variables refused", merged.problems.map((p) => `- ${p}`).join("\n"));
   }
+  const secretIds = merged.variables.flatMap((v) => (v.type === "SECRETS_MANAGER" ? [v.value] : []));
+  await deps.secretTags.ensure(secretIds, projectName);
   const buildspec = await resolveBuildspec(config.buildspec);
   if (!buildspec.ok) return fail("Unknown buildspec", buildspec.problem);
 

@@ -1,17 +1,16 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { Hono } from "hono";
+import { apiError } from "./errors.js";
 
-/** `GET /healthz`: 200 while the app can serve; 503 when `check` fails. */
-export function healthHandler(check: () => Promise<void>) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    if (req.method !== "GET" || new URL(req.url ?? "/", "http://localhost").pathname !== "/healthz") return false;
+/** `GET /healthz`: 200 while the store is reachable, else 503 (SPEC 7). */
+export function healthRoutes(storeReachable: () => Promise<void>): Hono {
+  const routes = new Hono();
+  routes.get("/healthz", async (c) => {
     try {
-      await check();
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
-    } catch (error) {
-      res
-        .writeHead(503, { "content-type": "application/json" })
-        .end(JSON.stringify({ status: "unavailable", error: { code: "unavailable", message: (error as Error).message } }));
+      await storeReachable();
+      return c.json({ status: "ok" });
+    } catch {
+      return apiError(c, 503, "unavailable", "The app's store cannot be reached: check the DynamoDB table and the app's AWS access");
     }
-    return true;
-  };
+  });
+  return routes;
 }

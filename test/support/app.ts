@@ -1,7 +1,9 @@
 import { createServer } from "node:net";
 import nock from "nock";
 import { startApp, type RunningApp } from "../../src/main.js";
+import { startDynalite, type Dynalite } from "./dynalite.js";
 import { FakeGitHub, testPrivateKey, type InvalidRequest } from "./fake-github.js";
+import { FakeSecretsManager } from "./fake-secrets-manager.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
@@ -19,6 +21,9 @@ export async function freePort(): Promise<number> {
 export interface TestApp {
   running: RunningApp;
   github: FakeGitHub;
+  /** The app's table, in a dynalite of the test's own. */
+  dynamo: Dynalite;
+  secretsManager: FakeSecretsManager;
   url: string;
   webhookUrl: string;
   stop(): Promise<void>;
@@ -28,8 +33,12 @@ export interface TestApp {
  * The real app, started as `npm start` starts it, configured only through its
  * environment: GitHub at GHE_PROTOCOL/GHE_HOST (nock), AWS at AWS_ENDPOINT_URL_*.
  * The AWS SDK reads its variables from process.env, so they are set there for the test.
+ * DynamoDB (dynalite) and Secrets Manager (a fake) come with it; CodeBuild is the test's.
  */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+  const dynamo = await startDynalite();
+  const secretsManager = new FakeSecretsManager();
+  const secretsManagerEndpoint = await secretsManager.start();
   const github = new FakeGitHub(await freePort());
   const port = await freePort();
   nock.disableNetConnect();
@@ -49,6 +58,9 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     AWS_SECRET_ACCESS_KEY: "test",
     POLL_INTERVAL_MS: "50",
     CHECK_UPDATE_INTERVAL_MS: "0",
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManagerEndpoint,
+    TABLE_AUTO_CREATE: "true",
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(appEnv).map((k) => [k, process.env[k]]));
@@ -57,10 +69,17 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
   return {
     running,
     github,
+    dynamo,
+    secretsManager,
     url: `http://127.0.0.1:${port}`,
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     async stop() {
-      await running.stop();
+      try {
+        await running.stop();
+      } finally {
+        await dynamo.stop();
+        await secretsManager.stop();
+      }
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;

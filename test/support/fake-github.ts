@@ -34,6 +34,12 @@ function checked(validate: () => string[]): string[] {
   }
 }
 
+/** `owner/repo` of a `/api/v3/repos/{owner}/{repo}/…` path. */
+function fullNameOf(uri: string): string {
+  const [, , , , owner, repo] = new URL(uri, "http://x").pathname.split("/");
+  return `${decodeURIComponent(owner ?? "")}/${decodeURIComponent(repo ?? "")}`;
+}
+
 /** Where GitHub Enterprise serves the REST API; api.github.com serves the same paths at the root. */
 const ENTERPRISE_API_PREFIX = "/api/v3";
 
@@ -57,6 +63,10 @@ export class FakeGitHub {
   readonly files = new Map<string, string>();
   readonly pullFiles = new Map<number, string[]>();
   readonly permissions = new Map<string, string>();
+  /** User tokens GitHub confirms were issued to the app (POST /applications/{client_id}/token). */
+  readonly userTokens = new Map<string, { login: string; id: number }>();
+  /** Repositories the app is installed on: `owner/repo` → what GET /repos/{owner}/{repo} answers. */
+  readonly repositories = new Map<string, { id: number; private: boolean; installationId: number; defaultBranch?: string }>();
   readonly requests: { method: string; path: string; body: unknown }[] = [];
   /** Requests GitHub's OpenAPI description does not allow, and requests this fake has no reply for. */
   readonly invalidRequests: InvalidRequest[] = [];
@@ -110,6 +120,32 @@ export class FakeGitHub {
       if (output) run.output = { ...run.output, ...output };
       run.history.push(b);
       return [200, { ...run, history: undefined }];
+    });
+    scope.post(/^\/api\/v3\/applications\/[^/]+\/token$/).reply((_uri, body) => {
+      const user = this.userTokens.get(String((body as { access_token?: string }).access_token));
+      return user ? [200, { id: 1, token: "", user: { ...user, type: "User" } }] : [404, { message: "Not Found" }];
+    });
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/installation$/).reply((uri) => {
+      const repo = this.repositories.get(fullNameOf(uri));
+      return repo ? [200, { id: repo.installationId, account: { login: fullNameOf(uri).split("/")[0] } }] : [404, { message: "Not Found" }];
+    });
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+$/).reply((uri) => {
+      const fullName = fullNameOf(uri);
+      const repo = this.repositories.get(fullName);
+      if (!repo) return [404, { message: "Not Found" }];
+      const [owner, name] = fullName.split("/");
+      return [
+        200,
+        {
+          id: repo.id,
+          name,
+          full_name: fullName,
+          private: repo.private,
+          owner: { login: owner },
+          default_branch: repo.defaultBranch ?? "main",
+          clone_url: `https://github.com/${fullName}.git`,
+        },
+      ];
     });
     scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files/).reply((uri) => {
       const n = Number(uri.split("/")[6]);

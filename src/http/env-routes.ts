@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import type { VariableEditor } from "../variables/editor.js";
+import type { VariableStore } from "../variables/store.js";
+import { requireRepositoryAccess, type ApiAuthDependencies } from "./api-auth.js";
+import { decideAccess } from "./access-rules.js";
+import { envPutSchema, envQuerySchema, envVarViews, editorIssues, variableChanges } from "./env-vars.js";
+import { apiError } from "./errors.js";
+
+export interface EnvRoutesDependencies extends ApiAuthDependencies {
+  variables: Pick<VariableStore, "list">;
+  editor: Pick<VariableEditor, "replace">;
+}
+
+const ENV_PATH = "/api/repos/:owner/:repo/env";
+
+/** SPEC 7: a repository's stored variables over HTTP; secret values never leave the app. */
+export function envRoutes(deps: EnvRoutesDependencies): Hono {
+  const routes = new Hono();
+
+  routes.get(ENV_PATH, requireRepositoryAccess(deps, "read"), async (c) => {
+    const query = envQuerySchema.safeParse(c.req.query());
+    if (!query.success) {
+      return apiError(c, 400, "invalid_request", "The query does not fit GET …/env: fix the parameters named in issues", query.error.issues);
+    }
+    const access = c.get("access");
+    const scope = query.data.environment;
+    const entries = await deps.variables.list(access.repository.id, scope && [scope]);
+    return c.json({ envVars: envVarViews(entries, decideAccess(access, "write") === "allowed") });
+  });
+
+  routes.put(ENV_PATH, requireRepositoryAccess(deps, "write"), async (c) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(await c.req.text());
+    } catch {
+      return apiError(c, 400, "invalid_request", 'The body is not JSON: send {"environment":…,"envVars":[{"key","value","isSecret"}]}');
+    }
+    const body = envPutSchema.safeParse(json);
+    if (!body.success) {
+      return apiError(c, 400, "invalid_request", "The body does not fit PUT …/env: fix the fields named in issues", body.error.issues);
+    }
+    const { repository } = c.get("access");
+    const { environment } = body.data;
+    const result = await deps.editor.replace({ id: repository.id }, environment, variableChanges(body.data), { actor: c.get("user").login, via: "api" });
+    if (!result.ok) {
+      return apiError(c, 400, "invalid_request", "Some variables cannot be stored: fix the fields named in issues", editorIssues(result.problems));
+    }
+    return c.json({ envVars: envVarViews(await deps.variables.list(repository.id, [environment]), true) });
+  });
+
+  return routes;
+}
