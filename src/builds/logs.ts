@@ -1,0 +1,48 @@
+/** One event of a build's log (a CloudWatch event, or a line of the local runner). */
+export interface LogEvent {
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  /** As the build wrote it; may hold several lines. */
+  message: string;
+}
+
+/** Where a build's log is read from: the build's own `logs` (never hard-coded). */
+export interface LogLocation {
+  groupName: string;
+  streamName: string;
+}
+
+export interface LogPage {
+  events: LogEvent[];
+  /** Where the next read starts (CloudWatch's nextForwardToken); kept with the build. */
+  cursor: string | undefined;
+  /** Nothing more to read now: the token returned equals the one sent, or the stream does not exist yet. */
+  atEnd: boolean;
+  /** The stream does not exist yet (CodeBuild creates it while provisioning): normal, not an error. */
+  missing?: boolean;
+}
+
+/** Reads a build's log incrementally, never the same event twice. */
+export interface LogSource {
+  read(location: LogLocation, cursor: string | undefined): Promise<LogPage>;
+}
+
+/** A stored chunk of a build's (masked) log: what the log page and check runs are served from. */
+export interface LogChunk {
+  /** Position of the chunk's first line in the whole log, from 0. */
+  firstLine: number;
+  lines: { timestamp: number; text: string }[];
+}
+
+/**
+ * Where the watcher keeps what it read of each build's log, already masked, so that viewers
+ * never cause CloudWatch reads (SPEC 7) and replicas share one copy.
+ */
+export interface BuildLogStore {
+  /** Appends masked lines after the ones stored; returns the number of lines now stored. */
+  append(deploymentId: string, lines: { timestamp: number; text: string }[]): Promise<number>;
+  /** The last `count` lines. */
+  tail(deploymentId: string, count: number): Promise<string[]>;
+  /** Up to `limit` lines from line `from` (0-based), and where the next page starts. */
+  page(deploymentId: string, from: number, limit: number): Promise<{ lines: { timestamp: number; text: string }[]; next: number }>;
+}
