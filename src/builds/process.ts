@@ -132,7 +132,9 @@ async function startBuild(
     plan,
     checkName: config.check_name,
     checkRunId,
-    logLines: config.log_lines,
+    excerptLines: config.log_lines,
+    variables: [],
+    secretIds: [],
     status: "IN_PROGRESS",
     completed: false,
     createdAt: new Date().toISOString(),
@@ -163,6 +165,8 @@ async function startBuild(
   }
   const secretIds = merged.variables.flatMap((v) => (v.type === "SECRETS_MANAGER" ? [v.value] : []));
   await deps.secretTags.ensure(secretIds, projectName);
+  record.variables = merged.variables.map(({ name, source }) => ({ name, source }));
+  record.secretIds = secretIds;
   const buildspec = await resolveBuildspec(config.buildspec);
   if (!buildspec.ok) return fail("Unknown buildspec", buildspec.problem);
 

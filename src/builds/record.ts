@@ -1,3 +1,4 @@
+import type { VariableSource } from "../variables/types.js";
 import type { BuildStatus } from "./runner.js";
 import type { BuildPlan, RepositoryRef, Trigger } from "./trigger.js";
 
@@ -14,8 +15,14 @@ export interface BuildRecord {
   plan: BuildPlan;
   checkName: string;
   checkRunId: number;
-  /** `log_lines` of the config the build started with. */
-  logLines: number;
+  /** `log_lines` of the config the build started with: lines in the check run's excerpt. */
+  excerptLines: number;
+  /** The build's variables by name and layer, for the summary; never their values. */
+  variables: { name: string; source: VariableSource }[];
+  /** Secrets the build received, whose values are masked wherever the app writes. */
+  secretIds: string[];
+  /** How far the watcher has read the build's log: CloudWatch's token expires after a day, so it is kept here. */
+  logCursor?: string;
   /** The runner's build id, once StartBuild answered. */
   buildId?: string;
   status: BuildStatus;

@@ -54,7 +54,8 @@ export class BuildWatcher {
       logUrl: `${this.deps.settings.publicUrl}/builds/${record.deploymentId}`,
       now,
       mask: (text) => text,
-      logLineCount: record.logLines,
+      logLineCount: record.excerptLines,
+      variables: record.variables,
     });
     const state: CheckRunState = conclusion
       ? { status: "completed", conclusion, completedAt: build.endTime ?? now }

@@ -1,4 +1,5 @@
 import type { BuildPhase, BuildSnapshot } from "../builds/runner.js";
+import type { VariableSource } from "../variables/types.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { formatDuration } from "./duration.js";
 import { blockquote, codeSpan, escapeMarkdown, markdownLink } from "./markdown.js";
@@ -14,7 +15,21 @@ export interface SummaryInput {
   now: Date;
   /** Hides secret values; applied to every text from the build before it is escaped. */
   mask: (text: string) => string;
+  /** The build's variables by name and the layer each came from; never their values. */
+  variables?: readonly { name: string; source: VariableSource }[];
 }
+
+/** How the summary names each layer of SPEC 3's precedence. */
+const SOURCE_WORDS: Record<VariableSource, string> = {
+  default: "default",
+  file: "file",
+  "file-environment": "file, environment",
+  stored: "stored",
+  "stored-environment": "stored, environment",
+  secret: "secret",
+  "secret-environment": "secret, environment",
+  identity: "set by the app",
+};
 
 const PHASE_STATUS_WORDS: Record<string, string> = {
   SUCCEEDED: "succeeded",
@@ -43,7 +58,24 @@ export function renderSummary(input: SummaryInput): string {
     room - utf8Length(table),
     (left) => `${left} more lines of the message are not shown.`,
   );
-  return [table, ...notes, messages, link].filter((section) => section !== "").join("\n\n");
+  const variables = fitLines(
+    variableList(input.variables ?? []),
+    room - utf8Length(table) - utf8Length(messages) - separators,
+    (left) => `${left} more variables are not shown.`,
+  );
+  return [table, ...notes, messages, variables, link].filter((section) => section !== "").join("\n\n");
+}
+
+/** The build's variables by name and layer, folded away: what came from where, never a value. */
+function variableList(variables: readonly { name: string; source: VariableSource }[]): string[] {
+  if (variables.length === 0) return [];
+  return [
+    `<details><summary>Build variables (${variables.length})</summary>`,
+    "",
+    ...variables.map((v) => `- ${codeSpan(v.name)} (${SOURCE_WORDS[v.source]})`),
+    "",
+    "</details>",
+  ];
 }
 
 function phaseTable(build: BuildSnapshot, now: Date): string[] {

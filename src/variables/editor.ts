@@ -122,7 +122,9 @@ function validateChanges(
     if (seen.has(c.name)) problems.push({ path: [i, "key"], message: `${c.name} is given more than once` });
     seen.add(c.name);
     if (c.isSecret && keepsStoredValue(c)) {
-      if (options.requireValues || !options.keptSecrets?.has(c.name)) {
+      if (options.requireValues) {
+        problems.push({ path: [i, "value"], message: `${c.name} needs a value: ${MASKED_VALUE} keeps a stored secret only when a whole environment is replaced` });
+      } else if (!options.keptSecrets?.has(c.name)) {
         problems.push({ path: [i, "value"], message: `${c.name} has no stored secret value to keep: send its value` });
       }
       return;

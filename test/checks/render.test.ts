@@ -283,3 +283,24 @@ describe("text: the log excerpt", () => {
     expect(content[0]).toMatch(/^…`{20000,}$/);
   });
 });
+
+describe("build variables in the summary", () => {
+  test("names and layers are listed, values never", () => {
+    const { summary } = render(runningIn("BUILD"), {
+      variables: [
+        { name: "API_URL", source: "stored-environment" },
+        { name: "NPM_TOKEN", source: "secret" },
+        { name: "COMMIT_SHA", source: "identity" },
+      ],
+    });
+    expect(summary).toContain("<summary>Build variables (3)</summary>");
+    expect(summary).toContain("- `API_URL` (stored, environment)");
+    expect(summary).toContain("- `NPM_TOKEN` (secret)");
+    expect(summary).toContain("- `COMMIT_SHA` (set by the app)");
+    expect(summary.indexOf("Build variables")).toBeLessThan(summary.indexOf(LINK));
+  });
+
+  test("no variables, no section", () => {
+    expect(render(runningIn("BUILD")).summary).not.toContain("Build variables");
+  });
+});

@@ -1,0 +1,176 @@
+import { systemClock, type Clock } from "../../builds/clock.js";
+import { rateLimitPause } from "./rate-limit.js";
+
+/*
+ * GitHub's secondary limits on writes: 80 content-creating requests per minute, 900 points per
+ * minute per endpoint, and "wait at least one second between each request" for POST, PATCH, PUT and
+ * DELETE (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
+ * and .../best-practices-for-using-the-rest-api#pause-between-mutative-requests).
+ * The budget keeps an installation's writes evenly spaced below them: at the default 60 per minute,
+ * exactly one a second.
+ */
+
+/** The least time between the starts of two writes of one installation. */
+export function writeSpacingMs(perMinute: number, perHour?: number): number {
+  return Math.max(60_000 / perMinute, perHour ? 3_600_000 / perHour : 0);
+}
+
+/** Check runs whose completion was sent, remembered so a late progress update cannot reopen them. */
+const REMEMBERED_COMPLETIONS = 10_000;
+
+export type CheckWriteKind = "completion" | "progress";
+
+export interface WriteBudgetOptions {
+  /** GITHUB_WRITES_PER_MINUTE. */
+  perMinute: number;
+  /** GITHUB_WRITES_PER_HOUR. */
+  perHour?: number;
+  clock?: Clock;
+  /** A write failed for a reason other than a rate limit: it is not tried again here. */
+  onError?: (key: string, error: unknown) => void;
+}
+
+interface PendingWrite {
+  kind: CheckWriteKind;
+  write: () => Promise<void>;
+  /** Its place in the queue, from when the key first waited: replacing its write keeps it. */
+  place: number;
+  settle: ((sent: boolean) => void)[];
+}
+
+/** The newer write wins, except that a completion is never replaced by progress. */
+function coalesce(older: PendingWrite, newer: PendingWrite): PendingWrite {
+  const winner = older.kind === "completion" && newer.kind === "progress" ? older : newer;
+  return { kind: winner.kind, write: winner.write, place: Math.min(older.place, newer.place), settle: [...older.settle, ...newer.settle] };
+}
+
+/** Completions first, then the key that has waited longest, so every check run keeps moving. */
+function goesBefore(a: PendingWrite, b: PendingWrite): boolean {
+  return a.kind !== b.kind ? a.kind === "completion" : a.place < b.place;
+}
+
+function nextInLine(pending: Map<string, PendingWrite>): string | undefined {
+  let next: string | undefined;
+  for (const [key, write] of pending) if (next === undefined || goesBefore(write, pending.get(next)!)) next = key;
+  return next;
+}
+
+/**
+ * The check-run writes of one installation. Writes wait here, not in Octokit (whose throttling
+ * plugin sends them one at a time, first in first out), so an update that a newer one replaced is
+ * never sent: with many builds, updates slow down evenly instead of queueing up stale.
+ */
+export class GitHubWriteBudget {
+  private readonly spacingMs: number;
+  private readonly clock: Clock;
+  private readonly onError: (key: string, error: unknown) => void;
+  private readonly pending = new Map<string, PendingWrite>();
+  private readonly completed = new Set<string>();
+  /** The next write may not start before this: spacing, or a pause GitHub asked for. */
+  private nextStartAt = -Infinity;
+  private sending: Promise<void> | undefined;
+  private cancelWake: (() => void) | undefined;
+  private idle: (() => void)[] = [];
+  private submitted = 0;
+
+  constructor(options: WriteBudgetOptions) {
+    this.spacingMs = writeSpacingMs(options.perMinute, options.perHour);
+    this.clock = options.clock ?? systemClock;
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  /**
+   * Queues `write` for check run `key`, replacing one still waiting for it. Resolves true once it
+   * (or the write that replaced it) was sent, false when that failed (reported to `onError`).
+   * Progress for a check run whose completion was already sent is dropped, and resolves true.
+   */
+  submit(key: string, kind: CheckWriteKind, write: () => Promise<void>): Promise<boolean> {
+    if (kind === "progress" && this.completed.has(key)) return Promise.resolve(true);
+    return new Promise((settle) => {
+      const incoming: PendingWrite = { kind, write, place: this.submitted++, settle: [settle] };
+      const queued = this.pending.get(key);
+      this.pending.set(key, queued ? coalesce(queued, incoming) : incoming);
+      this.pump();
+    });
+  }
+
+  /** Resolves when nothing waits and nothing is being sent (shutdown, tests). */
+  drain(): Promise<void> {
+    if (!this.sending && this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Writes waiting to be sent. */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  private pump(): void {
+    this.cancelWake?.();
+    this.cancelWake = undefined;
+    if (this.sending) return;
+    const key = nextInLine(this.pending);
+    if (key === undefined) return this.becameIdle();
+    const now = this.clock.now();
+    if (now < this.nextStartAt) {
+      this.cancelWake = this.clock.setTimer(Math.max(1, Math.ceil(this.nextStartAt - now)), () => this.pump());
+      return;
+    }
+    const write = this.pending.get(key)!;
+    this.pending.delete(key);
+    this.nextStartAt = now + this.spacingMs;
+    this.sending = this.send(key, write).finally(() => {
+      this.sending = undefined;
+      this.pump();
+    });
+  }
+
+  private async send(key: string, write: PendingWrite): Promise<void> {
+    if (write.kind === "completion") this.rememberCompleted(key);
+    try {
+      await write.write();
+      for (const settle of write.settle) settle(true);
+    } catch (error) {
+      this.completed.delete(key);
+      const pause = rateLimitPause(error, this.clock.now());
+      if (pause === undefined) {
+        this.onError(key, error);
+        for (const settle of write.settle) settle(false);
+        return;
+      }
+      this.nextStartAt = Math.max(this.nextStartAt, this.clock.now() + pause);
+      // Back at its old place in the queue, unless a newer write for the key came meanwhile.
+      const newer = this.pending.get(key);
+      this.pending.set(key, newer ? coalesce(write, newer) : write);
+    }
+  }
+
+  private rememberCompleted(key: string): void {
+    this.completed.delete(key);
+    this.completed.add(key);
+    if (this.completed.size > REMEMBERED_COMPLETIONS) this.completed.delete(this.completed.values().next().value!);
+  }
+
+  private becameIdle(): void {
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
+  }
+}
+
+/** One write budget per installation, as GitHub counts its limits. */
+export class GitHubWriteBudgets {
+  private readonly budgets = new Map<number, GitHubWriteBudget>();
+
+  constructor(private readonly options: WriteBudgetOptions) {}
+
+  forInstallation(installationId: number): GitHubWriteBudget {
+    let budget = this.budgets.get(installationId);
+    if (!budget) this.budgets.set(installationId, (budget = new GitHubWriteBudget(this.options)));
+    return budget;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all([...this.budgets.values()].map((budget) => budget.drain()));
+  }
+}
