@@ -1,10 +1,13 @@
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
+import type { BuildLogStore, LogSource } from "./builds/logs.js";
 import type { BuildRecordStore } from "./builds/record.js";
 import type { BuildRunner } from "./builds/runner.js";
 import type { SecretProjectTags } from "./builds/stored-variables.js";
 import type { Settings } from "./settings.js";
 import type { VariableEditor } from "./variables/editor.js";
+import type { AppMetrics } from "./metrics/registry.js";
+import type { SecretValues } from "./variables/secret-values.js";
 import type { SecretStore, VariableStore } from "./variables/store.js";
 
 /** What handlers, processing and the watcher act through; tests swap any of it. */
@@ -16,6 +19,13 @@ export interface Dependencies {
   secrets: SecretStore;
   editor: VariableEditor;
   secretTags: SecretProjectTags;
+  /** Secret values, only to mask them. */
+  secretValues: SecretValues;
+  /** Where build logs are read (CloudWatch Logs). */
+  logs: LogSource;
+  /** Where the watcher keeps what it read, masked. */
+  logStore: BuildLogStore;
+  metrics: AppMetrics;
   /** An Octokit authenticated as the app's installation. */
   github(installationId: number): Promise<ProbotOctokit>;
   log: Logger;

@@ -1,4 +1,7 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import type { ApplicationFunction } from "probot";
+import { CloudWatchLogSource } from "./adapters/aws/cloudwatch-logs.js";
 import { CodeBuildRunner } from "./adapters/aws/codebuild.js";
 import { MemoryBuildRecordStore } from "./adapters/memory/records.js";
 import { processTrigger } from "./builds/process.js";
@@ -11,11 +14,18 @@ import { envRoutes } from "./http/env-routes.js";
 import { GitHubUsers } from "./http/github-user.js";
 import { healthRoutes } from "./http/health.js";
 import { RepositoryAccessResolver } from "./http/repository-access.js";
+import { Sessions } from "./http/session.js";
+import { signInRoutes } from "./http/sign-in.js";
 import { OwnerPolicy } from "./intake/owners.js";
 import { IntakeQueue } from "./intake/queue.js";
+import { instrumentAwsClient } from "./metrics/aws.js";
+import type { AppMetrics } from "./metrics/registry.js";
+import { metricsRoutes } from "./metrics/routes.js";
+import { countWebhooks } from "./metrics/webhooks.js";
 import type { Settings } from "./settings.js";
 import { openStores } from "./stores.js";
 import { VariableEditor } from "./variables/editor.js";
+import { SecretValues } from "./variables/secret-values.js";
 
 /** The running app's parts that outlive a request, for shutdown and tests. */
 export interface AppHandle {
@@ -25,29 +35,44 @@ export interface AppHandle {
 }
 
 /** The Probot application: wires adapters to handlers and routes; the logic lives elsewhere. */
-export function codebuildChecks(settings: Settings, started: (handle: AppHandle) => void): ApplicationFunction {
+export function codebuildChecks(settings: Settings, metrics: AppMetrics, started: (handle: AppHandle) => void): ApplicationFunction {
   return async (app, { addHandler }) => {
-    const stores = await openStores(settings, app.log);
+    const stores = await openStores(settings, app.log, metrics);
+    const codebuild = new CodeBuildClient({ retryMode: "adaptive" });
+    const cloudWatchLogs = new CloudWatchLogsClient({ retryMode: "adaptive" });
+    instrumentAwsClient(codebuild, metrics);
+    instrumentAwsClient(cloudWatchLogs, metrics);
     app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, runner: ${settings.runner}`);
     const deps: Dependencies = {
       settings,
-      runner: new CodeBuildRunner(),
+      runner: new CodeBuildRunner(codebuild),
       records: new MemoryBuildRecordStore(),
       variables: stores.variables,
       secrets: stores.secrets,
       editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
       secretTags: new SecretProjectTags(stores.secrets),
+      secretValues: new SecretValues(stores.secrets),
+      logs: new CloudWatchLogSource(cloudWatchLogs),
+      logStore: stores.logStore,
+      metrics,
       github: (installationId) => app.auth(installationId),
       log: app.log,
     };
     const owners = new OwnerPolicy(settings.allowedOwners, app);
     const intake = new IntakeQueue((trigger) => processTrigger(trigger, deps), app.log);
     const watcher = new BuildWatcher(deps);
-    registerBuildEvents(app, intake, owners);
+    countWebhooks(app, metrics);
+    registerBuildEvents(app, intake, owners, metrics);
 
     const access = new RepositoryAccessResolver({ app: () => app.auth(), installation: (id) => app.auth(id) }, owners);
-    const api = envRoutes({ users: new GitHubUsers(settings), access, variables: deps.variables, editor: deps.editor });
-    addHandler(httpHandler(createHttpApp(app.log, [api, healthRoutes(() => deps.variables.ping())])));
+    const sessions = new Sessions(settings.sessionSecret, settings.publicUrl);
+    const routes = [
+      envRoutes({ users: new GitHubUsers(settings), access, variables: deps.variables, editor: deps.editor }),
+      signInRoutes({ settings, sessions, log: app.log }),
+      healthRoutes(() => deps.variables.ping()),
+      metricsRoutes(metrics),
+    ];
+    addHandler(httpHandler(createHttpApp(app.log, routes)));
 
     watcher.start();
     started({

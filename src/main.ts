@@ -3,6 +3,8 @@ import { pathToFileURL } from "node:url";
 import { getPrivateKey } from "@probot/get-private-key";
 import { run, type Server } from "probot";
 import { createLogger } from "./log.js";
+import { octokitWithMetrics } from "./metrics/octokit.js";
+import { AppMetrics } from "./metrics/registry.js";
 import { codebuildChecks, type AppHandle } from "./index.js";
 import { parseSettings, SettingsError } from "./settings.js";
 
@@ -47,7 +49,8 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     throw new SettingsError("RUNNER=local is not available in this version: set AWS_REGION (AWS mode) and CODEBUILD_PROJECT to build with CodeBuild");
   }
   let app: AppHandle | undefined;
-  const server = await run(codebuildChecks(settings, (handle) => (app = handle)), { env, log });
+  const metrics = new AppMetrics();
+  const server = await run(codebuildChecks(settings, metrics, (handle) => (app = handle)), { env, log, Octokit: octokitWithMetrics(metrics) });
   return {
     server,
     app,

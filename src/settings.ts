@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -51,6 +52,7 @@ const envSchema = z.object({
   SECRETS_PREFIX: z.string().regex(/^[a-zA-Z0-9/_+=.@-]*$/, "expected characters allowed in Secrets Manager names").default("codebuild-checks/"),
   PUBLIC_URL: z.url({ error: "expected an absolute URL such as https://builds.example.com" }).optional(),
   SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
+  WEBHOOK_SECRET: z.string().optional(),
   RUNNER: z.enum(["codebuild", "local"], { error: "expected codebuild or local" }).optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   POLL_INTERVAL_MS: positiveInt(5000),
@@ -88,7 +90,8 @@ export interface Settings {
   tableAutoCreate: boolean;
   secretsPrefix: string;
   publicUrl: string;
-  sessionSecret?: string;
+  /** Signs log-page session cookies: SESSION_SECRET, else derived from WEBHOOK_SECRET. */
+  sessionSecret: string;
   dataDir: string;
   pollIntervalMs: number;
   checkUpdateIntervalMs: number;
@@ -100,6 +103,14 @@ export interface Settings {
 /** A bad process configuration: one line naming the variable and what is expected. */
 export class SettingsError extends Error {
   override name = "SettingsError";
+}
+
+/**
+ * SESSION_SECRET's default (SPEC 1): a key derived from WEBHOOK_SECRET, so the operator keeps one
+ * secret and a leaked session key does not reveal the webhook secret.
+ */
+export function deriveSessionSecret(webhookSecret: string): string {
+  return createHmac("sha256", webhookSecret).update("codebuild-checks session cookies").digest("hex");
 }
 
 export function parseSettings(env: NodeJS.ProcessEnv): Settings {
@@ -143,7 +154,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     tableAutoCreate: e.TABLE_AUTO_CREATE ?? store === "embedded",
     secretsPrefix: e.SECRETS_PREFIX,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
-    sessionSecret: e.SESSION_SECRET,
+    sessionSecret: e.SESSION_SECRET ?? deriveSessionSecret(e.WEBHOOK_SECRET ?? ""),
     dataDir: e.DATA_DIR,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     checkUpdateIntervalMs: e.CHECK_UPDATE_INTERVAL_MS,

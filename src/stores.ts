@@ -1,25 +1,35 @@
 import path from "node:path";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "pino";
+import { DynamoDbBuildLogStore } from "./adapters/aws/dynamodb/build-logs.js";
+import { createDynamoDbClient } from "./adapters/aws/dynamodb/client.js";
 import { ensureTable } from "./adapters/aws/dynamodb/table.js";
 import { DynamoDbVariableStore } from "./adapters/aws/dynamodb/variables.js";
-import { createDynamoDbClient } from "./adapters/aws/dynamodb/client.js";
 import { SecretsManagerStore } from "./adapters/aws/secrets-manager.js";
 import { startEmbeddedDynamoDb } from "./adapters/local/embedded-dynamodb.js";
+import type { BuildLogStore } from "./builds/logs.js";
+import { instrumentAwsClient } from "./metrics/aws.js";
+import type { AppMetrics } from "./metrics/registry.js";
 import type { Settings } from "./settings.js";
 import type { SecretStore, VariableStore } from "./variables/store.js";
 
 export interface Stores {
   variables: VariableStore;
   secrets: SecretStore;
+  logStore: BuildLogStore;
   /** Where the data lives, for the start-up line. */
   description: string;
   close(): Promise<void>;
 }
 
 /** The app's table (DynamoDB, or dynalite in this process in embedded mode) and its secret store. */
-export async function openStores(settings: Settings, log: Logger): Promise<Stores> {
-  const embedded = settings.store === "embedded" ? await startEmbeddedDynamoDb(path.resolve(settings.dataDir, "dynamodb")) : undefined;
+export async function openStores(settings: Settings, log: Logger, metrics: AppMetrics): Promise<Stores> {
+  const dataPath = path.resolve(settings.dataDir, "dynamodb");
+  const embedded = settings.store === "embedded" ? await startEmbeddedDynamoDb(dataPath) : undefined;
   const client = embedded?.client ?? createDynamoDbClient();
+  const secretsManager = new SecretsManagerClient({ retryMode: "adaptive" });
+  instrumentAwsClient(client, metrics);
+  instrumentAwsClient(secretsManager, metrics);
   try {
     await ensureTable(client, settings.tableName, { create: settings.tableAutoCreate });
   } catch (error) {
@@ -28,10 +38,9 @@ export async function openStores(settings: Settings, log: Logger): Promise<Store
   }
   return {
     variables: new DynamoDbVariableStore(client, settings.tableName, log),
-    secrets: new SecretsManagerStore(),
-    description: embedded
-      ? `embedded DynamoDB (dynalite) in ${path.resolve(settings.dataDir, "dynamodb")}, table ${settings.tableName}`
-      : `DynamoDB table ${settings.tableName}`,
+    secrets: new SecretsManagerStore(secretsManager),
+    logStore: new DynamoDbBuildLogStore(client, settings.tableName),
+    description: embedded ? `embedded DynamoDB (dynalite) in ${dataPath}, table ${settings.tableName}` : `DynamoDB table ${settings.tableName}`,
     async close() {
       await embedded?.stop();
     },

@@ -57,6 +57,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
   if (!loaded.ok) {
     const { annotations, ...output } = renderConfigProblems(loaded.problems);
     await concludeOnce(octokit, trigger, deploymentId, DEFAULT_REPO_CONFIG.check_name, "failure", { ...output, annotations });
+    deps.metrics.buildCompleted("config_invalid");
     log.info({ problems: loaded.problems.length }, "invalid .github/codebuild.yml");
     return;
   }
@@ -76,6 +77,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
         title: decision.title,
         summary: decision.summary,
       });
+      deps.metrics.buildCompleted(decision.conclusion);
       return;
     case "build":
       await startBuild(octokit, trigger, decision.plan, config, deploymentId, deps);
@@ -142,6 +144,7 @@ async function startBuild(
   const fail = async (title: string, summary: string) => {
     await updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, { title, summary });
     await records.put({ ...record, status: "FAILED", completed: true });
+    deps.metrics.buildCompleted("start_failed");
   };
 
   const projectName = config.project ?? settings.codebuild.defaultProject;
@@ -186,6 +189,7 @@ async function startBuild(
       ...(settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),
     });
     await records.put({ ...record, buildId: id });
+    deps.metrics.buildStarted();
     deps.log.info({ deploymentId, buildId: id, repository: trigger.repository.fullName }, "build started");
   } catch (error) {
     const known = error instanceof StartBuildError;

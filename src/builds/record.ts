@@ -26,8 +26,6 @@ export interface BuildRecord {
   /** The runner's build id, once StartBuild answered. */
   buildId?: string;
   status: BuildStatus;
-  /** The last phase reported on the check run, to update it at once on a change. */
-  reportedPhase?: string;
   completed: boolean;
   createdAt: string;
 }

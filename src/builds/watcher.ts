@@ -1,28 +1,60 @@
 import { updateCheckRun, type CheckRunState } from "../adapters/github/checks.js";
+import { GitHubWriteBudgets } from "../adapters/github/write-budget.js";
+import { nextAnnotationBatch } from "../checks/annotations/index.js";
 import { buildConclusion, checkStatus } from "../checks/conclusion.js";
 import { renderCheckOutput } from "../checks/render.js";
 import type { Dependencies } from "../dependencies.js";
-import type { BuildRecord } from "./record.js";
-import type { BuildSnapshot } from "./runner.js";
+import { systemClock, type Clock } from "./clock.js";
+import { FollowedBuild } from "./followed-build.js";
+import { LogReadBudget } from "./log-budget.js";
+import { updateFingerprint, CheckUpdateThrottle } from "./update-throttle.js";
+
+/** CloudWatch delivers a build's last lines a little after the build ends: reading goes on this long. */
+export const LOG_GRACE_MS = 5_000;
+/** A finished build's check run completes after this even when its log cannot be read to the end. */
+export const LOG_GIVE_UP_MS = 60_000;
 
 /**
- * Follows every running build: one BatchGetBuilds round per tick for all of them
- * (the runner batches by 100), and a check-run update when a build's state or phase changed.
+ * Follows every running build: one BatchGetBuilds round per tick for all of them (the runner
+ * batches by 100), their logs read incrementally through one budget, and their check runs
+ * updated through each installation's write budget — at most once per CHECK_UPDATE_INTERVAL_MS,
+ * at once on a phase change, completions first.
  */
 export class BuildWatcher {
+  private readonly followed = new Map<string, FollowedBuild>();
+  private readonly logBudget: LogReadBudget;
+  private readonly writes: GitHubWriteBudgets;
+  private readonly throttle: CheckUpdateThrottle;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
 
-  constructor(private readonly deps: Dependencies) {}
+  constructor(
+    private readonly deps: Dependencies,
+    private readonly clock: Clock = systemClock,
+  ) {
+    const { settings, log } = deps;
+    this.logBudget = new LogReadBudget({ ratePerSecond: settings.logsRps, clock });
+    this.writes = new GitHubWriteBudgets({
+      perMinute: settings.githubWritesPerMinute,
+      perHour: settings.githubWritesPerHour,
+      clock,
+      onError: (key, err) => log.warn({ err, checkRunId: key }, "check run update failed"),
+    });
+    this.throttle = new CheckUpdateThrottle(settings.checkUpdateIntervalMs, () => clock.now());
+  }
 
   start(): void {
     this.timer ??= setInterval(() => void this.tick(), this.deps.settings.pollIntervalMs);
   }
 
+  /** Stops ticking; reads and writes under way finish first. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.ticking;
+    this.logBudget.stop();
+    await Promise.all([...this.followed.values()].map((f) => f.reading));
+    await this.writes.drain();
   }
 
   /** One round; overlapping calls share the round in flight. */
@@ -32,38 +64,155 @@ export class BuildWatcher {
   }
 
   private async round(): Promise<void> {
+    const startedAt = this.clock.now();
     try {
-      const running = await this.deps.records.listRunning();
-      if (running.length === 0) return;
-      const snapshots = new Map((await this.deps.runner.get(running.map((r) => r.buildId!))).map((s) => [s.id, s]));
-      for (const record of running) {
-        const snapshot = snapshots.get(record.buildId!);
-        if (snapshot) await this.report(record, snapshot).catch((err: unknown) => this.deps.log.warn({ err, deploymentId: record.deploymentId }, "check run update failed"));
+      await this.follow();
+      await this.refreshStates();
+      for (const build of this.followed.values()) {
+        await this.refreshMask(build);
+        this.readLog(build);
+        this.report(build);
       }
+      this.deps.metrics.watcherTick(startedAt, true);
     } catch (err) {
+      this.deps.metrics.watcherTick(startedAt, false);
       this.deps.log.warn({ err }, "watching builds failed; trying again next tick");
     }
   }
 
-  private async report(record: BuildRecord, build: BuildSnapshot): Promise<void> {
-    const conclusion = buildConclusion(build.status);
-    if (!conclusion && record.reportedPhase === build.currentPhase) return;
-    const now = new Date();
+  /** Builds started since the last round join; builds completed elsewhere leave. */
+  private async follow(): Promise<void> {
+    const running = await this.deps.records.listRunning();
+    this.deps.metrics.buildsRunning(running.length);
+    const ids = new Set(running.map((r) => r.deploymentId));
+    for (const id of this.followed.keys()) if (!ids.has(id)) this.forget(id);
+    for (const record of running) if (!this.followed.has(record.deploymentId)) this.followed.set(record.deploymentId, new FollowedBuild(record));
+  }
+
+  private async refreshStates(): Promise<void> {
+    const unfinished = [...this.followed.values()].filter((f) => !f.snapshot || f.snapshot.status === "IN_PROGRESS");
+    if (unfinished.length === 0) return;
+    const snapshots = new Map((await this.deps.runner.get(unfinished.map((f) => f.record.buildId!))).map((s) => [s.id, s]));
+    const now = this.clock.now();
+    for (const build of unfinished) {
+      const snapshot = snapshots.get(build.record.buildId!);
+      if (!snapshot) continue;
+      build.snapshot = snapshot;
+      if (snapshot.status !== "IN_PROGRESS") build.finishedSeenAt ??= now;
+      if (snapshot.logs?.s3Only) build.logDone = snapshot.status !== "IN_PROGRESS";
+    }
+  }
+
+  /** The build's secrets and the repository's stored ones are hidden; values changed meanwhile too. */
+  private async refreshMask(build: FollowedBuild): Promise<void> {
+    const { record } = build;
+    const stored = await this.deps.variables.list(record.repository.id);
+    const ids = [...record.secretIds, ...stored.flatMap((e) => (e.isSecret ? [e.secretId] : []))];
+    if (ids.length === 0) return;
+    for (const value of await this.deps.secretValues.valuesOf(ids, Date.parse(record.createdAt))) build.masker.add(value);
+  }
+
+  /** Starts reading the build's log, unless a read is under way or nothing is left to read. */
+  private readLog(build: FollowedBuild): void {
+    if (build.reading || build.logDone) return;
+    build.reading = this.readToEnd(build)
+      .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: build.record.deploymentId }, "reading the build log failed"))
+      .finally(() => (build.reading = undefined));
+  }
+
+  private async readToEnd(build: FollowedBuild): Promise<void> {
+    const location = build.snapshot?.logs;
+    const finished = build.finishedSeenAt !== undefined;
+    if (!location?.groupName || !location.streamName || location.s3Only) {
+      if (finished && this.clock.now() - build.finishedSeenAt! >= LOG_GRACE_MS) build.logDone = true;
+      return;
+    }
+    const { deploymentId } = build.record;
+    for (;;) {
+      const finishedNow = build.finishedSeenAt !== undefined;
+      if (finishedNow && this.clock.now() - build.finishedSeenAt! >= LOG_GIVE_UP_MS) {
+        build.logDone = true;
+        return;
+      }
+      if (!(await this.logBudget.request(deploymentId, { running: !finishedNow, lastOutputAt: build.lastOutputAt }))) return;
+      let page;
+      try {
+        page = await this.deps.logs.read({ groupName: location.groupName, streamName: location.streamName }, build.record.logCursor);
+        this.logBudget.succeeded();
+      } catch (error) {
+        if ((error as Error).name === "LogsThrottledError") {
+          this.logBudget.backOff();
+          return;
+        }
+        throw error;
+      }
+      const lines = build.acceptLog(page.events, this.clock.now());
+      if (lines.length > 0) await this.deps.logStore.append(deploymentId, lines);
+      build.record = { ...build.record, logCursor: page.cursor };
+      await this.deps.records.put(build.record);
+      if (lines.length > 0) this.report(build);
+      if (page.atEnd) {
+        if (finishedNow && this.clock.now() - build.finishedSeenAt! >= LOG_GRACE_MS) {
+          build.logDone = true;
+          this.report(build);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Sends the check run's state when due; a finished build completes once its log is read. */
+  private report(build: FollowedBuild): void {
+    const { snapshot, record } = build;
+    if (!snapshot) return;
+    const conclusion = buildConclusion(snapshot.status);
+    if (conclusion && !build.logDone) return;
+    const now = new Date(this.clock.now());
+    const state: CheckRunState = conclusion
+      ? { status: "completed", conclusion, completedAt: snapshot.endTime ?? now }
+      : checkStatus(snapshot) === "queued"
+        ? { status: "queued" }
+        : { status: "in_progress", startedAt: snapshot.startTime };
     const output = renderCheckOutput({
-      build,
+      build: snapshot,
       logUrl: `${this.deps.settings.publicUrl}/builds/${record.deploymentId}`,
       now,
-      mask: (text) => text,
+      mask: (text) => build.masker.mask(text),
+      logLines: snapshot.logs && !snapshot.logs.s3Only ? build.tail : undefined,
       logLineCount: record.excerptLines,
       variables: record.variables,
     });
-    const state: CheckRunState = conclusion
-      ? { status: "completed", conclusion, completedAt: build.endTime ?? now }
-      : checkStatus(build) === "queued"
-        ? { status: "queued" }
-        : { status: "in_progress", startedAt: build.startTime };
-    const octokit = await this.deps.github(record.installationId);
-    await updateCheckRun(octokit, { owner: record.repository.owner, repo: record.repository.name }, record.checkRunId, state, output);
-    await this.deps.records.put({ ...record, status: build.status, reportedPhase: build.currentPhase, completed: conclusion !== null });
+    const sentBefore = build.annotationsSent;
+    // A completion carries every annotation left; progress one request's worth at a time.
+    const annotations = conclusion ? build.annotations.all.slice(sentBefore) : nextAnnotationBatch([...build.annotations.all], sentBefore);
+    const key = String(record.checkRunId);
+    const fingerprint = updateFingerprint({ state, output, annotations: sentBefore + annotations.length });
+    if (!this.throttle.claim(key, { phase: snapshot.currentPhase, completed: conclusion !== null, fingerprint })) return;
+
+    const target = { owner: record.repository.owner, repo: record.repository.name };
+    void this.writes
+      .forInstallation(record.installationId)
+      .submit(key, conclusion ? "completion" : "progress", async () => {
+        const octokit = await this.deps.github(record.installationId);
+        await updateCheckRun(octokit, target, record.checkRunId, state, { ...output, annotations });
+        build.annotationsSent = sentBefore + annotations.length;
+        this.deps.metrics.checkRunWritten(conclusion ? "completion" : "progress");
+      })
+      .then(async (sent) => {
+        if (!sent) return this.throttle.forget(key);
+        if (!conclusion) return;
+        await this.deps.records.put({ ...build.record, status: snapshot.status, completed: true });
+        this.deps.metrics.buildCompleted(conclusion);
+        this.forget(record.deploymentId);
+      })
+      .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: record.deploymentId }, "recording a completed build failed"));
+  }
+
+  private forget(deploymentId: string): void {
+    const build = this.followed.get(deploymentId);
+    if (!build) return;
+    this.followed.delete(deploymentId);
+    this.logBudget.forget(deploymentId);
+    this.throttle.forget(String(build.record.checkRunId));
   }
 }

@@ -20,15 +20,6 @@ export const SIGN_IN_PATH = "/login";
 const MAX_RETURN_PATH_LENGTH = 2048;
 
 /**
- * SESSION_SECRET's default (SPEC 1): a key derived from WEBHOOK_SECRET, so the operator keeps one
- * secret and a leaked session key does not reveal the webhook secret.
- * The caller passes `settings.sessionSecret ?? deriveSessionSecret(WEBHOOK_SECRET)` to `Sessions`.
- */
-export function deriveSessionSecret(webhookSecret: string): string {
-  return createHmac("sha256", webhookSecret).update("codebuild-checks session cookies").digest("hex");
-}
-
-/**
  * A same-site path to send a visitor back to after signing in; anything else (another origin,
  * `//host`, `/\host`, a scheme, nothing) becomes `/`, so the sign-in cannot redirect elsewhere.
  */

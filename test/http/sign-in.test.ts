@@ -1,10 +1,10 @@
+import { deriveSessionSecret } from "../../src/settings.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { pino } from "pino";
 import { APP_PATHS, createHttpApp, httpHandler } from "../../src/http/app.js";
 import {
-  deriveSessionSecret,
   safeReturnPath,
   SESSION_COOKIE,
   SESSION_LIFETIME_MS,

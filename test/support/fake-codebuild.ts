@@ -19,7 +19,7 @@ export interface FakeBuild {
   endTime?: number;
   projectName: string;
   phases: FakePhase[];
-  logs?: { groupName?: string; streamName?: string; deepLink?: string };
+  logs?: { groupName?: string; streamName?: string; deepLink?: string; cloudWatchLogs?: { status: string }; s3Logs?: { status: string } };
 }
 
 type Handler = (input: Record<string, unknown>) => { status: number; body: unknown };
@@ -33,6 +33,8 @@ export class FakeCodeBuild {
   readonly requests: { action: string; input: Record<string, unknown> }[] = [];
   /** Answers for the next calls of an action, before the default behaviour. */
   readonly failNext = new Map<string, { status: number; type: string; message: string }[]>();
+  /** Where new builds say their CloudWatch log is: `logs` in BatchGetBuilds, as CodeBuild reports it. */
+  logGroup: string | undefined;
   private server: Server | undefined;
   private counter = 0;
 
@@ -84,6 +86,7 @@ export class FakeCodeBuild {
         startTime: Date.now() / 1000,
         projectName,
         phases: [{ phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: Date.now() / 1000 }],
+        ...(this.logGroup && { logs: { groupName: this.logGroup, streamName: id.split(":")[1], cloudWatchLogs: { status: "ENABLED" } } }),
       };
       this.builds.set(id, build);
       return { status: 200, body: { build } };

@@ -4,8 +4,8 @@ import type { AnnotationLevel, RawAnnotation } from "./raw-annotation.js";
 const PLAIN = /^(\S.*?)\((\d+),(\d+)\): (error|warning) TS(\d+): (.*)$/;
 /** tsc's `--pretty` style, once colours are removed: `src/a.ts:4:9 - error TS2322: …`. */
 const PRETTY = /^(\S.*?):(\d+):(\d+) - (error|warning) TS(\d+): (.*)$/;
-/** tsc indents the rest of a message chain under its first line, in both styles. */
-const CONTINUATION = /^\s+\S/;
+/** tsc indents the rest of a message chain under its first line by two spaces a level, in both styles. */
+const CONTINUATION = /^(?: {2})+\S/;
 
 const LEVELS: Record<string, AnnotationLevel> = { error: "failure", warning: "warning" };
 

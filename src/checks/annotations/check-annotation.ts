@@ -1,0 +1,59 @@
+import type { CheckAnnotation } from "../annotation.js";
+import { utf8Length } from "../output-size.js";
+import type { RawAnnotation } from "./raw-annotation.js";
+
+/**
+ * GitHub's limits on an annotation's fields (REST API, "Create a check run", output.annotations):
+ * `message` "The maximum size is 64 KB", read as the smaller 64,000 bytes so that either reading
+ * holds, and `title` "The maximum size is 255 characters", counted in UTF-16 code units, which are
+ * never fewer than characters.
+ */
+export const ANNOTATION_MESSAGE_MAX_BYTES = 64_000;
+export const ANNOTATION_TITLE_MAX_LENGTH = 255;
+
+const CUT_MARK = "…";
+
+/**
+ * A problem as GitHub takes it, at `path` in the repository; undefined when it cannot be one:
+ * no line (lines start at 1) or no message. Columns are kept only on a one-line annotation, as
+ * GitHub requires.
+ */
+export function toCheckAnnotation(raw: RawAnnotation, path: string): CheckAnnotation | undefined {
+  const message = raw.message.trim();
+  if (!isPosition(raw.line) || message === "") return undefined;
+  const endLine = isPosition(raw.endLine) && raw.endLine >= raw.line ? raw.endLine : raw.line;
+  const column = endLine === raw.line && isPosition(raw.column) ? raw.column : undefined;
+  const endColumn = column !== undefined && isPosition(raw.endColumn) && raw.endColumn >= column ? raw.endColumn : column;
+  const title = raw.title?.trim();
+  return {
+    path,
+    start_line: raw.line,
+    end_line: endLine,
+    ...(column !== undefined && { start_column: column, end_column: endColumn }),
+    annotation_level: raw.level,
+    message: keepUtf8Start(message, ANNOTATION_MESSAGE_MAX_BYTES),
+    ...(title && { title: keepStart(title, ANNOTATION_TITLE_MAX_LENGTH) }),
+  };
+}
+
+function isPosition(value: number | undefined): value is number {
+  return value !== undefined && Number.isSafeInteger(value) && value >= 1;
+}
+
+/** The start of `text` in at most `maxBytes` bytes of UTF-8, cut between characters and marked. */
+function keepUtf8Start(text: string, maxBytes: number): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  const bytes = Buffer.from(text, "utf8");
+  let end = maxBytes - utf8Length(CUT_MARK);
+  // A continuation byte (10xxxxxx) at the cut means the character before it would be split.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8") + CUT_MARK;
+}
+
+/** The start of `text` in at most `maxLength` UTF-16 code units, never splitting a surrogate pair, and marked. */
+function keepStart(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  let end = maxLength - CUT_MARK.length;
+  if (/[\uDC00-\uDFFF]/.test(text.charAt(end))) end--;
+  return text.slice(0, end) + CUT_MARK;
+}

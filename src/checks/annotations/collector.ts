@@ -1,0 +1,41 @@
+import type { CheckAnnotation } from "../annotation.js";
+import { annotationsFromLog, MAX_ANNOTATIONS_PER_BUILD, sameProblem } from "./index.js";
+import { sourceRootsFromLog } from "./repository-path.js";
+
+/**
+ * Lines of context kept from earlier reads: a problem is sometimes printed under a header
+ * line (ESLint's file name, `next build`'s location) that came in an earlier read.
+ */
+export const ANNOTATION_CONTEXT_LINES = 200;
+
+/**
+ * A growing log's annotations, collected read by read without keeping the whole log: each new
+ * batch is parsed with the last lines before it, and a problem found twice is kept once. The
+ * first MAX_ANNOTATIONS_PER_BUILD problems in log order are kept, so annotations only ever grow
+ * at their end and a count of those sent is all a sender needs.
+ */
+export class AnnotationCollector {
+  private readonly found: CheckAnnotation[] = [];
+  private readonly keys = new Set<string>();
+  private readonly sourceRoots: string[] = [];
+  private context: string[] = [];
+
+  /** Lines as read (masked, one line each); returns how many annotations are known now. */
+  add(lines: string[]): number {
+    if (lines.length === 0 || this.found.length >= MAX_ANNOTATIONS_PER_BUILD) return this.found.length;
+    this.sourceRoots.push(...sourceRootsFromLog(lines));
+    const window = [...this.context, ...lines];
+    for (const annotation of annotationsFromLog(window, { sourceRoots: this.sourceRoots, max: Infinity })) {
+      const key = sameProblem(annotation);
+      if (this.keys.has(key) || this.found.length >= MAX_ANNOTATIONS_PER_BUILD) continue;
+      this.keys.add(key);
+      this.found.push(annotation);
+    }
+    this.context = window.slice(-ANNOTATION_CONTEXT_LINES);
+    return this.found.length;
+  }
+
+  get all(): readonly CheckAnnotation[] {
+    return this.found;
+  }
+}
