@@ -1,3 +1,4 @@
+import { eventLines } from "../checks/terminal.js";
 import { AnnotationCollector } from "../checks/annotations/collector.js";
 import { LOG_LINES_MAX } from "../config/schema.js";
 import { createMasker, maskLogLines, type Masker } from "../variables/masking.js";
@@ -27,7 +28,7 @@ export class FollowedBuild {
 
   /** CloudWatch events → masked lines, kept in the tail and scanned for annotations. */
   acceptLog(events: LogEvent[], now: number): { timestamp: number; text: string }[] {
-    const lines = events.flatMap((event) => splitEvent(event.message).map((text) => ({ timestamp: event.timestamp, text })));
+    const lines = events.flatMap((event) => eventLines(event.message).map((text) => ({ timestamp: event.timestamp, text })));
     if (lines.length === 0) return [];
     const masked = maskLogLines(
       this.masker,
@@ -38,9 +39,4 @@ export class FollowedBuild {
     this.lastOutputAt = now;
     return masked.map((text, i) => ({ timestamp: lines[i]!.timestamp, text }));
   }
-}
-
-/** A CloudWatch event usually holds one line and its line break; some hold several. */
-function splitEvent(message: string): string[] {
-  return message.replace(/\r?\n$/, "").split(/\r?\n/);
 }

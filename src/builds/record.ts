@@ -1,5 +1,5 @@
 import type { VariableSource } from "../variables/types.js";
-import type { BuildStatus } from "./runner.js";
+import type { BuildSnapshot, BuildStatus } from "./runner.js";
 import type { BuildPlan, RepositoryRef, Trigger } from "./trigger.js";
 
 /**
@@ -26,6 +26,8 @@ export interface BuildRecord {
   /** The runner's build id, once StartBuild answered. */
   buildId?: string;
   status: BuildStatus;
+  /** The runner's last report of the build (phases, times, log location), for the log page. */
+  snapshot?: BuildSnapshot;
   completed: boolean;
   createdAt: string;
 }

@@ -97,6 +97,10 @@ export class BuildWatcher {
     for (const build of unfinished) {
       const snapshot = snapshots.get(build.record.buildId!);
       if (!snapshot) continue;
+      if (updateFingerprint(snapshot) !== updateFingerprint(build.snapshot ?? null)) {
+        build.record = { ...build.record, status: snapshot.status, snapshot };
+        await this.deps.records.put(build.record);
+      }
       build.snapshot = snapshot;
       if (snapshot.status !== "IN_PROGRESS") build.finishedSeenAt ??= now;
       if (snapshot.logs?.s3Only) build.logDone = snapshot.status !== "IN_PROGRESS";
@@ -201,7 +205,7 @@ export class BuildWatcher {
       .then(async (sent) => {
         if (!sent) return this.throttle.forget(key);
         if (!conclusion) return;
-        await this.deps.records.put({ ...build.record, status: snapshot.status, completed: true });
+        await this.deps.records.put({ ...build.record, status: snapshot.status, snapshot, completed: true });
         this.deps.metrics.buildCompleted(conclusion);
         this.forget(record.deploymentId);
       })

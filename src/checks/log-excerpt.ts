@@ -1,6 +1,6 @@
 import { markdownLink, longestRun } from "./markdown.js";
 import { CHECK_OUTPUT_MAX_BYTES, keepUtf8End, utf8Length } from "./output-size.js";
-import { plainLogLine } from "./terminal.js";
+import { eventLines, plainLogLine } from "./terminal.js";
 
 export interface LogExcerptInput {
   /** The log as read so far: CloudWatch events, each one or more lines. */
@@ -39,11 +39,6 @@ export function renderLogExcerpt(input: LogExcerptInput): string {
 
 function count(lines: number): string {
   return lines === 1 ? "1 line" : `${lines} lines`;
-}
-
-/** A CloudWatch event's lines, without the line break that ends the event. */
-function eventLines(event: string): string[] {
-  return event.replace(/\r?\n$/, "").split(/\r?\n/);
 }
 
 function fenceFor(lines: string[]): string {

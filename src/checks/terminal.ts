@@ -18,3 +18,8 @@ export function plainLogLine(line: string): string {
   const redraws = withoutEscapes.replace(/\r+$/, "").split("\r");
   return (redraws[redraws.length - 1] ?? "").replace(CONTROL, "");
 }
+
+/** A CloudWatch event's lines, without the line break that ends the event. */
+export function eventLines(event: string): string[] {
+  return event.replace(/\r?\n$/, "").split(/\r?\n/);
+}

@@ -1,10 +1,11 @@
+import { MASK } from "./masking.js";
 import type { EnvironmentName } from "../config/schema.js";
 import { MAX_ENVIRONMENT_BYTES, variableNameProblem, variableValueProblem } from "./names.js";
 import { SECRET_TAGS, secretName, type ChangeContext, type EntryInput, type SecretStore, type StoredEntry, type VariableStore } from "./store.js";
 import type { VariableScope } from "./types.js";
 
 /** A secret's value as clients send it back to keep it unchanged (SPEC 7). */
-export const MASKED_VALUE = "***";
+export const MASKED_VALUE = MASK;
 
 /** The repository whose variables change. */
 export interface RepositoryTarget {

@@ -1,3 +1,5 @@
+import { decodeCommandData } from "../checks/workflow-escapes.js";
+
 /**
  * Hiding secret values in everything the app writes (SPEC 5): the forms a value takes in a log,
  * and a masker that replaces every one of them by `***`.
@@ -52,7 +54,7 @@ export function extractAddMaskValues(lines: string[]): string[] {
       const command = line.trimStart();
       if (!command.startsWith(ADD_MASK_COMMAND)) return [];
       const written = command.slice(ADD_MASK_COMMAND.length).trim();
-      const value = written.replace(/%(?:25|0D|0A)/g, (escape) => COMMAND_ESCAPES[escape] ?? escape);
+      const value = decodeCommandData(written);
       return [...new Set([value, written])].filter((v) => v !== "");
     });
 }
@@ -63,7 +65,6 @@ export function maskLogLines(masker: Masker, lines: string[]): string[] {
   return lines.map((line) => masker.mask(line));
 }
 
-const COMMAND_ESCAPES: Record<string, string> = { "%25": "%", "%0D": "\r", "%0A": "\n" };
 
 function maskable(form: string): boolean {
   const visible = form.trim();

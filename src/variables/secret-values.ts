@@ -1,4 +1,4 @@
-import { TtlCache } from "../http/ttl-cache.js";
+import { TtlCache } from "../ttl-cache.js";
 import type { SecretStore } from "./store.js";
 
 /** How long a fetched secret value is reused, so a watcher tick does not ask Secrets Manager for every build. */

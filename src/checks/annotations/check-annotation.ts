@@ -1,5 +1,5 @@
 import type { CheckAnnotation } from "../annotation.js";
-import { utf8Length } from "../output-size.js";
+import { keepUtf8Prefix, utf8Length } from "../output-size.js";
 import type { RawAnnotation } from "./raw-annotation.js";
 
 /**
@@ -42,12 +42,7 @@ function isPosition(value: number | undefined): value is number {
 
 /** The start of `text` in at most `maxBytes` bytes of UTF-8, cut between characters and marked. */
 function keepUtf8Start(text: string, maxBytes: number): string {
-  if (utf8Length(text) <= maxBytes) return text;
-  const bytes = Buffer.from(text, "utf8");
-  let end = maxBytes - utf8Length(CUT_MARK);
-  // A continuation byte (10xxxxxx) at the cut means the character before it would be split.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString("utf8") + CUT_MARK;
+  return utf8Length(text) <= maxBytes ? text : keepUtf8Prefix(text, maxBytes - utf8Length(CUT_MARK)) + CUT_MARK;
 }
 
 /** The start of `text` in at most `maxLength` UTF-16 code units, never splitting a surrogate pair, and marked. */

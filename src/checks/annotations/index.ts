@@ -1,5 +1,5 @@
 import { CHECK_ANNOTATIONS_PER_REQUEST, type CheckAnnotation } from "../annotation.js";
-import { plainLogLine } from "../terminal.js";
+import { eventLines, plainLogLine } from "../terminal.js";
 import { toCheckAnnotation } from "./check-annotation.js";
 import { parseEslintOutput } from "./eslint.js";
 import { parseNextBuildOutput } from "./nextjs.js";
@@ -55,11 +55,6 @@ export function nextAnnotationBatch(all: CheckAnnotation[], alreadySent: number)
   const start = Math.max(0, alreadySent);
   const end = Math.min(start + CHECK_ANNOTATIONS_PER_REQUEST, MAX_ANNOTATIONS_PER_BUILD);
   return all.slice(start, Math.max(start, end));
-}
-
-/** A CloudWatch event's lines, without the line break that ends the event. */
-function eventLines(event: string): string[] {
-  return event.replace(/\r?\n$/, "").split(/\r?\n/);
 }
 
 /** Tools repeat themselves (tsc, then `next build`'s own type check): one annotation per problem. */

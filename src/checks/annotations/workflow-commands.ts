@@ -1,10 +1,8 @@
+import { COMMAND_DATA_ESCAPES as DATA_ESCAPES, COMMAND_PROPERTY_ESCAPES as PROPERTY_ESCAPES } from "../workflow-escapes.js";
 import type { AnnotationLevel, RawAnnotation } from "./raw-annotation.js";
 
 const LEVELS: Record<string, AnnotationLevel> = { error: "failure", warning: "warning", notice: "notice" };
 
-/** The runner's escapes (actions/runner, ActionCommand): `%25` `%0D` `%0A` in data, and `%3A` `%2C` in properties too. */
-const DATA_ESCAPES: Record<string, string> = { "%25": "%", "%0D": "\r", "%0A": "\n" };
-const PROPERTY_ESCAPES: Record<string, string> = { ...DATA_ESCAPES, "%3A": ":", "%2C": "," };
 
 interface WorkflowCommand {
   name: string;

@@ -1,4 +1,4 @@
-import { TtlCache } from "../../src/http/ttl-cache.js";
+import { TtlCache } from "../src/ttl-cache.js";
 
 describe("TtlCache", () => {
   let now = 0;

@@ -1,0 +1,11 @@
+/**
+ * Escapes in the data of GitHub's workflow commands (actions/runner, ActionCommand): `%25`, `%0D`
+ * and `%0A`; properties also escape `%3A` and `%2C`.
+ */
+export const COMMAND_DATA_ESCAPES: Readonly<Record<string, string>> = { "%25": "%", "%0D": "\r", "%0A": "\n" };
+export const COMMAND_PROPERTY_ESCAPES: Readonly<Record<string, string>> = { ...COMMAND_DATA_ESCAPES, "%3A": ":", "%2C": "," };
+
+/** A workflow command's data as the runner reads it: escapes decoded in one pass. */
+export function decodeCommandData(data: string): string {
+  return data.replace(/%(?:25|0D|0A)/g, (escape) => COMMAND_DATA_ESCAPES[escape] ?? escape);
+}
