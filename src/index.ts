@@ -8,14 +8,19 @@ import { processTrigger } from "./builds/process.js";
 import { SecretProjectTags } from "./builds/stored-variables.js";
 import { BuildWatcher } from "./builds/watcher.js";
 import type { Dependencies } from "./dependencies.js";
+import { runComment } from "./commands/run.js";
 import { registerBuildEvents } from "./handlers/build-events.js";
+import { registerCommentEvents } from "./handlers/comment-events.js";
+import { receiver } from "./handlers/receive.js";
 import { createHttpApp, httpHandler } from "./http/app.js";
 import { envRoutes } from "./http/env-routes.js";
 import { GitHubUsers } from "./http/github-user.js";
 import { healthRoutes } from "./http/health.js";
 import { RepositoryAccessResolver } from "./http/repository-access.js";
 import { Sessions } from "./http/session.js";
+import { sealRoutes } from "./http/seal-routes.js";
 import { signInRoutes } from "./http/sign-in.js";
+import type { Intent } from "./intake/intent.js";
 import { OwnerPolicy } from "./intake/owners.js";
 import { IntakeQueue } from "./intake/queue.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
@@ -26,6 +31,8 @@ import type { Settings } from "./settings.js";
 import { openStores } from "./stores.js";
 import { VariableEditor } from "./variables/editor.js";
 import { SecretValues } from "./variables/secret-values.js";
+import { appKeySecretName, loadOrCreateAppKey } from "./secrets/app-key.js";
+import { openSealedValue } from "./secrets/sealed-value.js";
 
 /** The running app's parts that outlive a request, for shutdown and tests. */
 export interface AppHandle {
@@ -58,17 +65,27 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
       github: (installationId) => app.auth(installationId),
       log: app.log,
     };
+    const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
+    const commandDeps = {
+      ...deps,
+      sealed: { open: async (base64: string, expected: Parameters<typeof openSealedValue>[2]) => openSealedValue(appKey, base64, expected, new Date()) },
+      processTrigger: (trigger: Parameters<typeof processTrigger>[0]) => processTrigger(trigger, deps),
+    };
+    const process = (intent: Intent) => (intent.kind === "comment" ? runComment(intent, commandDeps) : processTrigger(intent, deps));
     const owners = new OwnerPolicy(settings.allowedOwners, app);
-    const intake = new IntakeQueue((trigger) => processTrigger(trigger, deps), app.log);
+    const intake = new IntakeQueue(process, app.log);
     const watcher = new BuildWatcher(deps);
     countWebhooks(app, metrics);
-    registerBuildEvents(app, intake, owners, metrics);
+    const receive = receiver(intake, owners, metrics);
+    registerBuildEvents(app, receive);
+    registerCommentEvents(app, receive);
 
     const access = new RepositoryAccessResolver({ app: () => app.auth(), installation: (id) => app.auth(id) }, owners);
     const sessions = new Sessions(settings.sessionSecret, settings.publicUrl);
     const routes = [
       envRoutes({ users: new GitHubUsers(settings), access, variables: deps.variables, editor: deps.editor }),
       signInRoutes({ settings, sessions, log: app.log }),
+      sealRoutes(appKey),
       healthRoutes(() => deps.variables.ping()),
       metricsRoutes(metrics),
     ];

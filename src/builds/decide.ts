@@ -1,7 +1,8 @@
 import type { RepoConfig } from "../config/schema.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { filesPassingPathFilters, matchesFilter } from "./globs.js";
-import type { Actor, BuildPlan, MergeGroupTrigger, PullRequestTrigger, PushTrigger, Trigger } from "./trigger.js";
+import { isBot } from "./actors.js";
+import type { BuildPlan, MergeGroupTrigger, PullRequestTrigger, PushTrigger, Trigger } from "./trigger.js";
 
 export interface DecisionFacts {
   /** CODEBUILD_UNTRUSTED_ROLE is configured: untrusted code may be built. */
@@ -163,11 +164,6 @@ function decideMergeGroup(trigger: MergeGroupTrigger, config: RepoConfig): Build
       trusted: true,
     },
   };
-}
-
-/** As GitHub Actions: a user of type Bot, or an app's `name[bot]` login. */
-function isBot(actor: Actor): boolean {
-  return actor.type === "Bot" || actor.login.endsWith("[bot]");
 }
 
 function approved(trigger: PullRequestTrigger, facts: DecisionFacts): boolean {

@@ -1,10 +1,9 @@
 import type { ProbotOctokit } from "probot";
+import { userPermission, type Permission } from "../adapters/github/permissions.js";
 import type { PullRequestTrigger, Trigger } from "./trigger.js";
 
 /** GitHub's compare endpoint lists at most 300 files (REST docs: "Compare two commits"). */
 const COMPARE_MAX_FILES = 300;
-
-type Permission = "admin" | "write" | "read" | "none";
 
 /**
  * Files a push or pull request changed, or null when GitHub cannot say in full
@@ -29,17 +28,7 @@ export async function changedFiles(octokit: ProbotOctokit, trigger: Trigger): Pr
   }
 }
 
-/** The pull request author's permission on the base repository; GitHub reports maintain as write. */
-export async function authorPermission(octokit: ProbotOctokit, trigger: PullRequestTrigger): Promise<Permission> {
-  try {
-    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
-      owner: trigger.repository.owner,
-      repo: trigger.repository.name,
-      username: trigger.author.login,
-    });
-    return data.permission as Permission;
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return "none";
-    throw error;
-  }
+/** The pull request author's permission on the base repository. */
+export function authorPermission(octokit: ProbotOctokit, trigger: PullRequestTrigger): Promise<Permission> {
+  return userPermission(octokit, trigger.repository, trigger.author.login);
 }

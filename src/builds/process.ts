@@ -44,7 +44,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
   }
   const octokit = await deps.github(trigger.installationId);
   if (trigger.kind === "pull_request" && trigger.action === "closed") {
-    await stopPullRequestBuilds(trigger, deps);
+    await stopPullRequestBuilds(trigger.repository.id, trigger.number, deps);
     return;
   }
   const deploymentId = deploymentIdFor(trigger.deliveryId);
@@ -64,6 +64,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
   const config = loaded.config;
   const decision = decideBuild(trigger, config, {
     untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
+    ...(trigger.kind === "pull_request" && trigger.approvedSha && { approvedSha: trigger.approvedSha }),
     changedFiles: needsChangedFiles(config) ? await changedFiles(octokit, trigger) : null,
     ...(trigger.kind === "pull_request" &&
       needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
@@ -201,12 +202,16 @@ async function startBuild(
   }
 }
 
-/** A closed pull request's running builds are stopped; the watcher completes their runs as cancelled. */
-async function stopPullRequestBuilds(trigger: PullRequestTrigger, deps: Dependencies): Promise<void> {
+/**
+ * Stops a pull request's running builds (it was closed, or someone said `/cancel`); the watcher
+ * then sees them stopped and completes their check runs as cancelled. Returns how many.
+ */
+export async function stopPullRequestBuilds(repositoryId: number, pullRequest: number, deps: Dependencies): Promise<number> {
   const running = await deps.records.listRunning();
-  for (const record of running) {
-    if (record.repository.id !== trigger.repository.id || record.plan.pullRequestNumber !== trigger.number || !record.buildId) continue;
-    await deps.runner.stop(record.buildId);
-    deps.log.info({ deploymentId: record.deploymentId, pullRequest: trigger.number }, "pull request closed: build stopped");
+  const stopping = running.filter((r) => r.repository.id === repositoryId && r.plan.pullRequestNumber === pullRequest && r.buildId);
+  for (const record of stopping) {
+    await deps.runner.stop(record.buildId!);
+    deps.log.info({ deploymentId: record.deploymentId, pullRequest }, "pull request build stopped");
   }
+  return stopping.length;
 }

@@ -57,6 +57,8 @@ export interface PullRequestTrigger extends TriggerBase {
   /** The head repository differs from the base (or is gone): code from outside. */
   fromFork: boolean;
   author: Actor;
+  /** A maintainer's `/build <sha>` approved this head commit of a fork's pull request. */
+  approvedSha?: string;
 }
 
 export interface MergeGroupTrigger extends TriggerBase {

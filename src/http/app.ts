@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * Paths the app's own HTTP routes answer; a prefix ending in `/` owns everything below it.
  * Everything else goes on to Probot (the webhook route, its 404).
  */
-export const APP_PATHS: readonly string[] = ["/api/repos/", "/healthz", "/metrics", "/login", "/login/callback", "/logout"];
+export const APP_PATHS: readonly string[] = ["/api/repos/", "/api/builds/", "/builds/", "/healthz", "/metrics", "/login", "/login/callback", "/logout", "/api/public-key", "/seal", "/seal/assets/"];
 
 /**
  * The app's HTTP routes in one Hono app: bodies limited, unknown paths and unexpected errors
@@ -30,7 +30,7 @@ export function createHttpApp(log: Pick<Logger, "error">, routes: readonly Hono[
   );
   app.use("/api/*", async (c, next) => {
     await next();
-    c.header("cache-control", "no-store");
+    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
   for (const route of routes) app.route("/", route);
   app.notFound((c) => apiError(c, 404, "not_found", `There is no ${c.req.method} ${new URL(c.req.url).pathname}: see the README for the API's routes`));

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import type { Actor, MergeGroupTrigger, PullRequestTrigger, PushTrigger, RepositoryRef } from "../builds/trigger.js";
+import { isBot } from "../builds/actors.js";
+import { parseComment } from "../commands/parse.js";
+import type { CommentIntent } from "../commands/intent.js";
 
 /**
  * The few fields of GitHub's webhook payloads the app acts on. Parsing through these
@@ -58,6 +61,13 @@ const mergeGroup = z.object({
   ...base,
   action: z.literal("checks_requested"),
   merge_group: z.object({ head_sha: z.string(), head_ref: z.string(), base_ref: z.string() }),
+});
+
+const issueComment = z.object({
+  ...base,
+  action: z.literal("created"),
+  issue: z.object({ number: z.number().int(), pull_request: z.object({}).passthrough().optional() }),
+  comment: z.object({ id: z.number().int(), body: z.string(), user: actor }),
 });
 
 export type PayloadResult<T> = { ok: true; trigger: T } | { ok: false; issues: string };
@@ -146,6 +156,34 @@ export function mergeGroupTrigger(deliveryId: string, payload: unknown): Payload
       headSha: p.merge_group.head_sha,
       headRef: p.merge_group.head_ref,
       baseRef: p.merge_group.base_ref,
+    },
+  };
+}
+
+/**
+ * A created comment's slash commands, parsed here so that only typed commands go further;
+ * null when the comment holds none or a bot wrote it (this app included).
+ */
+export function commentIntent(deliveryId: string, payload: unknown): PayloadResult<CommentIntent | null> {
+  const parsed = issueComment.safeParse(payload);
+  if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
+  const p = parsed.data;
+  if (isBot(toActor(p.comment.user))) return { ok: true, trigger: null };
+  const { commands, tooMany } = parseComment(p.comment.body);
+  if (commands.length === 0) return { ok: true, trigger: null };
+  return {
+    ok: true,
+    trigger: {
+      kind: "comment",
+      deliveryId,
+      installationId: p.installation.id,
+      repository: toRepository(p.repository),
+      sender: toActor(p.sender),
+      issueNumber: p.issue.number,
+      isPullRequest: p.issue.pull_request !== undefined,
+      commentId: p.comment.id,
+      commands,
+      ...(tooMany && { tooMany: tooMany.found }),
     },
   };
 }

@@ -1,33 +1,33 @@
 import type { Logger } from "pino";
-import type { Trigger } from "../builds/trigger.js";
+import type { Intent } from "./intent.js";
 
 /** How many deliveries are remembered to recognise duplicates. */
 const REMEMBERED_DELIVERIES = 10_000;
-/** Triggers processed at once; the rest wait in order. */
+/** Intents processed at once; the rest wait in order. */
 const CONCURRENCY = 4;
 
 /**
- * Intake: the webhook handler records a trigger here and answers GitHub at once;
+ * Intake: the webhook handler records an intent here and answers GitHub at once;
  * processing happens after the answer. A duplicate delivery (same delivery id) is
  * recognised and causes nothing.
  */
 export class IntakeQueue {
   private readonly seen = new Set<string>();
-  private readonly pending: Trigger[] = [];
+  private readonly pending: Intent[] = [];
   private active = 0;
   private idle: (() => void)[] = [];
 
   constructor(
-    private readonly process: (trigger: Trigger) => Promise<void>,
+    private readonly process: (intent: Intent) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
   /** False when this delivery was recorded before. */
-  record(trigger: Trigger): boolean {
-    if (this.seen.has(trigger.deliveryId)) return false;
-    this.seen.add(trigger.deliveryId);
+  record(intent: Intent): boolean {
+    if (this.seen.has(intent.deliveryId)) return false;
+    this.seen.add(intent.deliveryId);
     if (this.seen.size > REMEMBERED_DELIVERIES) this.seen.delete(this.seen.values().next().value!);
-    this.pending.push(trigger);
+    this.pending.push(intent);
     this.pump();
     return true;
   }
@@ -40,10 +40,10 @@ export class IntakeQueue {
 
   private pump(): void {
     while (this.active < CONCURRENCY && this.pending.length > 0) {
-      const trigger = this.pending.shift()!;
+      const intent = this.pending.shift()!;
       this.active++;
-      void this.process(trigger)
-        .catch((err: unknown) => this.log.error({ err, deliveryId: trigger.deliveryId, event: trigger.kind }, "processing failed"))
+      void this.process(intent)
+        .catch((err: unknown) => this.log.error({ err, deliveryId: intent.deliveryId, event: intent.kind }, "processing failed"))
         .finally(() => {
           this.active--;
           this.pump();

@@ -69,6 +69,11 @@ export interface SecretStore {
    * deletion), tagged as given; returns its ARN.
    */
   put(name: string, value: string, tags: Record<string, string>): Promise<{ arn: string }>;
+  /**
+   * Creates the secret only if no secret of that name exists (atomically, as CreateSecret does);
+   * false when one exists, which is then left as it is.
+   */
+  createIfAbsent(name: string, value: string, tags: Record<string, string>): Promise<boolean>;
   /** Schedules the secret for deletion with a recovery window; a missing secret is fine. */
   delete(name: string): Promise<void>;
   /** The current value, or undefined when there is none; only for masking and the app's own key. */

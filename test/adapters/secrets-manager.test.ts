@@ -100,6 +100,32 @@ describe("put", () => {
   });
 });
 
+describe("createIfAbsent", () => {
+  test("creates a secret that does not exist, with its tags", async () => {
+    sm.on(CreateSecretCommand).resolves({ ARN });
+    expect(await store.createIfAbsent(NAME, VALUE, TAGS)).toBe(true);
+    expect(sm.commandCalls(CreateSecretCommand)[0]!.args[0].input).toMatchObject({ Name: NAME, SecretString: VALUE, Tags: AWS_TAGS });
+  });
+
+  test("leaves an existing secret as it is", async () => {
+    sm.on(CreateSecretCommand).rejects(exists());
+    expect(await store.createIfAbsent(NAME, VALUE, TAGS)).toBe(false);
+    expect(actions()).toEqual(["CreateSecret"]);
+  });
+
+  test("brings back a secret scheduled for deletion instead of replacing it", async () => {
+    sm.on(CreateSecretCommand).rejects(markedForDeletion());
+    sm.on(RestoreSecretCommand).resolves({ ARN });
+    expect(await store.createIfAbsent(NAME, VALUE, TAGS)).toBe(false);
+    expect(actions()).toEqual(["CreateSecret", "RestoreSecret"]);
+  });
+
+  test("other errors reach the caller", async () => {
+    sm.on(CreateSecretCommand).rejects(denied());
+    await expect(store.createIfAbsent(NAME, VALUE, TAGS)).rejects.toThrow("not authorized");
+  });
+});
+
 describe("delete", () => {
   test("schedules the deletion with the shortest recovery window", async () => {
     sm.on(DeleteSecretCommand).resolves({ ARN, Name: NAME });

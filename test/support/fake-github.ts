@@ -65,6 +65,12 @@ export class FakeGitHub {
   readonly permissions = new Map<string, string>();
   /** User tokens GitHub confirms were issued to the app (POST /applications/{client_id}/token). */
   readonly userTokens = new Map<string, { login: string; id: number }>();
+  /** Comments the app wrote, reactions it made, comments it deleted. */
+  readonly comments: { issueNumber: number; body: string }[] = [];
+  readonly reactions: { commentId: number; content: string }[] = [];
+  readonly deletedComments: number[] = [];
+  /** Pull requests by number, as GET /repos/{owner}/{repo}/pulls/{n} answers. */
+  readonly pulls = new Map<number, Record<string, unknown>>();
   /** Repositories the app is installed on: `owner/repo` → what GET /repos/{owner}/{repo} answers. */
   readonly repositories = new Map<string, { id: number; private: boolean; installationId: number; defaultBranch?: string }>();
   readonly requests: { method: string; path: string; body: unknown }[] = [];
@@ -146,6 +152,25 @@ export class FakeGitHub {
           clone_url: `https://github.com/${fullName}.git`,
         },
       ];
+    });
+    scope.post(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/).reply((uri, body) => {
+      const issueNumber = Number(uri.split("/")[7]);
+      this.comments.push({ issueNumber, body: String((body as { body?: string }).body) });
+      return [201, { id: this.nextId++, body: (body as { body?: string }).body }];
+    });
+    scope.post(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/issues\/comments\/\d+\/reactions$/).reply((uri, body) => {
+      const commentId = Number(uri.split("/")[8]);
+      if (this.deletedComments.includes(commentId)) return [404, { message: "Not Found" }];
+      this.reactions.push({ commentId, content: String((body as { content?: string }).content) });
+      return [201, { id: this.nextId++, content: (body as { content?: string }).content }];
+    });
+    scope.delete(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/issues\/comments\/\d+$/).reply((uri) => {
+      this.deletedComments.push(Number(uri.split("/").pop()));
+      return [204, ""];
+    });
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/pulls\/\d+$/).reply((uri) => {
+      const pull = this.pulls.get(Number(uri.split("/").pop()));
+      return pull ? [200, pull] : [404, { message: "Not Found" }];
     });
     scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files/).reply((uri) => {
       const n = Number(uri.split("/")[6]);

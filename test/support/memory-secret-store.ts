@@ -4,6 +4,7 @@ import type { SecretStore } from "../../src/variables/store.js";
 export type SecretCall =
   | { method: "put"; name: string; tags: Record<string, string> }
   | { method: "delete" | "getValue"; name: string }
+  | { method: "createIfAbsent"; name: string; tags: Record<string, string> }
   | { method: "tag"; name: string; tags: Record<string, string> };
 
 interface Secret {
@@ -30,6 +31,17 @@ export class MemorySecretStore implements SecretStore {
     Object.assign(secret, { value, tags: { ...secret.tags, ...tags }, scheduledForDeletion: false });
     this.secrets.set(secret.name, secret);
     return { arn: secret.arn };
+  }
+
+  async createIfAbsent(name: string, value: string, tags: Record<string, string>): Promise<boolean> {
+    this.calls.push({ method: "createIfAbsent", name, tags });
+    const existing = this.find(name);
+    if (existing) {
+      existing.scheduledForDeletion = false;
+      return false;
+    }
+    this.secrets.set(name, { name, arn: arnOf(name), value, tags: { ...tags }, scheduledForDeletion: false });
+    return true;
   }
 
   async delete(name: string): Promise<void> {

@@ -73,6 +73,7 @@ describe("SecretValues", () => {
     let failing = true;
     const flaky: SecretStore = {
       put: (name, value, tags) => store.put(name, value, tags),
+      createIfAbsent: (name, value, tags) => store.createIfAbsent(name, value, tags),
       delete: (name) => store.delete(name),
       tag: (name, tags) => store.tag(name, tags),
       getValue: async (name) => {

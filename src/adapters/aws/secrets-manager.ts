@@ -45,6 +45,19 @@ export class SecretsManagerStore implements SecretStore {
     }
   }
 
+  async createIfAbsent(name: string, value: string, tags: Record<string, string>): Promise<boolean> {
+    try {
+      await this.client.send(new CreateSecretCommand({ Name: name, SecretString: value, Tags: toTags(tags), Description: SECRET_DESCRIPTION }));
+      return true;
+    } catch (error) {
+      if (errorName(error) === "ResourceExistsException") return false;
+      if (!isScheduledForDeletion(error)) throw error;
+      // The name is taken by a secret awaiting deletion: bring that one back rather than replace it.
+      await this.client.send(new RestoreSecretCommand({ SecretId: name }));
+      return false;
+    }
+  }
+
   async delete(name: string): Promise<void> {
     try {
       await this.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS }));

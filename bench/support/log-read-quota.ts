@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { THROTTLED } from "../../test/support/fake-cloudwatch-logs.js";
+import { RollingLimit } from "./rolling-limit.js";
+
+/**
+ * AWS's quota on GetLogEvents: 10 requests per second per account and region (CloudWatch Logs
+ * quotas: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html).
+ */
+export const AWS_LOG_READS_PER_SECOND = 10;
+
+/** A GetLogEvents call that went through: when it was answered, and for which stream. */
+export interface LogRead {
+  at: number;
+  stream: string;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * CloudWatch Logs' account quota in front of the fake: a proxy that answers ThrottlingException
+ * past AWS_LOG_READS_PER_SECOND per second (per `secondMs`, which a time-scaled run shortens), and
+ * records every read that went through.
+ */
+export class LogReadQuota {
+  readonly reads: LogRead[] = [];
+  throttled = 0;
+  private readonly quota: RollingLimit;
+  private server: Server | undefined;
+
+  constructor(
+    private readonly upstream: string,
+    secondMs = 1000,
+  ) {
+    this.quota = new RollingLimit(AWS_LOG_READS_PER_SECOND, secondMs);
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      void this.answer(req).then(
+        ({ status, body }) => res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(body),
+        (error: unknown) => res.writeHead(500).end(String(error)),
+      );
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async answer(req: IncomingMessage): Promise<{ status: number; body: string }> {
+    const body = await readBody(req);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const isRead = target.endsWith(".GetLogEvents");
+    if (isRead && !this.quota.admit(Date.now())) {
+      this.throttled++;
+      return { status: THROTTLED.status, body: JSON.stringify({ __type: THROTTLED.type, message: THROTTLED.message }) };
+    }
+    const response = await fetch(`${this.upstream}${req.url ?? "/"}`, {
+      method: req.method,
+      headers: { "x-amz-target": target, "content-type": String(req.headers["content-type"] ?? "application/x-amz-json-1.1") },
+      body,
+    });
+    const answer = { status: response.status, body: await response.text() };
+    if (isRead && response.ok) this.reads.push({ at: Date.now(), stream: String((JSON.parse(body) as { logStreamName?: unknown }).logStreamName) });
+    return answer;
+  }
+}

@@ -1,0 +1,71 @@
+import { deleteComment, react, reply } from "../adapters/github/comments.js";
+import { canWrite, userPermission } from "../adapters/github/permissions.js";
+import { codeSpan, escapeMarkdown } from "../checks/markdown.js";
+import { createMasker } from "../variables/masking.js";
+import type { CommandContext, CommandDependencies, CommandHandler, CommandOutcome } from "./context.js";
+import { COMMAND_HANDLERS } from "./handlers.js";
+import type { CommentIntent } from "./intent.js";
+import { MAX_COMMANDS_PER_COMMENT, type Command, type ParsedLine } from "./types.js";
+
+/**
+ * Runs a comment's slash commands (SPEC 6): `eyes` on receipt; a comment holding a secret is
+ * deleted at once (deleting also removes its edit history); writers only for every verb but
+ * `/help`; then `+1` or `-1` and one reply for lists, help and every error.
+ */
+export async function runComment(intent: CommentIntent, deps: CommandDependencies): Promise<void> {
+  const octokit = await deps.github(intent.installationId);
+  const { repository, commentId } = intent;
+  await react(octokit, repository, commentId, "eyes");
+  const holdsSecret = intent.commands.some((c) => c.ok ? c.command.verb === "secret set" : c.verb.startsWith("/secret"));
+  if (holdsSecret) await deleteComment(octokit, repository, commentId);
+
+  const outcomes = await outcomesOf(intent, { intent, octokit, deps });
+  const ok = outcomes.every((o) => o.ok);
+  const body = replyBody(intent, outcomes);
+  if (body) await reply(octokit, repository, intent.issueNumber, await masked(body, intent, deps));
+  if (!holdsSecret) await react(octokit, repository, commentId, ok ? "+1" : "-1");
+  deps.log.info({ deliveryId: intent.deliveryId, commands: intent.commands.length, ok }, "slash commands handled");
+}
+
+async function outcomesOf(intent: CommentIntent, context: CommandContext): Promise<CommandOutcome[]> {
+  if (intent.tooMany !== undefined) {
+    return [{ ok: false, reply: `This comment holds ${intent.tooMany} commands; one comment may hold at most ${MAX_COMMANDS_PER_COMMENT}. Nothing was done: split them over several comments.` }];
+  }
+  const needsWrite = intent.commands.some((c) => !c.ok || handlerOf(c.command).needsWrite);
+  if (needsWrite && !canWrite(await userPermission(context.octokit, intent.repository, intent.sender.login))) {
+    return [{ ok: false, reply: `${codeSpan(intent.sender.login)} cannot run these commands: they need write access to this repository. Nothing was changed.` }];
+  }
+  const outcomes: CommandOutcome[] = [];
+  for (const line of intent.commands) outcomes.push(await runLine(line, context));
+  return outcomes;
+}
+
+async function runLine(line: ParsedLine, context: CommandContext): Promise<CommandOutcome> {
+  if (!line.ok) {
+    return { ok: false, reply: `Line ${line.line}, ${codeSpan(line.verb)}: ${escapeMarkdown(line.message)}\nUsage: ${codeSpan(line.usage)}` };
+  }
+  try {
+    return await handlerOf(line.command).run(line.command as never, context);
+  } catch (error) {
+    context.deps.log.warn({ err: error, deliveryId: context.intent.deliveryId, verb: line.command.verb }, "slash command failed");
+    return { ok: false, reply: `${codeSpan(`/${line.command.verb}`)} failed on the app's side; it has been logged. Try again in a moment.` };
+  }
+}
+
+function handlerOf(command: Command): CommandHandler {
+  return COMMAND_HANDLERS[command.verb] as CommandHandler;
+}
+
+/** One reply for the whole comment; nothing when every command succeeded silently. */
+function replyBody(intent: CommentIntent, outcomes: CommandOutcome[]): string | undefined {
+  const parts = outcomes.flatMap((o) => (o.reply ? [o.reply] : []));
+  if (parts.length === 0) return undefined;
+  return [`${codeSpan(intent.sender.login)}:`, ...parts].join("\n\n");
+}
+
+/** A reply never shows a stored secret's value, whatever a command echoes. */
+async function masked(body: string, intent: CommentIntent, deps: CommandDependencies): Promise<string> {
+  const stored = await deps.variables.list(intent.repository.id);
+  const ids = stored.flatMap((e) => (e.isSecret ? [e.secretId] : []));
+  return createMasker(await deps.secretValues.valuesOf(ids)).mask(body);
+}
