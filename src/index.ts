@@ -13,6 +13,7 @@ import { registerBuildEvents } from "./handlers/build-events.js";
 import { registerCommentEvents } from "./handlers/comment-events.js";
 import { receiver } from "./handlers/receive.js";
 import { createHttpApp, httpHandler } from "./http/app.js";
+import { buildRoutes } from "./http/build-routes.js";
 import { envRoutes } from "./http/env-routes.js";
 import { GitHubUsers } from "./http/github-user.js";
 import { healthRoutes } from "./http/health.js";
@@ -82,8 +83,10 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
 
     const access = new RepositoryAccessResolver({ app: () => app.auth(), installation: (id) => app.auth(id) }, owners);
     const sessions = new Sessions(settings.sessionSecret, settings.publicUrl);
+    const users = new GitHubUsers(settings);
     const routes = [
-      envRoutes({ users: new GitHubUsers(settings), access, variables: deps.variables, editor: deps.editor }),
+      envRoutes({ users, access, variables: deps.variables, editor: deps.editor }),
+      buildRoutes({ settings, records: deps.records, logStore: deps.logStore, runner: deps.runner, sessions, access, users, log: app.log }),
       signInRoutes({ settings, sessions, log: app.log }),
       sealRoutes(appKey),
       healthRoutes(() => deps.variables.ping()),

@@ -13,7 +13,7 @@ import { deploymentIdFor } from "./deployment-id.js";
 import { authorPermission, changedFiles } from "./facts.js";
 import type { BuildRecord } from "./record.js";
 import { StartBuildError } from "./runner.js";
-import type { BuildPlan, PullRequestTrigger, Trigger } from "./trigger.js";
+import type { BuildPlan, Trigger } from "./trigger.js";
 
 /** Where the config is read: the built commit, or the base's default branch for a fork (never the fork's file). */
 function configRef(trigger: Trigger): string {

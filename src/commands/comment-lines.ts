@@ -1,12 +1,6 @@
 import { hiddenLineStarts } from "./hidden-text.js";
 
-/**
- * The lines of a comment that GitHub shows as ordinary text: the only lines that may hold a slash
- * command (SPEC 6). Follows CommonMark's blocks — `>` quotes (with their lazy continuation lines),
- * list items, fenced and indented code, HTML comments, paragraphs — so that a line GitHub shows as
- * code, as a quote or not at all is never read as a command. Where the two could differ (raw HTML
- * blocks, which this does not model), a line is left out rather than taken in.
- */
+/** A line of a comment that may hold a command. */
 export interface CommentLine {
   /** 1-based, counting `\r\n`, `\n` and `\r` as line ends. */
   number: number;
@@ -14,10 +8,12 @@ export interface CommentLine {
   text: string;
 }
 
-type Container = { kind: "quote" } | { kind: "item"; width: number };
+/** `empty` while a list item holds nothing yet: a blank line then ends it (CommonMark 5.2). */
+type Container = { kind: "quote" } | { kind: "item"; width: number; empty: boolean };
 type Leaf = { kind: "none" } | { kind: "paragraph" } | { kind: "fence"; char: string; length: number } | { kind: "comment" };
 /** A line of paragraph text (`text` without the quote and list markers before it), or anything else. */
-type LineRole = { kind: "prose"; inQuote: boolean; newParagraph: boolean; text: string } | { kind: "other" };
+type Prose = { kind: "prose"; inQuote: boolean; newParagraph: boolean; text: string };
+type LineRole = Prose | { kind: "other" };
 
 const LINE_END = /\r\n|\r|\n/;
 const NONE: Leaf = { kind: "none" };
@@ -37,29 +33,37 @@ const SETEXT_UNDERLINE = /^ {0,3}(?:=+|-+) *$/;
 const ATX_HEADING = /^ {0,3}#{1,6}(?: |$)/;
 const COMMENT_START = /^ {0,3}<!--/;
 
+/**
+ * The lines of a comment that GitHub shows as ordinary text: the only lines that may hold a slash
+ * command (SPEC 6). Follows CommonMark's blocks — `>` quotes (with their lazy continuation lines),
+ * list items, fenced and indented code, HTML comments, paragraphs — and, within a paragraph, code
+ * spans, comments and tags that run over several lines, so that a line GitHub shows as code, as a
+ * quote or not at all is never read as a command. Raw HTML blocks (`<details>`, `<div>`) are read
+ * as text, as GitHub shows the text in them; a fence inside one is still taken for code, which can
+ * only leave a line out, never take one in.
+ */
 export function proseLines(body: string): CommentLine[] {
   const raw = body.split(LINE_END);
   const scanner = new BlockScanner();
   const roles = raw.map((line) => scanner.next(expandTabs(line)));
   const visible: CommentLine[] = [];
   for (const paragraph of paragraphsOf(roles)) {
-    const hidden = hiddenLineStarts(paragraph.map((i) => (roles[i] as LineRole & { kind: "prose" }).text));
-    paragraph.forEach((i, k) => {
-      const role = roles[i] as LineRole & { kind: "prose" };
-      if (!role.inQuote && !hidden[k]) visible.push({ number: i + 1, text: raw[i] as string });
+    const hidden = hiddenLineStarts(paragraph.map(({ role }) => role.text));
+    paragraph.forEach(({ index, role }, k) => {
+      if (!role.inQuote && !hidden[k]) visible.push({ number: index + 1, text: raw[index] as string });
     });
   }
   return visible;
 }
 
-/** Line indexes of each paragraph, in order. */
-function paragraphsOf(roles: LineRole[]): number[][] {
-  const paragraphs: number[][] = [];
-  roles.forEach((role, i) => {
+/** The lines of each paragraph, in order. */
+function paragraphsOf(roles: LineRole[]): { index: number; role: Prose }[][] {
+  const paragraphs: { index: number; role: Prose }[][] = [];
+  roles.forEach((role, index) => {
     if (role.kind !== "prose") return;
     const current = paragraphs.at(-1);
-    if (role.newParagraph || !current) paragraphs.push([i]);
-    else current.push(i);
+    if (role.newParagraph || !current) paragraphs.push([{ index, role }]);
+    else current.push({ index, role });
   });
   return paragraphs;
 }
@@ -88,7 +92,9 @@ class BlockScanner {
         const marker = QUOTE_MARKER.exec(line.slice(at));
         if (!marker) break;
         at += marker[0].length;
-      } else if (!isBlank(line.slice(at))) {
+      } else if (isBlank(line.slice(at))) {
+        if (container.empty) break;
+      } else {
         if (indentOf(line.slice(at)) < container.width) break;
         at += container.width;
       }
@@ -120,7 +126,7 @@ class BlockScanner {
         opened.push({ kind: "quote" });
         rest = rest.slice(quote[0].length);
       } else if (item && (!here || item.canInterruptParagraph)) {
-        opened.push({ kind: "item", width: item.width });
+        opened.push({ kind: "item", width: item.width, empty: true });
         rest = rest.slice(item.width);
       } else {
         break;
@@ -130,7 +136,15 @@ class BlockScanner {
       return this.prose(rest, false);
     }
     this.containers = [...this.containers.slice(0, matched), ...opened];
+    this.noteContent(rest);
     return this.startLeaf(rest, paragraphHere && opened.length === 0);
+  }
+
+  /** Every container holds the next one; the innermost holds the line's content unless it is blank. */
+  private noteContent(rest: string): void {
+    this.containers.forEach((container, i) => {
+      if (container.kind === "item" && (i < this.containers.length - 1 || !isBlank(rest))) container.empty = false;
+    });
   }
 
   /** The first line of a leaf block; `afterParagraph` when it directly follows paragraph text. */

@@ -14,4 +14,6 @@ export interface CommentIntent {
   commands: ParsedLine[];
   /** More command lines than one comment may hold: how many were found. */
   tooMany?: number;
+  /** A `/secret` line is among them (also past the tenth): the comment must be deleted. */
+  holdsSecret: boolean;
 }

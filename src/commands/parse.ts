@@ -10,7 +10,11 @@ import { usageOf } from "./usage.js";
 /** A comment's command lines, parsed; `tooMany` when it holds more than one comment may (then only the first are parsed). */
 export interface ParsedComment {
   commands: ParsedLine[];
-  tooMany?: { found: number };
+  tooMany?: {
+    found: number;
+    /** Whether any command line, parsed or not, is a `/secret` one: such a comment is deleted even when refused. */
+    holdsSecret: boolean;
+  };
 }
 
 /** A command line: up to 3 spaces, then a verb (lowercase) that ends the line or is followed by a space or tab. */
@@ -27,7 +31,9 @@ type Parsed = { ok: true; command: Command } | { ok: false; problems: string[] }
 export function parseComment(body: string): ParsedComment {
   const lines = proseLines(body).filter((line) => COMMAND_LINE.test(line.text));
   const commands = lines.slice(0, MAX_COMMANDS_PER_COMMENT).map((line) => parseCommandLine(line.text, line.number));
-  return lines.length > MAX_COMMANDS_PER_COMMENT ? { commands, tooMany: { found: lines.length } } : { commands };
+  if (lines.length <= MAX_COMMANDS_PER_COMMENT) return { commands };
+  const holdsSecret = lines.some((line) => line.text.trimStart().startsWith("/secret"));
+  return { commands, tooMany: { found: lines.length, holdsSecret } };
 }
 
 /** One command line (it starts with a verb); `line` is its 1-based number in the comment. */

@@ -16,7 +16,7 @@ export async function runComment(intent: CommentIntent, deps: CommandDependencie
   const octokit = await deps.github(intent.installationId);
   const { repository, commentId } = intent;
   await react(octokit, repository, commentId, "eyes");
-  const holdsSecret = intent.commands.some((c) => c.ok ? c.command.verb === "secret set" : c.verb.startsWith("/secret"));
+  const { holdsSecret } = intent;
   if (holdsSecret) await deleteComment(octokit, repository, commentId);
 
   const outcomes = await outcomesOf(intent, { intent, octokit, deps });

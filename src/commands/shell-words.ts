@@ -1,3 +1,8 @@
+/** A line's words, or why it cannot be split (an unclosed quote, a backslash at its end). */
+export type ShellWords = { ok: true; words: string[] } | { ok: false; problem: string };
+
+const ESCAPABLE_IN_DOUBLE_QUOTES = new Set(['"', "\\", "$", "`"]);
+
 /**
  * A command line split into words as a POSIX shell splits them, without any expansion: spaces and
  * tabs separate words; '…' keeps everything literally; "…" keeps everything but `\"`, `\\`, `\$`
@@ -5,10 +10,6 @@
  * character. Quoted and unquoted parts next to each other make one word (`KEY="a b"c`).
  * `$`, `~`, `*`, `#` and backticks are ordinary characters.
  */
-export type ShellWords = { ok: true; words: string[] } | { ok: false; problem: string };
-
-const ESCAPABLE_IN_DOUBLE_QUOTES = new Set(['"', "\\", "$", "`"]);
-
 export function shellWords(line: string): ShellWords {
   const words: string[] = [];
   let word: string | undefined;

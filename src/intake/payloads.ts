@@ -183,6 +183,7 @@ export function commentIntent(deliveryId: string, payload: unknown): PayloadResu
       isPullRequest: p.issue.pull_request !== undefined,
       commentId: p.comment.id,
       commands,
+      holdsSecret: commands.some((c) => (c.ok ? c.command.verb === "secret set" : c.verb.startsWith("/secret"))) || (tooMany?.holdsSecret ?? false),
       ...(tooMany && { tooMany: tooMany.found }),
     },
   };

@@ -81,6 +81,8 @@ describe("which lines are commands", () => {
     ["a paragraph's indented continuation is not a command", "Example:\n    /help", []],
     ["list items are not commands", "- /help\n* /help\n1. /help", []],
     ["text continuing a list item", "- item\n  /help", [2]],
+    ["a list item's lazy continuation line", "- item\n/help", [2]],
+    ["an empty list item ends at a blank line, so the fence after it is not the item's", "-\n\n   ```\n/help", []],
     ["a setext heading's text", "/help\n===", [1]],
     ["valid and invalid lines together", "/env set A=1\n/env frobnicate\n/help", [1, 2, 3]],
     [
@@ -246,7 +248,13 @@ describe("at most 10 commands in one comment", () => {
   test("11 command lines: the first 10 are parsed and all 11 counted, errors included", () => {
     const parsed = parseComment(lines(11));
     expect(parsed.commands.map((c) => c.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(parsed.tooMany).toEqual({ found: 11 });
+    expect(parsed.tooMany).toEqual({ found: 11, holdsSecret: false });
+  });
+
+  test("a /secret line past the 10th still marks the comment as holding a secret", () => {
+    const parsed = parseComment(`${lines(10)}\n/secret set TOKEN=hunter2`);
+    expect(parsed.commands.some((c) => !c.ok && c.verb.startsWith("/secret"))).toBe(false);
+    expect(parsed.tooMany).toEqual({ found: 11, holdsSecret: true });
   });
 
   test("lines in code blocks and quotes do not count", () => {

@@ -69,6 +69,9 @@ export class FakeGitHub {
   readonly comments: { issueNumber: number; body: string }[] = [];
   readonly reactions: { commentId: number; content: string }[] = [];
   readonly deletedComments: number[] = [];
+  /** The user GitHub's OAuth web flow signs in (authorize approves at once), and codes issued. */
+  oauthUser: { login: string; id: number } | undefined;
+  private readonly oauthCodes = new Map<string, string>();
   /** Pull requests by number, as GET /repos/{owner}/{repo}/pulls/{n} answers. */
   readonly pulls = new Map<number, Record<string, unknown>>();
   /** Repositories the app is installed on: `owner/repo` → what GET /repos/{owner}/{repo} answers. */
@@ -126,6 +129,30 @@ export class FakeGitHub {
       if (output) run.output = { ...run.output, ...output };
       run.history.push(b);
       return [200, { ...run, history: undefined }];
+    });
+    // GitHub's OAuth web flow (web pages, not the REST API): authorize approves for `oauthUser`.
+    scope.get(/^\/login\/oauth\/authorize/).reply((uri) => {
+      const url = new URL(uri, this.origin);
+      if (!this.oauthUser) return [403, "no user signs in"];
+      const code = `code-${this.nextId++}`;
+      this.oauthCodes.set(code, `gho_user_${this.oauthUser.login}`);
+      this.userTokens.set(`gho_user_${this.oauthUser.login}`, this.oauthUser);
+      const back = new URL(url.searchParams.get("redirect_uri") ?? "");
+      back.searchParams.set("code", code);
+      back.searchParams.set("state", url.searchParams.get("state") ?? "");
+      return [302, "", { location: back.toString() }];
+    });
+    scope.post("/login/oauth/access_token").reply((_uri, body) => {
+      const code = typeof body === "string" ? new URLSearchParams(body).get("code") : (body as { code?: string }).code;
+      const token = code ? this.oauthCodes.get(code) : undefined;
+      if (code) this.oauthCodes.delete(code);
+      return [200, token ? { access_token: token, token_type: "bearer", scope: "" } : { error: "bad_verification_code" }];
+    });
+    const tokens = this.userTokens;
+    scope.get("/api/v3/user").reply(function (this: { req: { headers: Record<string, string | string[] | undefined> } }) {
+      const token = String(this.req.headers.authorization ?? "").replace(/^(bearer|token) /i, "");
+      const user = tokens.get(token);
+      return user ? [200, { ...user, type: "User" }] : [401, { message: "Bad credentials" }];
     });
     scope.post(/^\/api\/v3\/applications\/[^/]+\/token$/).reply((_uri, body) => {
       const user = this.userTokens.get(String((body as { access_token?: string }).access_token));
@@ -189,6 +216,8 @@ export class FakeGitHub {
   }
 
   private validate(method: string, path: string, body: string, unmatched = false): void {
+    // GitHub's OAuth web flow lives outside the REST API and its OpenAPI description.
+    if (path.startsWith("/login/oauth/") && !unmatched) return;
     const apiPath = path.startsWith(`${ENTERPRISE_API_PREFIX}/`) ? path.slice(ENTERPRISE_API_PREFIX.length) : path;
     const problems = checked(() => validateGitHubRequest(method, apiPath, body));
     if (unmatched) problems.unshift("the fake GitHub has no reply for it (nock: no match)");

@@ -1,9 +1,8 @@
 import { codeSpan, escapeMarkdown } from "../../checks/markdown.js";
 import { environmentWords, type CommandHandler } from "../context.js";
+import { sealedBase64 } from "../../secrets/sealed-value.js";
 import type { Command } from "../types.js";
 import { editProblems } from "./edit-problems.js";
-
-const SEALED_PREFIX = "sealed:";
 
 /**
  * `/secret set KEY=VALUE [--environment E]`. A sealed value is accepted anywhere; a plain one only
@@ -14,10 +13,10 @@ export const secretSet: CommandHandler<Extract<Command, { verb: "secret set" }>>
   needsWrite: true,
   async run(command, { intent, deps }) {
     const { name, value: written } = command.assignment;
-    const sealed = written.startsWith(SEALED_PREFIX);
+    const sealed = sealedBase64(written);
     let value = written;
-    if (sealed) {
-      const opened = await deps.sealed.open(written.slice(SEALED_PREFIX.length), {
+    if (sealed !== undefined) {
+      const opened = await deps.sealed.open(sealed, {
         repositoryId: intent.repository.id,
         environment: command.environment,
         key: name,
@@ -40,7 +39,7 @@ export const secretSet: CommandHandler<Extract<Command, { verb: "secret set" }>>
       { actor: intent.sender.login, via: "comment" },
     );
     if (!result.ok) return { ok: false, reply: editProblems(result.problems, [name]) };
-    const advice = sealed
+    const advice = sealed !== undefined
       ? ""
       : " The value was written in a comment: it went out in notifications, so consider rotating it and setting it sealed next time.";
     return { ok: true, reply: `Set secret ${codeSpan(name)} for ${environmentWords(command.environment)}; the comment holding it was deleted.${advice}` };
