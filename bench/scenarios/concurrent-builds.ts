@@ -106,14 +106,17 @@ function completionFigures(bench: BenchApp, settings: WatcherSettings, m: Measur
   const afterEnd = completed.map((c) => c.afterEnd);
   const lastReads = completed.map((c) => c.lastReadAfterEnd);
   const maxAhead = Math.max(...completed.map((c) => c.ahead));
-  const bound = LOG_GRACE_MS + settings.pollIntervalMs + (RUNNING / settings.logsRps) * 1000 + (FINISHING + 1) * writeSpacingMs(settings.githubWritesPerMinute);
+  const spacing = writeSpacingMs(settings.githubWritesPerMinute);
+  const p50Bound = LOG_GRACE_MS + settings.pollIntervalMs + (RUNNING / settings.logsRps) * 1000 + (FINISHING + 1) * spacing;
+  const maxBound = RUNNING * spacing;
+  const [p50, max] = [percentile(afterEnd, 50), Math.max(...afterEnd)];
   return [
     { name: "ended builds completed", value: `${completed.length} of ${FINISHING}`, target: String(FINISHING), met: completed.length === FINISHING },
     {
       name: "completion after build end p50 / max",
-      value: `${seconds(percentile(afterEnd, 50))} / ${seconds(Math.max(...afterEnd))}`,
-      target: `max ≤ ${seconds(bound, 0)}`,
-      met: Math.max(...afterEnd) <= bound,
+      value: `${seconds(p50)} / ${seconds(max)}`,
+      target: `p50 ≤ ${seconds(p50Bound, 0)}, max < ${seconds(maxBound, 0)} (one write period)`,
+      met: p50 <= p50Bound && max < maxBound,
     },
     { name: "last log read after build end p50 / max", value: `${seconds(percentile(lastReads, 50))} / ${seconds(Math.max(...lastReads))}` },
     { name: "progress writes ahead of a ready completion", value: `max ${maxAhead}`, target: `≤ ${MAX_PROGRESS_AHEAD} (the write under way)`, met: maxAhead <= MAX_PROGRESS_AHEAD },
@@ -137,7 +140,8 @@ const scenario: Scenario = {
         figures: [...freshnessFigures(bench, settings, measured), ...completionFigures(bench, settings, measured), ...quotaFigures(bench)],
         notes: [
           `freshness counts the lines of the ${RUNNING} running builds written in a ${WINDOW_MS / 1000} s window starting ${SETTLE_MS / 1000} s after the last check run was created`,
-          `completion bound: LOG_GRACE_MS + POLL_INTERVAL_MS + one turn of the log-read budget (${RUNNING} builds ÷ LOGS_RPS) + ${FINISHING + 1} write spacings (the other completions and the write under way)`,
+          `completion p50 bound: LOG_GRACE_MS + POLL_INTERVAL_MS + one turn of the log-read budget (${RUNNING} builds ÷ LOGS_RPS) + ${FINISHING + 1} write spacings (the other completions and the write under way); ` +
+            "max bound: a running build's next progress update comes within one write period, a completion should come before it",
           "bytes written include the last seconds' lines, not read yet when the scenario ends",
         ],
       };

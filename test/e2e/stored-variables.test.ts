@@ -65,7 +65,7 @@ describe("stored variables and secrets, end to end over HTTP", () => {
       ]),
     );
 
-    const secret = [...app.secretsManager.secrets.values()][0]!;
+    const secret = [...app.secretsManager.secrets.values()].find((s) => s.name.endsWith("/NPM_TOKEN"))!;
     expect(secret.name).toBe(`codebuild-checks/${payload.repository.id}/preview/NPM_TOKEN`);
     const items = await app.dynamo.client.send(new ScanCommand({ TableName: "codebuild-checks" }));
     expect(JSON.stringify(items.Items)).not.toContain(SECRET_VALUE);
