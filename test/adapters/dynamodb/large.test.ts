@@ -20,6 +20,9 @@ const many: EntryInput[] = Array.from({ length: 1000 }, (_, i) =>
   i % 10 === 9 ? secret(`SECRET_${String(i).padStart(4, "0")}`) : plain(`VAR_${String(i).padStart(4, "0")}`, largeValue(i)),
 );
 
+/** A thousand variables against a real DynamoDB-API server take seconds, more on a busy machine. */
+const LARGE_TEST_TIMEOUT_MS = 120_000;
+
 test("1,000 variables of 16 KiB unicode values round-trip, read across many pages", async () => {
   expect(Buffer.byteLength((many[0] as { value: string }).value, "utf8")).toBe(MAX_VALUE_BYTES);
   await f.store.replace(1000, "production", many, byAlice);
@@ -41,7 +44,7 @@ test("1,000 variables of 16 KiB unicode values round-trip, read across many page
   );
   expect(firstPage.LastEvaluatedKey).toBeDefined();
   expect(firstPage.Items?.length).toBeLessThan(many.length);
-});
+}, LARGE_TEST_TIMEOUT_MS);
 
 test("1,000 variables set and replaced again keep the whole set", async () => {
   await f.store.set(1001, "all", many.slice(0, 500), byAlice);
@@ -51,4 +54,4 @@ test("1,000 variables set and replaced again keep the whole set", async () => {
   expect(previous).toHaveLength(1000);
   expect((await f.store.list(1001)).map((e) => e.name)).toEqual(many.slice(0, 10).map((e) => e.name).sort());
   expect((await f.scan()).filter((i) => i.pk === "REPO#1001" && String(i.sk).startsWith("VAR#"))).toHaveLength(10);
-});
+}, LARGE_TEST_TIMEOUT_MS);
