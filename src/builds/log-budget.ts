@@ -18,8 +18,13 @@ export const LOG_READ_BACKOFF_BASE_MS = 1_000;
 export const LOG_READ_BACKOFF_MAX_MS = 30_000;
 /** A build that wrote in the last half minute is probably still writing. */
 export const RECENT_OUTPUT_MS = 30_000;
-/** How many times more often a running build with recent output is read than an idle or finished one. */
+/** How many times more often a running build with recent output is read than an idle one. */
 export const ACTIVE_READ_WEIGHT = 4;
+/**
+ * A finished build draining its log's tail goes (nearly) first: its check run completes only after
+ * that read, and completions go before progress. Draining takes a read or two, so nothing starves.
+ */
+export const FINISHING_READ_WEIGHT = 100;
 
 export interface LogReadPriority {
   /** The build is still running (false: it finished and its log's tail is being drained). */
@@ -37,8 +42,9 @@ export interface LogReadCandidate extends LogReadPriority {
 }
 
 export function logReadWeight(priority: LogReadPriority, now: number): number {
+  if (!priority.running) return FINISHING_READ_WEIGHT;
   const recent = priority.lastOutputAt !== undefined && now - priority.lastOutputAt < RECENT_OUTPUT_MS;
-  return priority.running && recent ? ACTIVE_READ_WEIGHT : 1;
+  return recent ? ACTIVE_READ_WEIGHT : 1;
 }
 
 /**

@@ -68,8 +68,9 @@ export class BuildWatcher {
     try {
       await this.follow();
       await this.refreshStates();
+      const storedSecrets = await this.storedSecretIds();
       for (const build of this.followed.values()) {
-        await this.refreshMask(build);
+        await this.refreshMask(build, storedSecrets.get(build.record.repository.id) ?? []);
         this.readLog(build);
         this.report(build);
       }
@@ -107,11 +108,19 @@ export class BuildWatcher {
     }
   }
 
+  /** The stored secrets of every repository with a followed build: one read per repository per round. */
+  private async storedSecretIds(): Promise<Map<number, string[]>> {
+    const repositories = new Set([...this.followed.values()].map((b) => b.record.repository.id));
+    const lists = await Promise.all(
+      [...repositories].map(async (id) => [id, (await this.deps.variables.list(id)).flatMap((e) => (e.isSecret ? [e.secretId] : []))] as const),
+    );
+    return new Map(lists);
+  }
+
   /** The build's secrets and the repository's stored ones are hidden; values changed meanwhile too. */
-  private async refreshMask(build: FollowedBuild): Promise<void> {
+  private async refreshMask(build: FollowedBuild, storedSecretIds: string[]): Promise<void> {
     const { record } = build;
-    const stored = await this.deps.variables.list(record.repository.id);
-    const ids = [...record.secretIds, ...stored.flatMap((e) => (e.isSecret ? [e.secretId] : []))];
+    const ids = [...record.secretIds, ...storedSecretIds];
     if (ids.length === 0) return;
     for (const value of await this.deps.secretValues.valuesOf(ids, Date.parse(record.createdAt))) build.masker.add(value);
   }
@@ -167,10 +176,41 @@ export class BuildWatcher {
 
   /** Sends the check run's state when due; a finished build completes once its log is read. */
   private report(build: FollowedBuild): void {
+    const update = this.render(build);
+    if (!update) return;
+    const { record } = build;
+    const key = String(record.checkRunId);
+    const completion = update.state.status === "completed";
+    if (!this.throttle.claim(key, { phase: update.phase, completed: completion, fingerprint: update.fingerprint })) return;
+
+    const target = { owner: record.repository.owner, repo: record.repository.name };
+    void this.writes
+      .forInstallation(record.installationId)
+      .submit(key, completion ? "completion" : "progress", async () => {
+        // Rendered again when its turn comes, so lines read while it waited go out with it.
+        const latest = this.render(build);
+        const sent = latest && (latest.state.status === "completed") === completion ? latest : update;
+        const octokit = await this.deps.github(record.installationId);
+        await updateCheckRun(octokit, target, record.checkRunId, sent.state, { ...sent.output, annotations: sent.annotations });
+        build.annotationsSent = sent.annotationsBefore + sent.annotations.length;
+        this.deps.metrics.checkRunWritten(completion ? "completion" : "progress");
+      })
+      .then(async (sent) => {
+        if (!sent) return this.throttle.forget(key);
+        if (!completion || !build.snapshot) return;
+        await this.deps.records.put({ ...build.record, status: build.snapshot.status, snapshot: build.snapshot, completed: true });
+        this.deps.metrics.buildCompleted(update.conclusion!);
+        this.forget(record.deploymentId);
+      })
+      .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: record.deploymentId }, "recording a completed build failed"));
+  }
+
+  /** The check run's state and output as the build stands; nothing while a finished build's log is still read. */
+  private render(build: FollowedBuild) {
     const { snapshot, record } = build;
-    if (!snapshot) return;
+    if (!snapshot) return undefined;
     const conclusion = buildConclusion(snapshot.status);
-    if (conclusion && !build.logDone) return;
+    if (conclusion && !build.logDone) return undefined;
     const now = new Date(this.clock.now());
     const state: CheckRunState = conclusion
       ? { status: "completed", conclusion, completedAt: snapshot.endTime ?? now }
@@ -186,30 +226,11 @@ export class BuildWatcher {
       logLineCount: record.excerptLines,
       variables: record.variables,
     });
-    const sentBefore = build.annotationsSent;
+    const annotationsBefore = build.annotationsSent;
     // A completion carries every annotation left; progress one request's worth at a time.
-    const annotations = conclusion ? build.annotations.all.slice(sentBefore) : nextAnnotationBatch([...build.annotations.all], sentBefore);
-    const key = String(record.checkRunId);
-    const fingerprint = updateFingerprint({ state, output, annotations: sentBefore + annotations.length });
-    if (!this.throttle.claim(key, { phase: snapshot.currentPhase, completed: conclusion !== null, fingerprint })) return;
-
-    const target = { owner: record.repository.owner, repo: record.repository.name };
-    void this.writes
-      .forInstallation(record.installationId)
-      .submit(key, conclusion ? "completion" : "progress", async () => {
-        const octokit = await this.deps.github(record.installationId);
-        await updateCheckRun(octokit, target, record.checkRunId, state, { ...output, annotations });
-        build.annotationsSent = sentBefore + annotations.length;
-        this.deps.metrics.checkRunWritten(conclusion ? "completion" : "progress");
-      })
-      .then(async (sent) => {
-        if (!sent) return this.throttle.forget(key);
-        if (!conclusion) return;
-        await this.deps.records.put({ ...build.record, status: snapshot.status, snapshot, completed: true });
-        this.deps.metrics.buildCompleted(conclusion);
-        this.forget(record.deploymentId);
-      })
-      .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: record.deploymentId }, "recording a completed build failed"));
+    const annotations = conclusion ? build.annotations.all.slice(annotationsBefore) : nextAnnotationBatch([...build.annotations.all], annotationsBefore);
+    const fingerprint = updateFingerprint({ state, output, annotations: annotationsBefore + annotations.length });
+    return { state, output, annotations, annotationsBefore, conclusion, fingerprint, phase: snapshot.currentPhase };
   }
 
   private forget(deploymentId: string): void {

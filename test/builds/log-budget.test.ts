@@ -36,9 +36,9 @@ describe("nextLogRead", () => {
       "idle",
     ],
     [
-      "a finished build draining its tail has no extra weight",
-      [candidate("running", { lastReadAt: NOW - 3_000 }), candidate("finished", { running: false, lastReadAt: NOW - 1_000, lastOutputAt: NOW })],
-      "running",
+      "a finished build draining its tail goes before running ones: its completion waits on that read",
+      [candidate("running", { lastReadAt: NOW - 10_000, lastOutputAt: NOW }), candidate("finished", { running: false, lastReadAt: NOW - 1_000 })],
+      "finished",
     ],
   ])("%s", (_, candidates, expected) => {
     expect(nextLogRead(candidates, NOW)).toBe(expected);
@@ -102,27 +102,38 @@ describe("LogReadBudget", () => {
     }
   });
 
-  test("builds with recent output are read about four times as often, and idle and finished ones still in bounded turns", async () => {
+  test("builds with recent output are read about four times as often, and idle ones still in bounded turns", async () => {
     const budget = new LogReadBudget({ ratePerSecond: 5, clock });
     const writing = keys(10, "writing");
-    const idle = keys(15, "idle");
-    const finished = keys(5, "finished");
-    const reads = followBuilds(budget, clock, [...idle, ...finished, ...writing], (key) =>
-      key.startsWith("writing") ? { running: true, lastOutputAt: clock.now() } : { running: !key.startsWith("finished") },
+    const idle = keys(20, "idle");
+    const reads = followBuilds(budget, clock, [...idle, ...writing], (key) =>
+      key.startsWith("writing") ? { running: true, lastOutputAt: clock.now() } : { running: true },
     );
     await clock.advance(120_000);
     budget.stop();
     const count = (key: string) => reads.filter((r) => r.key === key).length;
-    // Weights: 10 × 4 + 20 × 1 = 60: a writing build's share of the reads is 4/60, any other's 1/60,
+    // Weights: 10 × 4 + 20 × 1 = 60: a writing build's share of the reads is 4/60, an idle one's 1/60,
     // and none waits more than half again its share's spacing (first read included).
-    const totalWeight = writing.length * ACTIVE_READ_WEIGHT + idle.length + finished.length;
-    for (const [group, weight] of [[writing, ACTIVE_READ_WEIGHT], [[...idle, ...finished], 1]] as const) {
+    const totalWeight = writing.length * ACTIVE_READ_WEIGHT + idle.length;
+    for (const [group, weight] of [[writing, ACTIVE_READ_WEIGHT], [idle, 1]] as const) {
       const share = (reads.length * weight) / totalWeight;
       for (const key of group) {
         expect(Math.abs(count(key) - share)).toBeLessThanOrEqual(2);
         expect(maxGapInTurns(reads, key)).toBeLessThanOrEqual((1.5 * totalWeight) / weight);
       }
     }
+  });
+
+  test("a finished build draining its tail is read within about a second, even among 100 running builds", async () => {
+    const budget = new LogReadBudget({ ratePerSecond: 5, clock });
+    followBuilds(budget, clock, keys(100, "writing"), () => ({ running: true, lastOutputAt: clock.now() }));
+    await clock.advance(30_000);
+    const finishedAt = clock.now();
+    const finishing = followBuilds(budget, clock, ["finished"], () => ({ running: false }));
+    await clock.advance(5_000);
+    budget.stop();
+    // Running builds wait 20 s between reads here; the finishing one goes after about a second.
+    expect(finishing[0]!.at - finishedAt).toBeLessThanOrEqual(1_500);
   });
 
   test("a build that joins late gets its first read within one round of the others", async () => {
