@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
+import type { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
 import type { BuildLogStore, LogSource } from "./builds/logs.js";
 import type { BuildRecordStore } from "./builds/record.js";
 import type { BuildRunner } from "./builds/runner.js";
@@ -26,6 +27,8 @@ export interface Dependencies {
   /** Where the watcher keeps what it read, masked. */
   logStore: BuildLogStore;
   metrics: AppMetrics;
+  /** Every check-run and comment write of an installation waits its turn here (GITHUB_WRITES_PER_MINUTE). */
+  writes: GitHubWriteBudgets;
   /** An Octokit authenticated as the app's installation. */
   github(installationId: number): Promise<ProbotOctokit>;
   log: Logger;

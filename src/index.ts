@@ -3,6 +3,7 @@ import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import type { ApplicationFunction } from "probot";
 import { CloudWatchLogSource } from "./adapters/aws/cloudwatch-logs.js";
 import { CodeBuildRunner } from "./adapters/aws/codebuild.js";
+import { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
 import { MemoryBuildRecordStore } from "./adapters/memory/records.js";
 import { processTrigger } from "./builds/process.js";
 import { SecretProjectTags } from "./builds/stored-variables.js";
@@ -63,6 +64,11 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
       logs: new CloudWatchLogSource(cloudWatchLogs),
       logStore: stores.logStore,
       metrics,
+      writes: new GitHubWriteBudgets({
+        perMinute: settings.githubWritesPerMinute,
+        perHour: settings.githubWritesPerHour,
+        onError: (key, err) => app.log.warn({ err, checkRunId: key }, "check run update failed"),
+      }),
       github: (installationId) => app.auth(installationId),
       log: app.log,
     };

@@ -56,7 +56,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
   const loaded = await loadRepoConfig(octokit, { ...targetOf(trigger), ref: configRef(trigger) }, { defaultProject, allowedProjects });
   if (!loaded.ok) {
     const { annotations, ...output } = renderConfigProblems(loaded.problems);
-    await concludeOnce(octokit, trigger, deploymentId, DEFAULT_REPO_CONFIG.check_name, "failure", { ...output, annotations });
+    await concludeOnce(deps, octokit, trigger, deploymentId, DEFAULT_REPO_CONFIG.check_name, "failure", { ...output, annotations });
     deps.metrics.buildCompleted("config_invalid");
     log.info({ problems: loaded.problems.length }, "invalid .github/codebuild.yml");
     return;
@@ -74,7 +74,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
       log.info({ reason: decision.reason }, "not building");
       return;
     case "conclude":
-      await concludeOnce(octokit, trigger, deploymentId, config.check_name, decision.conclusion, {
+      await concludeOnce(deps, octokit, trigger, deploymentId, config.check_name, decision.conclusion, {
         title: decision.title,
         summary: decision.summary,
       });
@@ -87,6 +87,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
 
 /** A check run completed at once, without a build (skipped, needs approval, invalid config). */
 async function concludeOnce(
+  deps: Dependencies,
   octokit: ProbotOctokit,
   trigger: Trigger,
   deploymentId: string,
@@ -97,13 +98,13 @@ async function concludeOnce(
   const target = targetOf(trigger);
   const sha = headSha(trigger);
   if (await findCheckRun(octokit, target, sha, name, deploymentId)) return;
-  await createCheckRun(octokit, target, {
+  await deps.writes.forInstallation(trigger.installationId).once(() => createCheckRun(octokit, target, {
     name,
     headSha: sha,
     externalId: deploymentId,
     state: { status: "completed", conclusion, completedAt: new Date() },
     output,
-  });
+  }));
 }
 
 async function startBuild(
@@ -117,16 +118,17 @@ async function startBuild(
   const { settings, runner, records } = deps;
   const target = targetOf(trigger);
   const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
+  const writes = deps.writes.forInstallation(trigger.installationId);
   const checkRunId =
     (await findCheckRun(octokit, target, plan.sha, config.check_name, deploymentId)) ??
-    (await createCheckRun(octokit, target, {
+    (await writes.once(() => createCheckRun(octokit, target, {
       name: config.check_name,
       headSha: plan.sha,
       externalId: deploymentId,
       detailsUrl,
       state: { status: "queued" },
       output: { title: "Queued", summary: "Waiting for CodeBuild to start the build." },
-    }));
+    })));
   const record: BuildRecord = {
     deploymentId,
     installationId: trigger.installationId,
@@ -143,7 +145,7 @@ async function startBuild(
     createdAt: new Date().toISOString(),
   };
   const fail = async (title: string, summary: string) => {
-    await updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, { title, summary });
+    await writes.once(() => updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, { title, summary }));
     await records.put({ ...record, status: "FAILED", completed: true });
     deps.metrics.buildCompleted("start_failed");
   };

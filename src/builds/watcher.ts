@@ -1,5 +1,4 @@
 import { updateCheckRun, type CheckRunState } from "../adapters/github/checks.js";
-import { GitHubWriteBudgets } from "../adapters/github/write-budget.js";
 import { nextAnnotationBatch } from "../checks/annotations/index.js";
 import { buildConclusion, checkStatus } from "../checks/conclusion.js";
 import { renderCheckOutput } from "../checks/render.js";
@@ -23,7 +22,6 @@ export const LOG_GIVE_UP_MS = 60_000;
 export class BuildWatcher {
   private readonly followed = new Map<string, FollowedBuild>();
   private readonly logBudget: LogReadBudget;
-  private readonly writes: GitHubWriteBudgets;
   private readonly throttle: CheckUpdateThrottle;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -32,14 +30,8 @@ export class BuildWatcher {
     private readonly deps: Dependencies,
     private readonly clock: Clock = systemClock,
   ) {
-    const { settings, log } = deps;
+    const { settings } = deps;
     this.logBudget = new LogReadBudget({ ratePerSecond: settings.logsRps, clock });
-    this.writes = new GitHubWriteBudgets({
-      perMinute: settings.githubWritesPerMinute,
-      perHour: settings.githubWritesPerHour,
-      clock,
-      onError: (key, err) => log.warn({ err, checkRunId: key }, "check run update failed"),
-    });
     this.throttle = new CheckUpdateThrottle(settings.checkUpdateIntervalMs, () => clock.now());
   }
 
@@ -54,7 +46,7 @@ export class BuildWatcher {
     await this.ticking;
     this.logBudget.stop();
     await Promise.all([...this.followed.values()].map((f) => f.reading));
-    await this.writes.drain();
+    await this.deps.writes.drain();
   }
 
   /** One round; overlapping calls share the round in flight. */
@@ -184,7 +176,7 @@ export class BuildWatcher {
     if (!this.throttle.claim(key, { phase: update.phase, completed: completion, fingerprint: update.fingerprint })) return;
 
     const target = { owner: record.repository.owner, repo: record.repository.name };
-    void this.writes
+    void this.deps.writes
       .forInstallation(record.installationId)
       .submit(key, completion ? "completion" : "progress", async () => {
         // Rendered again when its turn comes, so lines read while it waited go out with it.

@@ -14,16 +14,20 @@ import { MAX_COMMANDS_PER_COMMENT, type Command, type ParsedLine } from "./types
  */
 export async function runComment(intent: CommentIntent, deps: CommandDependencies): Promise<void> {
   const octokit = await deps.github(intent.installationId);
+  const writes = deps.writes.forInstallation(intent.installationId);
   const { repository, commentId } = intent;
-  await react(octokit, repository, commentId, "eyes");
+  await writes.once(() => react(octokit, repository, commentId, "eyes"));
   const { holdsSecret } = intent;
-  if (holdsSecret) await deleteComment(octokit, repository, commentId);
+  if (holdsSecret) await writes.once(() => deleteComment(octokit, repository, commentId));
 
   const outcomes = await outcomesOf(intent, { intent, octokit, deps });
   const ok = outcomes.every((o) => o.ok);
   const body = replyBody(intent, outcomes);
-  if (body) await reply(octokit, repository, intent.issueNumber, await masked(body, intent, deps));
-  if (!holdsSecret) await react(octokit, repository, commentId, ok ? "+1" : "-1");
+  if (body) {
+    const masked = await maskedReply(body, intent, deps);
+    await writes.once(() => reply(octokit, repository, intent.issueNumber, masked));
+  }
+  if (!holdsSecret) await writes.once(() => react(octokit, repository, commentId, ok ? "+1" : "-1"));
   deps.log.info({ deliveryId: intent.deliveryId, commands: intent.commands.length, ok }, "slash commands handled");
 }
 
@@ -64,7 +68,7 @@ function replyBody(intent: CommentIntent, outcomes: CommandOutcome[]): string | 
 }
 
 /** A reply never shows a stored secret's value, whatever a command echoes. */
-async function masked(body: string, intent: CommentIntent, deps: CommandDependencies): Promise<string> {
+async function maskedReply(body: string, intent: CommentIntent, deps: CommandDependencies): Promise<string> {
   const stored = await deps.variables.list(intent.repository.id);
   const ids = stored.flatMap((e) => (e.isSecret ? [e.secretId] : []));
   return createMasker(await deps.secretValues.valuesOf(ids)).mask(body);

@@ -285,6 +285,43 @@ describe("GitHubWriteBudget", () => {
   });
 });
 
+describe("one-off writes", () => {
+  test("go in turn, ahead of progress, and give the caller their answer", async () => {
+    const clock = new FakeClock(NOW);
+    const budget = new GitHubWriteBudget({ perMinute: 60, clock });
+    const order: string[] = [];
+    void budget.submit("a", "progress", async () => void order.push("progress a"));
+    void budget.submit("b", "progress", async () => void order.push("progress b"));
+    const created = budget.once(async () => {
+      order.push("create");
+      return 42;
+    });
+    await clock.advance(5_000);
+    await expect(created).resolves.toBe(42);
+    expect(order).toEqual(["progress a", "create", "progress b"]);
+  });
+
+  test("an error reaches the caller, not onError; a rate limit pauses and retries", async () => {
+    const clock = new FakeClock(NOW);
+    const errors: unknown[] = [];
+    const budget = new GitHubWriteBudget({ perMinute: 60, clock, onError: (_key, error) => errors.push(error) });
+    const refused = budget.once(async () => {
+      throw Object.assign(new Error("Validation Failed"), { status: 422 });
+    });
+    const refusal = refused.catch((e: unknown) => e);
+    let attempts = 0;
+    const limited = budget.once(async () => {
+      if (++attempts === 1) throw Object.assign(new Error("secondary rate limit"), { status: 403, response: { headers: { "retry-after": "30" } } });
+      return "created";
+    });
+    await clock.advance(40_000);
+    expect(await refusal).toMatchObject({ status: 422 });
+    await expect(limited).resolves.toBe("created");
+    expect(attempts).toBe(2);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe("GitHubWriteBudgets", () => {
   test("each installation has its own budget; drain waits for all", async () => {
     const clock = new FakeClock(NOW);

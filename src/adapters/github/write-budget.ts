@@ -145,6 +145,25 @@ export class GitHubWriteBudget {
     }
   }
 
+  /**
+   * A one-off write (a check run created, a comment, a reaction) in turn with the rest, ahead of
+   * progress updates; its answer, or its error, reaches the caller. Rate limits pause and retry it.
+   */
+  async once<T>(write: () => Promise<T>): Promise<T> {
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    await this.submit(`once:${this.submitted}`, "completion", async () => {
+      try {
+        outcome = { ok: true, value: await write() };
+      } catch (error) {
+        if (rateLimitPause(error, this.clock.now()) !== undefined) throw error;
+        outcome = { ok: false, error };
+      }
+    });
+    if (!outcome) throw new Error("a GitHub write was dropped before it was sent");
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
   private rememberCompleted(key: string): void {
     this.completed.delete(key);
     this.completed.add(key);
