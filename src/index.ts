@@ -9,6 +9,7 @@ import { processTrigger } from "./builds/process.js";
 import { SecretProjectTags } from "./builds/stored-variables.js";
 import { BuildWatcher } from "./builds/watcher.js";
 import type { Dependencies } from "./dependencies.js";
+import type { CommandDependencies } from "./commands/context.js";
 import { runComment } from "./commands/run.js";
 import { registerBuildEvents } from "./handlers/build-events.js";
 import { registerCommentEvents } from "./handlers/comment-events.js";
@@ -73,14 +74,14 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
       log: app.log,
     };
     const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
-    const commandDeps = {
+    const commandDeps: CommandDependencies = {
       ...deps,
-      sealed: { open: async (base64: string, expected: Parameters<typeof openSealedValue>[2]) => openSealedValue(appKey, base64, expected, new Date()) },
-      processTrigger: (trigger: Parameters<typeof processTrigger>[0]) => processTrigger(trigger, deps),
+      sealed: { open: async (base64, expected) => openSealedValue(appKey, base64, expected, new Date()) },
+      processTrigger: (trigger) => processTrigger(trigger, deps),
     };
-    const process = (intent: Intent) => (intent.kind === "comment" ? runComment(intent, commandDeps) : processTrigger(intent, deps));
+    const processIntent = (intent: Intent) => (intent.kind === "comment" ? runComment(intent, commandDeps) : processTrigger(intent, deps));
     const owners = new OwnerPolicy(settings.allowedOwners, app);
-    const intake = new IntakeQueue(process, app.log);
+    const intake = new IntakeQueue(processIntent, app.log);
     const watcher = new BuildWatcher(deps);
     countWebhooks(app, metrics);
     const receive = receiver(intake, owners, metrics);

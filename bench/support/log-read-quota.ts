@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { AWS_JSON_CONTENT_TYPE, closeServer, listenOnLoopback, readBody, refuse } from "../../test/support/aws-json-fake.js";
 import { THROTTLED } from "../../test/support/fake-cloudwatch-logs.js";
 import { RollingLimit } from "./rolling-limit.js";
 
@@ -13,15 +13,6 @@ export const AWS_LOG_READS_PER_SECOND = 10;
 export interface LogRead {
   at: number;
   stream: string;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 /**
@@ -45,17 +36,16 @@ export class LogReadQuota {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       void this.answer(req).then(
-        ({ status, body }) => res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(body),
+        ({ status, body }) => res.writeHead(status, { "content-type": AWS_JSON_CONTENT_TYPE }).end(body),
         (error: unknown) => res.writeHead(500).end(String(error)),
       );
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenOnLoopback(this.server);
   }
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 
   private async answer(req: IncomingMessage): Promise<{ status: number; body: string }> {
@@ -64,11 +54,12 @@ export class LogReadQuota {
     const isRead = target.endsWith(".GetLogEvents");
     if (isRead && !this.quota.admit(Date.now())) {
       this.throttled++;
-      return { status: THROTTLED.status, body: JSON.stringify({ __type: THROTTLED.type, message: THROTTLED.message }) };
+      const refusal = refuse(THROTTLED.type, THROTTLED.message, THROTTLED.status);
+      return { status: refusal.status, body: JSON.stringify(refusal.body) };
     }
     const response = await fetch(`${this.upstream}${req.url ?? "/"}`, {
       method: req.method,
-      headers: { "x-amz-target": target, "content-type": String(req.headers["content-type"] ?? "application/x-amz-json-1.1") },
+      headers: { "x-amz-target": target, "content-type": String(req.headers["content-type"] ?? AWS_JSON_CONTENT_TYPE) },
       body,
     });
     const answer = { status: response.status, body: await response.text() };

@@ -1,18 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { AwsJsonFake, ok, refuse, type AwsJsonAnswer, type AwsJsonHandler, type AwsJsonInput, type FakeFailure } from "./aws-json-fake.js";
+
+export type { FakeFailure } from "./aws-json-fake.js";
 
 export interface FakeLogEvent {
   timestamp: number;
   message: string;
   ingestionTime: number;
-}
-
-type Input = Record<string, unknown>;
-type Answer = { status: number; body: unknown };
-export interface FakeFailure {
-  status: number;
-  type: string;
-  message: string;
 }
 
 /** GetLogEvents answers with at most 10,000 events or 1 MB (CloudWatch Logs API reference, GetLogEvents). */
@@ -39,12 +32,9 @@ export const THROTTLED: FakeFailure = { status: 400, type: "ThrottlingException"
  * appends to them; GetLogEvents pages through them with tokens that behave like AWS's (a forward
  * token at the end of the stream comes back unchanged), and counts what it returns.
  */
-export class FakeCloudWatchLogs {
+export class FakeCloudWatchLogs extends AwsJsonFake {
   /** Streams by name, by group name. */
   readonly groups = new Map<string, Map<string, FakeLogEvent[]>>();
-  readonly requests: { action: string; input: Input }[] = [];
-  /** Answers for the next calls of an action, before the default behaviour. */
-  readonly failNext = new Map<string, FakeFailure[]>();
   /** The next this many GetLogEvents calls that have events to return return none, with a new token, as AWS may. */
   emptyPagesNext = 0;
   /** Fewer events per page than AWS's caps, to make tests page. */
@@ -53,29 +43,6 @@ export class FakeCloudWatchLogs {
   bytesWritten = 0;
   bytesReturned = 0;
   private serial = 0;
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      void readBody(req).then((raw) => {
-        const action = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
-        const input = raw ? (JSON.parse(raw) as Input) : {};
-        this.requests.push({ action, input });
-        const { status, body } = this.answer(action, input);
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  calls(action: string): Input[] {
-    return this.requests.filter((r) => r.action === action).map((r) => r.input);
-  }
 
   /** Adds events to a stream, creating the group and stream when new, as a build writing its log would. */
   append(group: string, stream: string, messages: string[], timestamp = Date.now()): void {
@@ -89,14 +56,11 @@ export class FakeCloudWatchLogs {
     }
   }
 
-  private answer(action: string, input: Input): Answer {
-    const failure = this.failNext.get(action)?.shift();
-    if (failure) return refuse(failure.type, failure.message, failure.status);
-    if (action === "GetLogEvents") return this.getLogEvents(input);
-    return refuse("UnknownOperationException", `${action} is not an operation of this fake`);
-  }
+  protected readonly handlers: Record<string, AwsJsonHandler> = {
+    GetLogEvents: (input) => this.getLogEvents(input),
+  };
 
-  private getLogEvents(input: Input): Answer {
+  private getLogEvents(input: AwsJsonInput): AwsJsonAnswer {
     const streams = this.groups.get(String(input.logGroupName));
     if (!streams) return refuse("ResourceNotFoundException", MESSAGES.noGroup);
     const events = streams.get(String(input.logStreamName));
@@ -154,21 +118,4 @@ function parseToken(sent: string, length: number): { forward: boolean; position:
 
 function token(direction: "f" | "b", position: number, serial = 0): string {
   return `${direction}/${String(position).padStart(28, "0")}${String(serial).padStart(28, "0")}/s`;
-}
-
-function ok(body: unknown): Answer {
-  return { status: 200, body };
-}
-
-function refuse(type: string, message: string, status = 400): Answer {
-  return { status, body: { __type: type, message } };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { AwsJsonFake, ok, refuse, type AwsJsonAnswer, type AwsJsonHandler } from "./aws-json-fake.js";
 
 export interface FakeSecretVersion {
   id: string;
@@ -24,9 +23,6 @@ export interface FakeSecret {
   deletionDate?: number;
 }
 
-type Input = Record<string, unknown>;
-type Answer = { status: number; body: unknown };
-
 const ACCOUNT_ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:";
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -47,46 +43,13 @@ const MESSAGES = {
  * reaches it through AWS_ENDPOINT_URL_SECRETS_MANAGER exactly as it reaches AWS. Secrets keep
  * versions, tags and the scheduled-for-deletion state, and refuse what AWS refuses.
  */
-export class FakeSecretsManager {
+export class FakeSecretsManager extends AwsJsonFake {
   /** By name. */
   readonly secrets = new Map<string, FakeSecret>();
-  readonly requests: { action: string; input: Input }[] = [];
-  /** Answers for the next calls of an action, before the default behaviour. */
-  readonly failNext = new Map<string, { status: number; type: string; message: string }[]>();
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      void readBody(req).then((raw) => {
-        const action = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
-        const input = raw ? (JSON.parse(raw) as Input) : {};
-        this.requests.push({ action, input });
-        const { status, body } = this.answer(action, input);
-        res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  calls(action: string): Input[] {
-    return this.requests.filter((r) => r.action === action).map((r) => r.input);
-  }
 
   /** The AWSCURRENT value of a secret, whatever its state. */
   currentValue(name: string): string | undefined {
     return this.secrets.get(name)?.versions.find((v) => v.stages.includes("AWSCURRENT"))?.value;
-  }
-
-  private answer(action: string, input: Input): Answer {
-    const failure = this.failNext.get(action)?.shift();
-    if (failure) return refuse(failure.type, failure.message, failure.status);
-    const handler = this.handlers[action];
-    return handler ? handler(input) : refuse("UnknownOperationException", `${action} is not an operation of this fake`);
   }
 
   /** A secret by name or full ARN, as SecretId takes it. */
@@ -96,14 +59,14 @@ export class FakeSecretsManager {
   }
 
   /** The secret, or AWS's refusal when it is missing or (unless allowed) scheduled for deletion. */
-  private usable(secretId: unknown, options: { whileScheduled?: boolean } = {}): FakeSecret | Answer {
+  private usable(secretId: unknown, options: { whileScheduled?: boolean } = {}): FakeSecret | AwsJsonAnswer {
     const secret = this.find(secretId);
     if (!secret) return refuse("ResourceNotFoundException", MESSAGES.notFound);
     if (secret.deletedDate !== undefined && !options.whileScheduled) return refuse("InvalidRequestException", MESSAGES.markedForDeletion);
     return secret;
   }
 
-  private readonly handlers: Record<string, (input: Input) => Answer> = {
+  protected readonly handlers: Record<string, AwsJsonHandler> = {
     CreateSecret: (input) => {
       const name = String(input.Name);
       const existing = this.secrets.get(name);
@@ -195,16 +158,7 @@ export class FakeSecretsManager {
   };
 }
 
-function ok(body: unknown): Answer {
-  return { status: 200, body };
-}
-
-/** Secrets Manager's error shape (the SDK reads `message` or `Message` alike). */
-function refuse(type: string, message: string, status = 400): Answer {
-  return { status, body: { __type: type, message } };
-}
-
-function isSecret(found: FakeSecret | Answer): found is FakeSecret {
+function isSecret(found: FakeSecret | AwsJsonAnswer): found is FakeSecret {
   return "arn" in found;
 }
 
@@ -239,13 +193,4 @@ function randomSuffix(): string {
 
 function nowSeconds(): number {
   return Date.now() / 1000;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
