@@ -1,3 +1,4 @@
+import { pageContentSecurityPolicy, setPageSecurityHeaders } from "./page-security.js";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { etag } from "hono/etag";
@@ -36,8 +37,7 @@ export interface BuildRoutesDependencies {
 }
 
 /** SPEC 7: no inline code, nothing from elsewhere, no framing. */
-export const LOG_PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const LOG_PAGE_CSP = pageContentSecurityPolicy();
 
 /** Lines of the log put into the page itself; its script reads the rest through the API. */
 const PAGE_LOG_LINES = 5000;
@@ -242,9 +242,7 @@ function apiRefusal(c: Context, decision: Exclude<BuildAccessDecision, "allowed"
 /** SPEC 7's headers on every page, asset and answer of these routes. */
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
-  c.header("content-security-policy", LOG_PAGE_CSP);
-  c.header("referrer-policy", "no-referrer");
-  c.header("x-content-type-options", "nosniff");
+  setPageSecurityHeaders(c, LOG_PAGE_CSP);
 };
 
 function asset(c: Context, body: string, contentType: string): Response {

@@ -1,3 +1,4 @@
+import { pageContentSecurityPolicy, setPageSecurityHeaders } from "./page-security.js";
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import { compress } from "hono/compress";
@@ -13,8 +14,7 @@ import { SEAL_PAGE_ICON, SEAL_PAGE_STYLE } from "./seal-page/style.js";
  * libsodium's WebAssembly, and libsodium falls back to a slower JavaScript build after reporting
  * an error. It allows compiling WebAssembly only, not evaluating JavaScript text.
  */
-export const SEAL_PAGE_CSP =
-  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const SEAL_PAGE_CSP = pageContentSecurityPolicy({ "script-src": "'wasm-unsafe-eval'" });
 
 /** Browsers and proxies may keep the public key this long (seconds). */
 export const PUBLIC_KEY_CACHE_SECONDS = 300;
@@ -42,9 +42,7 @@ export function sealRoutes(appKey: AppPublicKey): Hono {
   });
 
   routes.get(SEAL_PAGE_PATH, (c) => {
-    c.header("content-security-policy", SEAL_PAGE_CSP);
-    c.header("referrer-policy", "no-referrer");
-    c.header("x-content-type-options", "nosniff");
+    setPageSecurityHeaders(c, SEAL_PAGE_CSP);
     c.header("cache-control", "no-cache");
     return c.html(SEAL_PAGE_HTML);
   });
