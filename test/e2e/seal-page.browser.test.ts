@@ -1,6 +1,4 @@
 import { mkdir } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { createHttpApp, httpHandler } from "../../src/http/app.js";
 import { sealRoutes } from "../../src/http/seal-routes.js";
@@ -8,6 +6,7 @@ import { appKeySecretName, loadOrCreateAppKey, type AppKeyPair } from "../../src
 import { openSealedValue, type SealedValueBinding } from "../../src/secrets/sealed-value.js";
 import { describeInChromium, launchChromium, type Chromium } from "../support/chromium.js";
 import { MemorySecretStore } from "../support/memory-secret-store.js";
+import { serveHandler, type ServedHandler } from "../support/serve-handler.js";
 
 const REPOSITORY_ID = 918273645;
 const SCREENSHOT = "test-artifacts/seal-page.png";
@@ -35,27 +34,21 @@ function encodings(value: string): string[] {
 }
 
 describeInChromium("the /seal page in Chromium", () => {
-  let server: Server;
+  let served: ServedHandler;
   let url: string;
   let appKey: AppKeyPair;
   let chromium: Chromium;
 
   beforeAll(async () => {
     appKey = await loadOrCreateAppKey(new MemorySecretStore(), appKeySecretName("codebuild-checks/"));
-    const handler = httpHandler(createHttpApp({ error: () => undefined }, [sealRoutes(appKey)]));
-    server = createServer((req, res) => {
-      void handler(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveHandler(httpHandler(createHttpApp({ error: () => undefined }, [sealRoutes(appKey)])));
+    url = served.url;
     chromium = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await chromium?.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await served.close();
   });
 
   /** Opens the page and waits until it has the app's key and can seal. */

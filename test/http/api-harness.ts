@@ -1,5 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot } from "probot";
@@ -13,6 +11,7 @@ import { testPrivateKey } from "../support/fake-github.js";
 import { validateGitHubRequest } from "../support/openapi.js";
 import { MemorySecretStore } from "../support/memory-secret-store.js";
 import { MemoryVariableStore } from "../support/memory-variable-store.js";
+import { serveHandler } from "../support/serve-handler.js";
 
 export const GITHUB_API = "https://api.github.com";
 export const OAUTH = { clientId: "Iv1.clientid0123", clientSecret: "client-secret-0123456789" };
@@ -160,14 +159,8 @@ export async function startApi(options: { oauth?: Settings["oauth"] | null; deni
       editor,
     }),
   ]);
-  const handler = httpHandler(hono);
-  const server: Server = createServer((req, res) => {
-    void handler(req, res).then((handled) => {
-      if (!handled) res.writeHead(404, { "content-type": "text/plain" }).end("not the API's");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = await serveHandler(httpHandler(hono), "not the API's");
+  const url = served.url;
   const bodies: string[] = [];
 
   return {
@@ -196,7 +189,7 @@ export async function startApi(options: { oauth?: Settings["oauth"] | null; deni
       return { status: response.status, headers: response.headers, json, text };
     },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await served.close();
       nock.cleanAll();
       nock.enableNetConnect();
     },

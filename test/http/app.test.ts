@@ -1,7 +1,6 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { APP_PATHS, createHttpApp, httpHandler, MAX_BODY_BYTES, ownsPath } from "../../src/http/app.js";
+import { serveHandler, type ServedHandler } from "../support/serve-handler.js";
 
 describe("ownsPath", () => {
   test.each([
@@ -26,7 +25,7 @@ describe("ownsPath", () => {
 });
 
 describe("httpHandler over createHttpApp", () => {
-  let server: Server;
+  let served: ServedHandler;
   let url: string;
   const logged: unknown[] = [];
 
@@ -38,17 +37,11 @@ describe("httpHandler over createHttpApp", () => {
       await c.req.text();
       throw new Error("store unreachable");
     });
-    const handler = httpHandler(createHttpApp({ error: (...args: unknown[]) => void logged.push(args) }, [routes]));
-    server = createServer((req, res) => {
-      void handler(req, res).then((handled) => {
-        if (!handled) res.writeHead(404, { "content-type": "text/plain" }).end("declined");
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveHandler(httpHandler(createHttpApp({ error: (...args: unknown[]) => void logged.push(args) }, [routes])));
+    url = served.url;
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => served.close());
 
   test("answers the paths it owns", async () => {
     const response = await fetch(`${url}/api/repos/ok`);

@@ -1,27 +1,20 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createHttpApp, httpHandler } from "../../src/http/app.js";
 import { AppMetrics, METRICS_PREFIX } from "../../src/metrics/registry.js";
 import { metricsRoutes } from "../../src/metrics/routes.js";
+import { serveHandler, type ServedHandler } from "../support/serve-handler.js";
 import { valueOf } from "./exposition.js";
 
 describe("GET /metrics", () => {
   const metrics = new AppMetrics();
-  let server: Server;
+  let served: ServedHandler;
   let url: string;
 
   beforeAll(async () => {
-    const handler = httpHandler(createHttpApp({ error: () => undefined }, [metricsRoutes(metrics)]));
-    server = createServer((req, res) => {
-      void handler(req, res).then((handled) => {
-        if (!handled) res.writeHead(404, { "content-type": "text/plain" }).end("declined");
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveHandler(httpHandler(createHttpApp({ error: () => undefined }, [metricsRoutes(metrics)])));
+    url = served.url;
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => served.close());
 
   test("answers Prometheus text with the app's metrics and Node's", async () => {
     metrics.webhookReceived("push");
