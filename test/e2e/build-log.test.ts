@@ -1,7 +1,7 @@
 import { FakeCloudWatchLogs } from "../support/fake-cloudwatch-logs.js";
 import { FakeCodeBuild } from "../support/fake-codebuild.js";
 import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
-import { examplePayload, sendWebhook } from "../support/webhooks.js";
+import { pushPayload, sendWebhook } from "../support/webhooks.js";
 
 const SHA = "1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab";
 const GROUP = "/aws/codebuild/shared-builds";
@@ -26,10 +26,7 @@ describe("live build progress in the check run, end to end", () => {
       GITHUB_CLIENT_ID: "Iv1.testclient",
       GITHUB_CLIENT_SECRET: "client-secret",
     });
-    payload = examplePayload("push", (p) => String(p.ref).startsWith("refs/heads/"));
-    Object.assign(payload, { ref: "refs/heads/main", after: SHA, deleted: false, created: false, installation: { id: 7 } });
-    payload.repository.default_branch = "main";
-    payload.head_commit = { ...payload.head_commit, id: SHA, message: "Break the types" };
+    payload = pushPayload(SHA, { message: "Break the types" });
     app.github.repositories.set(payload.repository.full_name, { id: payload.repository.id, private: true, installationId: 7 });
     app.github.userTokens.set(TOKEN, { login: "maintainer", id: 501 });
     app.github.permissions.set("maintainer", "admin");

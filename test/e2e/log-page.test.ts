@@ -2,7 +2,7 @@ import { FakeCloudWatchLogs } from "../support/fake-cloudwatch-logs.js";
 import { FakeCodeBuild } from "../support/fake-codebuild.js";
 import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
 import { Browser } from "../support/browser.js";
-import { examplePayload, sendWebhook } from "../support/webhooks.js";
+import { pushPayload, sendWebhook } from "../support/webhooks.js";
 
 const SHA = "beefbeefbeefbeefbeefbeefbeefbeefbeefbeef";
 const GROUP = "/aws/codebuild/shared-builds";
@@ -34,10 +34,7 @@ describe("the log page of a private repository's build, with GitHub sign-in, end
   });
 
   test("anonymous visitors are sent to sign in; a reader signed in through GitHub sees the live log; others get 404", async () => {
-    const payload = examplePayload("push", (p) => String(p.ref).startsWith("refs/heads/"));
-    Object.assign(payload, { ref: "refs/heads/main", after: SHA, deleted: false, created: false, installation: { id: 7 } });
-    payload.repository = { ...payload.repository, default_branch: "main", private: true };
-    payload.head_commit = { ...payload.head_commit, id: SHA, message: "Ship it" };
+    const payload = pushPayload(SHA, { message: "Ship it", private: true });
     app.github.repositories.set(payload.repository.full_name, { id: payload.repository.id, private: true, installationId: 7 });
 
     await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", payload);

@@ -1,20 +1,10 @@
 import { FakeCodeBuild } from "../support/fake-codebuild.js";
 import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
-import { examplePayload, sendWebhook } from "../support/webhooks.js";
+import { pushPayload as pushOf, sendWebhook } from "../support/webhooks.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 
-function pushPayload(overrides: { ref?: string; message?: string } = {}) {
-  const payload = examplePayload("push", (p) => String(p.ref).startsWith("refs/heads/"));
-  payload.ref = overrides.ref ?? "refs/heads/main";
-  payload.after = SHA;
-  payload.deleted = false;
-  payload.created = false;
-  payload.repository.default_branch = "main";
-  payload.head_commit = { ...payload.head_commit, id: SHA, message: overrides.message ?? "Fix the build" };
-  payload.installation = { id: 7 };
-  return payload;
-}
+const pushPayload = (options: { message?: string } = {}) => pushOf(SHA, options);
 
 describe("a push, end to end over HTTP", () => {
   let codebuild: FakeCodeBuild;

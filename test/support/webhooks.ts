@@ -44,3 +44,15 @@ export async function sendWebhook(
     body,
   });
 }
+
+/**
+ * GitHub's example push to a branch, made a push of `sha` to `main` (the default branch) by
+ * installation 7; `private` makes its repository private.
+ */
+export function pushPayload(sha: string, options: { ref?: string; message?: string; private?: boolean } = {}): Record<string, any> {
+  const payload = examplePayload("push", (p) => String(p.ref).startsWith("refs/heads/"));
+  Object.assign(payload, { ref: options.ref ?? "refs/heads/main", after: sha, deleted: false, created: false, installation: { id: 7 } });
+  payload.repository = { ...payload.repository, default_branch: "main", private: options.private ?? payload.repository.private };
+  payload.head_commit = { ...payload.head_commit, id: sha, message: options.message ?? "Fix the build" };
+  return payload;
+}
