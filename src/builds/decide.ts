@@ -29,8 +29,16 @@ const SKIP_MARKERS = ["[skip ci]", "[ci skip]", "[skip codebuild]"] as const;
 
 const BUILT_ACTIONS = new Set<PullRequestTrigger["action"]>(["opened", "synchronize", "reopened"]);
 
-/** Whether the decision needs the changed files (`on.paths` or `on.paths_ignore` is set). */
-export function needsChangedFiles(config: RepoConfig): boolean {
+/**
+ * Whether the decision needs the changed files: `on.paths` or `on.paths_ignore` is set and the
+ * trigger is one they apply to (a branch push or a pull request; not tags or merge groups).
+ */
+export function needsChangedFiles(trigger: Trigger, config: RepoConfig): boolean {
+  const filtered = trigger.kind === "pull_request" || (trigger.kind === "push" && trigger.ref.startsWith("refs/heads/"));
+  return filtered && hasPathFilters(config);
+}
+
+function hasPathFilters(config: RepoConfig): boolean {
   return config.on.paths.length > 0 || config.on.paths_ignore.length > 0;
 }
 
@@ -182,7 +190,7 @@ function skipMarker(message: string | null): string | null {
  * showing nothing, keeps a required check from waiting forever.
  */
 function pathsConclusion(config: RepoConfig, changedFiles: string[] | null, what: string): Conclusion | null {
-  if (changedFiles === null || !needsChangedFiles(config)) return null;
+  if (changedFiles === null || !hasPathFilters(config)) return null;
   const { paths, paths_ignore } = config.on;
   if (filesPassingPathFilters(changedFiles, paths, paths_ignore).length > 0) return null;
 

@@ -65,7 +65,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
   const decision = decideBuild(trigger, config, {
     untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
     ...(trigger.kind === "pull_request" && trigger.approvedSha && { approvedSha: trigger.approvedSha }),
-    changedFiles: needsChangedFiles(config) ? await changedFiles(octokit, trigger) : null,
+    changedFiles: needsChangedFiles(trigger, config) ? await changedFiles(octokit, trigger) : null,
     ...(trigger.kind === "pull_request" &&
       needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
   });

@@ -214,8 +214,16 @@ describe("paths filters", () => {
     [{ on: { paths: ["src/**"] } }, true],
     [{ on: { paths_ignore: ["docs/**"] } }, true],
     [{ on: { push: { branches: ["**"] } } }, false],
-  ])("needsChangedFiles(%j) is %s", (file, expected) => {
-    expect(needsChangedFiles(config(file))).toBe(expected);
+  ])("needsChangedFiles(a branch push, %j) is %s", (file, expected) => {
+    expect(needsChangedFiles(push(), config(file))).toBe(expected);
+  });
+
+  test.each<[string, Trigger, boolean]>([
+    ["a pull request", pullRequest(), true],
+    ["a tag push", push({ ref: "refs/tags/v1.0.0" }), false],
+    ["a merge group", mergeGroup(), false],
+  ])("with on.paths set, %s needs the changed files: %s", (_, trigger, expected) => {
+    expect(needsChangedFiles(trigger, config({ on: { paths: ["src/**"] } }))).toBe(expected);
   });
 });
 
