@@ -30,12 +30,42 @@ export interface BuildRecord {
   snapshot?: BuildSnapshot;
   completed: boolean;
   createdAt: string;
+  /**
+   * The commit whose build stopped this one (`cancel_in_progress`). Kept apart from the rest of the
+   * record (see `BuildRecordStore.markSuperseded`), so a writer of the record never erases it.
+   */
+  supersededBy?: string;
 }
 
-/** Where build records live: memory for now, the app's table later. */
+/**
+ * Where build records live: the app's table, shared by every replica. A record is written whole by
+ * whoever owns that moment of the build (processing, then the watcher holding the build's lease);
+ * `supersededBy` and the lease are separate attributes that `put` never touches.
+ */
 export interface BuildRecordStore {
+  /** Creates or replaces the record (never its `supersededBy` or lease). */
   put(record: BuildRecord): Promise<void>;
   get(deploymentId: string): Promise<BuildRecord | undefined>;
-  /** Builds that started and have not completed. */
+  /** Builds that started (have a `buildId`) and have not completed, from every replica. */
   listRunning(): Promise<BuildRecord[]>;
+  /** Marks a build as stopped in favour of a newer commit's build; the watcher then completes it so. */
+  markSuperseded(deploymentId: string, bySha: string): Promise<void>;
+  /**
+   * Keeps the trigger of a check run that was completed without a build (skipped, needs approval,
+   * invalid config), so a re-run can find it by the run's `external_id`.
+   */
+  rememberTrigger(deploymentId: string, trigger: Trigger): Promise<void>;
+  /** The trigger recorded for a deployment id: a build's, or one kept by `rememberTrigger`. */
+  triggerOf(deploymentId: string): Promise<Trigger | undefined>;
+}
+
+/**
+ * One replica at a time watches a build (SPEC 8): a lease is a conditional write of an owner and an
+ * expiry on the build's record. Acquiring succeeds when the lease is free, expired or already the
+ * caller's (which extends it).
+ */
+export interface BuildLeases {
+  acquire(deploymentId: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Gives the lease up at once (SIGTERM), when the caller holds it; otherwise does nothing. */
+  release(deploymentId: string, owner: string): Promise<void>;
 }
