@@ -1,11 +1,13 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import type { ApplicationFunction } from "probot";
 import { CloudWatchLogSource } from "./adapters/aws/cloudwatch-logs.js";
 import { CodeBuildRunner } from "./adapters/aws/codebuild.js";
 import { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
-import { MemoryBuildRecordStore } from "./adapters/memory/records.js";
 import { processTrigger } from "./builds/process.js";
+import { processRerun } from "./builds/rerun.js";
 import { SecretProjectTags } from "./builds/stored-variables.js";
 import { BuildWatcher } from "./builds/watcher.js";
 import type { Dependencies } from "./dependencies.js";
@@ -25,7 +27,9 @@ import { sealRoutes } from "./http/seal-routes.js";
 import { signInRoutes } from "./http/sign-in.js";
 import type { Intent } from "./intake/intent.js";
 import { OwnerPolicy } from "./intake/owners.js";
-import { IntakeQueue } from "./intake/queue.js";
+import { DurableIntake } from "./intake/durable.js";
+import { sealPlainSecrets } from "./intake/seal-intent.js";
+import { MissedDeliveries } from "./intake/redelivery.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
 import { metricsRoutes } from "./metrics/routes.js";
@@ -39,7 +43,7 @@ import { openSealedValue } from "./secrets/sealed-value.js";
 
 /** The running app's parts that outlive a request, for shutdown and tests. */
 export interface AppHandle {
-  intake: IntakeQueue;
+  intake: DurableIntake;
   watcher: BuildWatcher;
   stop(): Promise<void>;
 }
@@ -56,7 +60,7 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
     const deps: Dependencies = {
       settings,
       runner: new CodeBuildRunner(codebuild),
-      records: new MemoryBuildRecordStore(),
+      records: stores.records,
       variables: stores.variables,
       secrets: stores.secrets,
       editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
@@ -79,12 +83,23 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
       sealed: { open: async (base64, expected) => openSealedValue(appKey, base64, expected, new Date()) },
       processTrigger: (trigger) => processTrigger(trigger, deps),
     };
-    const processIntent = (intent: Intent) => (intent.kind === "comment" ? runComment(intent, commandDeps) : processTrigger(intent, deps));
+    const processIntent = (intent: Intent) => (intent.kind === "comment" ? runComment(intent, commandDeps) : intent.kind === "rerun" ? processRerun(intent, commandDeps, settings.appId) : processTrigger(intent, deps));
     const owners = new OwnerPolicy(settings.allowedOwners, app);
-    const intake = new IntakeQueue(processIntent, app.log);
-    const watcher = new BuildWatcher(deps);
+    const instance = processInstanceId();
+    const intake = new DurableIntake({
+      store: stores.intake,
+      process: async (intent) => {
+        if (await owners.allows(intent.repository.owner)) return processIntent(intent);
+        metrics.webhookIgnored("owner_not_allowed");
+        app.log.warn({ deliveryId: intent.deliveryId, owner: intent.repository.owner }, "event from an owner outside ALLOWED_OWNERS ignored");
+      },
+      log: app.log,
+      owner: instance,
+      leaseMs: settings.leaseDurationMs,
+    });
+    const watcher = new BuildWatcher(deps, { leases: stores.records, owner: instance, ttlMs: settings.leaseDurationMs });
     countWebhooks(app, metrics);
-    const receive = receiver(intake, owners, metrics);
+    const receive = receiver(intake, (intent) => sealPlainSecrets(intent, appKey.publicKey, new Date()), metrics);
     registerBuildEvents(app, receive);
     registerCommentEvents(app, receive);
 
@@ -101,15 +116,24 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
     ];
     addHandler(httpHandler(createHttpApp(app.log, routes)));
 
+    const missed = new MissedDeliveries({ octokit: () => app.auth(), known: (guid) => stores.intake.has(guid), log: app.log });
+    intake.start();
     watcher.start();
+    missed.start(settings.redeliveryIntervalMs);
     started({
       intake,
       watcher,
       async stop() {
-        await intake.drained();
+        await missed.stop();
+        await intake.stop();
         await watcher.stop();
         await stores.close();
       },
     });
   };
+}
+
+/** This process's name on the leases it holds: unique even when a restarted process gets the same pid. */
+function processInstanceId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 }

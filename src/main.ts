@@ -1,6 +1,7 @@
 import { createPrivateKey } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { getPrivateKey } from "@probot/get-private-key";
+import type { Logger } from "pino";
 import { run, type Server } from "probot";
 import { createLogger } from "./log.js";
 import { octokitWithMetrics } from "./metrics/octokit.js";
@@ -48,6 +49,7 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   if (settings.runner === "local") {
     throw new SettingsError("RUNNER=local is not available in this version: set AWS_REGION (AWS mode) and CODEBUILD_PROJECT to build with CodeBuild");
   }
+  keepRunningOnUnhandledRejections(log);
   let app: AppHandle | undefined;
   const metrics = new AppMetrics();
   const server = await run(codebuildChecks(settings, metrics, (handle) => (app = handle)), { env, log, Octokit: octokitWithMetrics(metrics) });
@@ -61,11 +63,33 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   };
 }
 
+let rejectionsHandled = false;
+
+/**
+ * A promise rejected with no one waiting is a bug to log, not a reason to stop building every other
+ * repository: Node's default would end the process (SPEC 8: the process never dies of a bad event).
+ */
+function keepRunningOnUnhandledRejections(log: Logger): void {
+  if (rejectionsHandled) return;
+  rejectionsHandled = true;
+  process.on("unhandledRejection", (reason) => log.error({ err: reason }, "unhandled promise rejection; the app goes on"));
+}
+
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isEntryPoint) {
   startApp().then(
     (running) => {
-      process.once("SIGTERM", () => void running.stop().then(() => process.exit(0)));
+      // Drain: no new webhooks, work in progress finishes, leases are given back for other replicas.
+      const drain = () =>
+        void running.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+          },
+        );
+      process.once("SIGTERM", drain);
+      process.once("SIGINT", drain);
     },
     (error: unknown) => {
       console.error(error instanceof SettingsError ? error.message : error);

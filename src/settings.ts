@@ -60,12 +60,16 @@ const envSchema = z.object({
   LOGS_RPS: number().positive("expected a number above 0").default(5),
   GITHUB_WRITES_PER_MINUTE: positiveInt(60),
   GITHUB_WRITES_PER_HOUR: number().int("expected a whole number").positive("expected a number above 0").optional(),
+  LEASE_DURATION_MS: number().int("expected a whole number").min(1000, "expected at least 1000 (one second)").default(60_000),
+  REDELIVERY_INTERVAL_MS: number().int("expected a whole number").min(10_000, "expected at least 10000 (ten seconds)").default(300_000),
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
   AWS_PROFILE: z.string().min(1).optional(),
 });
 
 export interface Settings {
+  /** The GitHub App's id (APP_ID, which main.ts checks is numeric): the app's own check runs carry it. */
+  appId: number;
   port: number;
   webhookPath: string;
   /** Base URL of GitHub's REST API, as Probot computes it from GHE_PROTOCOL/GHE_HOST. */
@@ -98,6 +102,10 @@ export interface Settings {
   logsRps: number;
   githubWritesPerMinute: number;
   githubWritesPerHour?: number;
+  /** How long a replica's lease on a build or a pending event lasts before another may take it over. */
+  leaseDurationMs: number;
+  /** How often GitHub's list of recent deliveries is checked for failed ones to redeliver. */
+  redeliveryIntervalMs: number;
 }
 
 /** A bad process configuration: one line naming the variable and what is expected. */
@@ -134,6 +142,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   }
   const githubWebUrl = e.GHE_HOST ? `${e.GHE_PROTOCOL}://${e.GHE_HOST}` : "https://github.com";
   return {
+    appId: Number(env.APP_ID ?? 0),
     port: e.PORT,
     webhookPath: e.WEBHOOK_PATH,
     githubApiUrl: e.GHE_HOST ? `${githubWebUrl}/api/v3` : "https://api.github.com",
@@ -161,5 +170,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     logsRps: e.LOGS_RPS,
     githubWritesPerMinute: e.GITHUB_WRITES_PER_MINUTE,
     githubWritesPerHour: e.GITHUB_WRITES_PER_HOUR,
+    leaseDurationMs: e.LEASE_DURATION_MS,
+    redeliveryIntervalMs: e.REDELIVERY_INTERVAL_MS,
   };
 }

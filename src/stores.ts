@@ -2,12 +2,16 @@ import path from "node:path";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "pino";
 import { DynamoDbBuildLogStore } from "./adapters/aws/dynamodb/build-logs.js";
+import { DynamoDbBuildRecordStore } from "./adapters/aws/dynamodb/build-records.js";
+import { DynamoDbIntakeStore } from "./adapters/aws/dynamodb/intake.js";
 import { createDynamoDbClient } from "./adapters/aws/dynamodb/client.js";
 import { ensureTable } from "./adapters/aws/dynamodb/table.js";
 import { DynamoDbVariableStore } from "./adapters/aws/dynamodb/variables.js";
 import { SecretsManagerStore } from "./adapters/aws/secrets-manager.js";
 import { startEmbeddedDynamoDb } from "./adapters/local/embedded-dynamodb.js";
 import type { BuildLogStore } from "./builds/logs.js";
+import type { BuildLeases, BuildRecordStore } from "./builds/record.js";
+import type { IntakeStore } from "./intake/store.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
 import type { Settings } from "./settings.js";
@@ -17,6 +21,8 @@ export interface Stores {
   variables: VariableStore;
   secrets: SecretStore;
   logStore: BuildLogStore;
+  records: BuildRecordStore & BuildLeases;
+  intake: IntakeStore;
   /** Where the data lives, for the start-up line. */
   description: string;
   close(): Promise<void>;
@@ -40,6 +46,8 @@ export async function openStores(settings: Settings, log: Logger, metrics: AppMe
     variables: new DynamoDbVariableStore(client, settings.tableName, log),
     secrets: new SecretsManagerStore(secretsManager),
     logStore: new DynamoDbBuildLogStore(client, settings.tableName),
+    records: new DynamoDbBuildRecordStore(client, settings.tableName),
+    intake: new DynamoDbIntakeStore(client, settings.tableName),
     description: embedded ? `embedded DynamoDB (dynalite) in ${dataPath}, table ${settings.tableName}` : `DynamoDB table ${settings.tableName}`,
     async close() {
       await embedded?.stop();

@@ -13,6 +13,7 @@ import { deploymentIdFor } from "./deployment-id.js";
 import { authorPermission, changedFiles } from "./facts.js";
 import type { BuildRecord } from "./record.js";
 import { StartBuildError } from "./runner.js";
+import { supersedeOlderBuilds } from "./supersede.js";
 import type { BuildPlan, Trigger } from "./trigger.js";
 
 /** Where the config is read: the built commit, or the base's default branch for a fork (never the fork's file). */
@@ -48,7 +49,11 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
     return;
   }
   const deploymentId = deploymentIdFor(trigger.deliveryId);
-  if (await deps.records.get(deploymentId)) {
+  // A record without a build id is a start cut short (a crash, an error): it goes on, and the
+  // check run is found again by its external_id; StartBuild's idempotency token covers a start
+  // that reached CodeBuild without its answer being recorded.
+  const existing = await deps.records.get(deploymentId);
+  if (existing?.buildId !== undefined || existing?.completed) {
     log.info({ deploymentId }, "already processed");
     return;
   }
@@ -97,6 +102,8 @@ async function concludeOnce(
 ): Promise<void> {
   const target = targetOf(trigger);
   const sha = headSha(trigger);
+  // Kept before the run exists, so whoever re-runs the run finds what it was for.
+  await deps.records.rememberTrigger(deploymentId, trigger);
   if (await findCheckRun(octokit, target, sha, name, deploymentId)) return;
   await deps.writes.forInstallation(trigger.installationId).once(() => createCheckRun(octokit, target, {
     name,
@@ -177,6 +184,7 @@ async function startBuild(
   if (!buildspec.ok) return fail("Unknown buildspec", buildspec.problem);
 
   await records.put(record);
+  await supersedeOlderBuilds({ deploymentId, trigger, plan }, config, deps);
   try {
     const { id } = await runner.start({
       projectName,

@@ -35,6 +35,8 @@ export interface BuildRecord {
    * record (see `BuildRecordStore.markSuperseded`), so a writer of the record never erases it.
    */
   supersededBy?: string;
+  /** Who watches the build and until when (ms since the epoch), as read; `put` never writes it (see BuildLeases). */
+  lease?: { owner: string; until: number };
 }
 
 /**
@@ -43,10 +45,10 @@ export interface BuildRecord {
  * `supersededBy` and the lease are separate attributes that `put` never touches.
  */
 export interface BuildRecordStore {
-  /** Creates or replaces the record (never its `supersededBy` or lease). */
+  /** Creates or replaces the record (never its `supersededBy` or `lease`, which are ignored here). */
   put(record: BuildRecord): Promise<void>;
   get(deploymentId: string): Promise<BuildRecord | undefined>;
-  /** Builds that started (have a `buildId`) and have not completed, from every replica. */
+  /** Builds that started (have a `buildId`) and have not completed, from every replica, with their leases. */
   listRunning(): Promise<BuildRecord[]>;
   /** Marks a build as stopped in favour of a newer commit's build; the watcher then completes it so. */
   markSuperseded(deploymentId: string, bySha: string): Promise<void>;

@@ -6,6 +6,8 @@ import type { Dependencies } from "../dependencies.js";
 import { systemClock, type Clock } from "./clock.js";
 import { FollowedBuild } from "./followed-build.js";
 import { LogReadBudget } from "./log-budget.js";
+import type { BuildLeases, BuildRecord } from "./record.js";
+import { LOG_LINES_MAX } from "../config/schema.js";
 import { updateFingerprint, CheckUpdateThrottle } from "./update-throttle.js";
 
 /** CloudWatch delivers a build's last lines a little after the build ends: reading goes on this long. */
@@ -13,11 +15,25 @@ export const LOG_GRACE_MS = 5_000;
 /** A finished build's check run completes after this even when its log cannot be read to the end. */
 export const LOG_GIVE_UP_MS = 60_000;
 
+/** Leases taken or renewed at once, so a thousand builds do not wait on one another's writes. */
+const LEASE_WRITES_AT_ONCE = 25;
+
+/** How this watcher shares builds with other replicas. */
+export interface WatcherLeases {
+  leases: BuildLeases;
+  /** This process's name on the leases it holds. */
+  owner: string;
+  /** How long a lease lasts; it is renewed when less than half is left. */
+  ttlMs: number;
+}
+
 /**
- * Follows every running build: one BatchGetBuilds round per tick for all of them (the runner
- * batches by 100), their logs read incrementally through one budget, and their check runs
- * updated through each installation's write budget — at most once per CHECK_UPDATE_INTERVAL_MS,
- * at once on a phase change, completions first.
+ * Follows every running build it holds the lease of (SPEC 8: one replica per build): one
+ * BatchGetBuilds round per tick for all of them (the runner batches by 100), their logs read
+ * incrementally through one budget, and their check runs updated through each installation's
+ * write budget — at most once per CHECK_UPDATE_INTERVAL_MS, at once on a phase change,
+ * completions first. Builds are found in the table, so a restarted process picks up where the
+ * last one stopped, and a replica that died leaves its builds to the others once its leases expire.
  */
 export class BuildWatcher {
   private readonly followed = new Map<string, FollowedBuild>();
@@ -28,6 +44,7 @@ export class BuildWatcher {
 
   constructor(
     private readonly deps: Dependencies,
+    private readonly sharing: WatcherLeases,
     private readonly clock: Clock = systemClock,
   ) {
     const { settings } = deps;
@@ -39,7 +56,7 @@ export class BuildWatcher {
     this.timer ??= setInterval(() => void this.tick(), this.deps.settings.pollIntervalMs);
   }
 
-  /** Stops ticking; reads and writes under way finish first. */
+  /** Stops ticking; reads and writes under way finish first, then the leases are given up for another replica. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
@@ -47,6 +64,15 @@ export class BuildWatcher {
     this.logBudget.stop();
     await Promise.all([...this.followed.values()].map((f) => f.reading));
     await this.deps.writes.drain();
+    const { leases, owner } = this.sharing;
+    const held = [...this.followed.keys()];
+    this.followed.clear();
+    await inBatches(held, (id) => leases.release(id, owner).catch((err: unknown) => this.deps.log.warn({ err, deploymentId: id }, "releasing a build's lease failed")));
+  }
+
+  /** Builds this process follows now. */
+  get following(): number {
+    return this.followed.size;
   }
 
   /** One round; overlapping calls share the round in flight. */
@@ -73,13 +99,46 @@ export class BuildWatcher {
     }
   }
 
-  /** Builds started since the last round join; builds completed elsewhere leave. */
+  /**
+   * Builds started since the last round, or whose lease was free or expired, join; builds completed
+   * elsewhere, or whose lease another replica holds, leave; leases running short are renewed.
+   */
   private async follow(): Promise<void> {
     const running = await this.deps.records.listRunning();
     this.deps.metrics.buildsRunning(running.length);
+    const now = this.clock.now();
     const ids = new Set(running.map((r) => r.deploymentId));
     for (const id of this.followed.keys()) if (!ids.has(id)) this.forget(id);
-    for (const record of running) if (!this.followed.has(record.deploymentId)) this.followed.set(record.deploymentId, new FollowedBuild(record));
+    const { owner, ttlMs } = this.sharing;
+    const toLease: BuildRecord[] = [];
+    for (const record of running) {
+      const lease = record.lease;
+      const mine = lease?.owner === owner && lease.until > now;
+      const free = !lease || lease.until <= now;
+      const followed = this.followed.get(record.deploymentId);
+      if (followed && !mine && !free) {
+        this.forget(record.deploymentId);
+        continue;
+      }
+      if (followed) followed.record = { ...followed.record, supersededBy: record.supersededBy };
+      if (!followed && !mine && !free) continue;
+      if (!mine || lease.until - now < ttlMs / 2) toLease.push(record);
+    }
+    await inBatches(toLease, async (record) => {
+      const held = await this.sharing.leases.acquire(record.deploymentId, owner, ttlMs, now);
+      if (!held) return this.forget(record.deploymentId);
+      if (!this.followed.has(record.deploymentId)) this.followed.set(record.deploymentId, await this.resume(record));
+    });
+  }
+
+  /**
+   * A build followed from its record: after a restart or a takeover, the excerpt starts from the
+   * log already stored, and reading goes on from the record's cursor.
+   */
+  private async resume(record: BuildRecord): Promise<FollowedBuild> {
+    const build = new FollowedBuild(record);
+    if (record.logCursor !== undefined) build.tail = await this.deps.logStore.tail(record.deploymentId, LOG_LINES_MAX);
+    return build;
   }
 
   private async refreshStates(): Promise<void> {
@@ -217,6 +276,7 @@ export class BuildWatcher {
       logLines: snapshot.logs && !snapshot.logs.s3Only ? build.tail : undefined,
       logLineCount: record.excerptLines,
       variables: record.variables,
+      ...(record.supersededBy && { supersededBy: record.supersededBy }),
     });
     const annotationsBefore = build.annotationsSent;
     // A completion carries every annotation left; progress one request's worth at a time.
@@ -232,4 +292,8 @@ export class BuildWatcher {
     this.logBudget.forget(deploymentId);
     this.throttle.forget(String(build.record.checkRunId));
   }
+}
+
+async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += LEASE_WRITES_AT_ONCE) await Promise.all(items.slice(i, i + LEASE_WRITES_AT_ONCE).map(each));
 }

@@ -18,7 +18,7 @@ export interface CheckOutput {
 
 /** What a check run says about a build: pure, so the watcher can call it on every tick. */
 export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
-  const output: CheckOutput = { title: renderTitle(input.build), summary: renderSummary(input) };
+  const output: CheckOutput = { title: renderTitle(input.build, input.supersededBy), summary: renderSummary(input) };
   if (input.logLines !== undefined) {
     output.text = renderLogExcerpt({
       lines: input.logLines,

@@ -17,6 +17,8 @@ export interface SummaryInput {
   mask: (text: string) => string;
   /** The build's variables by name and the layer each came from; never their values. */
   variables?: readonly { name: string; source: VariableSource }[];
+  /** The commit whose build stopped this one (`cancel_in_progress`). */
+  supersededBy?: string;
 }
 
 /** How the summary names each layer of SPEC 3's precedence. */
@@ -49,7 +51,7 @@ const PHASE_STATUS_WORDS: Record<string, string> = {
 export function renderSummary(input: SummaryInput): string {
   const { build } = input;
   const link = markdownLink("Full log", input.logUrl);
-  const notes = buildNotes(build);
+  const notes = buildNotes(build, input.supersededBy);
   const separators = 2 * "\n\n".length;
   const room = CHECK_OUTPUT_MAX_BYTES - utf8Length([...notes, link].join("\n\n")) - separators;
   const table = fitLines(phaseTable(build, input.now), room, (left) => `${left} more phases are not shown.`);
@@ -96,8 +98,13 @@ function phaseStatusWord(phase: BuildPhase, build: BuildSnapshot): string {
 }
 
 /** What a user can do about an ending that is not about their commands. */
-function buildNotes(build: BuildSnapshot): string[] {
+function buildNotes(build: BuildSnapshot, supersededBy: string | undefined): string[] {
   const notes: string[] = [];
+  if (build.status === "STOPPED" && supersededBy !== undefined) {
+    notes.push(
+      `A newer commit ${codeSpan(supersededBy)} superseded this build, so it was stopped: ${codeSpan("cancel_in_progress")} in ${codeSpan(CONFIG_PATH)} decides whether a newer build stops an older one.`,
+    );
+  }
   if (build.status === "FAULT") {
     notes.push("CodeBuild reported a fault: an error in CodeBuild itself, not in the build's commands. Running the build again usually helps.");
   }

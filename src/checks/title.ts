@@ -2,8 +2,14 @@ import type { BuildSnapshot } from "../builds/runner.js";
 import { formatDuration } from "./duration.js";
 import { buildSeconds, buildStage, currentPhaseName, failingPhase } from "./phases.js";
 
-/** The check run's title: the build's state, and how long it took once it has ended (SPEC 5). */
-export function renderTitle(build: BuildSnapshot): string {
+/** How long a commit's abbreviated sha is where GitHub shows one. */
+const SHORT_SHA_LENGTH = 7;
+
+/**
+ * The check run's title: the build's state, and how long it took once it has ended (SPEC 5);
+ * a build stopped for a newer commit's (`cancel_in_progress`) names that commit instead.
+ */
+export function renderTitle(build: BuildSnapshot, supersededBy?: string): string {
   if (build.status === "IN_PROGRESS") {
     const stage = buildStage(build);
     if (stage === "queued") return "Queued";
@@ -25,6 +31,6 @@ export function renderTitle(build: BuildSnapshot): string {
     case "TIMED_OUT":
       return `Build timed out${after}`;
     case "STOPPED":
-      return `Build cancelled${after}`;
+      return supersededBy === undefined ? `Build cancelled${after}` : `Cancelled — superseded by ${supersededBy.slice(0, SHORT_SHA_LENGTH)}`;
   }
 }

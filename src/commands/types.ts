@@ -14,6 +14,8 @@ export interface Assignment {
   name: string;
   /** The value as written, quotes removed; for a sealed secret `sealed:BASE64`. */
   value: string;
+  /** A `/secret set` value written plain, which intake sealed before recording it: plain for the rules. */
+  writtenPlain?: boolean;
 }
 
 /** A line that starts with a known verb but cannot be understood: what was wrong, and the usage line. */

@@ -1,8 +1,8 @@
 import type { Probot } from "probot";
-import { mergeGroupTrigger, pullRequestTrigger, pushTrigger } from "../intake/payloads.js";
+import { checkRunRerunIntent, checkSuiteRerunIntent, mergeGroupTrigger, pullRequestTrigger, pushTrigger } from "../intake/payloads.js";
 import type { receiver } from "./receive.js";
 
-/** Push, pull request and merge queue events start builds. */
+/** Push, pull request and merge queue events start builds; re-run requests start them again. */
 export function registerBuildEvents(app: Probot, receive: ReturnType<typeof receiver>): void {
   app.on("push", receive(pushTrigger));
   app.on(
@@ -10,4 +10,6 @@ export function registerBuildEvents(app: Probot, receive: ReturnType<typeof rece
     receive(pullRequestTrigger),
   );
   app.on("merge_group.checks_requested", receive(mergeGroupTrigger));
+  app.on("check_run.rerequested", receive(checkRunRerunIntent));
+  app.on("check_suite.rerequested", receive(checkSuiteRerunIntent));
 }

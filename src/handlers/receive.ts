@@ -1,17 +1,19 @@
 import type { Context } from "probot";
+import type { DurableIntake } from "../intake/durable.js";
 import type { Intent } from "../intake/intent.js";
-import type { OwnerPolicy } from "../intake/owners.js";
 import type { PayloadResult } from "../intake/payloads.js";
-import type { IntakeQueue } from "../intake/queue.js";
 import type { AppMetrics } from "../metrics/registry.js";
 
 export type PayloadParser = (deliveryId: string, payload: unknown) => PayloadResult<Intent | null>;
 
 /**
- * A webhook handler that validates the payload into an intent, checks the owner and records the
- * intent for processing after GitHub has its answer. A null intent (nothing to do) is dropped.
+ * A webhook handler that only validates the payload into a small typed intent and records it
+ * (SPEC 8); everything else happens after GitHub has its answer. A null intent (nothing to do) is
+ * dropped; a duplicate delivery is answered 2xx and causes nothing. When the intent cannot be
+ * recorded the error reaches Probot, which answers 500: GitHub marks the delivery failed, and
+ * redelivery picks it up.
  */
-export function receiver(intake: IntakeQueue, owners: OwnerPolicy, metrics: AppMetrics) {
+export function receiver(intake: DurableIntake, prepare: (intent: Intent) => Intent, metrics: AppMetrics) {
   return (parse: PayloadParser) =>
     async (context: Context): Promise<void> => {
       const log = context.log.child({ deliveryId: context.id, event: context.name });
@@ -22,13 +24,7 @@ export function receiver(intake: IntakeQueue, owners: OwnerPolicy, metrics: AppM
         return;
       }
       if (parsed.trigger === null) return;
-      const owner = parsed.trigger.repository.owner;
-      if (!(await owners.allows(owner))) {
-        metrics.webhookIgnored("owner_not_allowed");
-        log.warn({ owner }, "event from an owner outside ALLOWED_OWNERS ignored");
-        return;
-      }
-      if (!intake.record(parsed.trigger)) {
+      if (!(await intake.record(prepare(parsed.trigger)))) {
         metrics.webhookIgnored("duplicate_delivery");
         log.info("duplicate delivery ignored");
       }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Actor, MergeGroupTrigger, PullRequestTrigger, PushTrigger, RepositoryRef } from "../builds/trigger.js";
 import { isBot } from "../builds/actors.js";
+import type { RerunIntent } from "../builds/rerun-intent.js";
 import { parseComment } from "../commands/parse.js";
 import type { CommentIntent } from "../commands/intent.js";
 
@@ -68,6 +69,21 @@ const issueComment = z.object({
   action: z.literal("created"),
   issue: z.object({ number: z.number().int(), pull_request: z.object({}).passthrough().optional() }),
   comment: z.object({ id: z.number().int(), body: z.string(), user: actor }),
+});
+
+/** A fork's check events list no pull requests, so nothing here relies on `pull_requests`. */
+const madeBy = z.object({ id: z.number().int() }).nullable();
+
+const checkRunRerequested = z.object({
+  ...base,
+  action: z.literal("rerequested"),
+  check_run: z.object({ head_sha: z.string(), external_id: z.string().nullable(), app: madeBy }),
+});
+
+const checkSuiteRerequested = z.object({
+  ...base,
+  action: z.literal("rerequested"),
+  check_suite: z.object({ id: z.number().int(), head_sha: z.string(), app: madeBy }),
 });
 
 export type PayloadResult<T> = { ok: true; trigger: T } | { ok: false; issues: string };
@@ -185,6 +201,53 @@ export function commentIntent(deliveryId: string, payload: unknown): PayloadResu
       commands,
       holdsSecret: commands.some((c) => (c.ok ? c.command.verb === "secret set" : c.verb.startsWith("/secret"))) || (tooMany?.holdsSecret ?? false),
       ...(tooMany && { tooMany: tooMany.found }),
+    },
+  };
+}
+
+/**
+ * A re-run of one check run, by its `external_id`; null for a run without one or without an app
+ * (never one of this app's). Whether the app is this one is known at processing.
+ */
+export function checkRunRerunIntent(deliveryId: string, payload: unknown): PayloadResult<RerunIntent | null> {
+  const parsed = checkRunRerequested.safeParse(payload);
+  if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
+  const p = parsed.data;
+  const { external_id: externalId, app, head_sha: headSha } = p.check_run;
+  if (!externalId || app === null) return { ok: true, trigger: null };
+  return {
+    ok: true,
+    trigger: {
+      kind: "rerun",
+      deliveryId,
+      installationId: p.installation.id,
+      repository: toRepository(p.repository),
+      sender: toActor(p.sender),
+      headSha,
+      appId: app.id,
+      externalIds: [externalId],
+    },
+  };
+}
+
+/** A re-run of every check run of a suite; its runs are listed at processing. */
+export function checkSuiteRerunIntent(deliveryId: string, payload: unknown): PayloadResult<RerunIntent | null> {
+  const parsed = checkSuiteRerequested.safeParse(payload);
+  if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
+  const p = parsed.data;
+  const { id, app, head_sha: headSha } = p.check_suite;
+  if (app === null) return { ok: true, trigger: null };
+  return {
+    ok: true,
+    trigger: {
+      kind: "rerun",
+      deliveryId,
+      installationId: p.installation.id,
+      repository: toRepository(p.repository),
+      sender: toActor(p.sender),
+      headSha,
+      appId: app.id,
+      checkSuiteId: id,
     },
   };
 }

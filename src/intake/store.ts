@@ -17,7 +17,7 @@ export interface StoredIntent {
  */
 export interface IntakeStore {
   /**
-   * Records the intent, pending and leased to `owner` until `now + leaseMs`. False when this delivery
+   * Records the intent, pending and leased to `owner` until `now + leaseMs`, as its first attempt. False when this delivery
    * id was recorded before (by anyone). `signal` bounds the write: GitHub must be answered in time.
    */
   record(intent: Intent, lease: { owner: string; ttlMs: number; now: number }, signal?: AbortSignal): Promise<boolean>;
@@ -27,6 +27,8 @@ export interface IntakeStore {
   expired(now: number, limit: number): Promise<StoredIntent[]>;
   /** Takes (or extends) the lease of a pending intent; false when another owner holds a live lease or it is done. Counts an attempt. */
   claim(deliveryId: string, lease: { owner: string; ttlMs: number; now: number }): Promise<boolean>;
+  /** Extends a lease `owner` holds (while processing goes on), without counting an attempt; false when it is no longer held. */
+  extend(deliveryId: string, lease: { owner: string; ttlMs: number; now: number }): Promise<boolean>;
   /** Processing finished (or was given up): the intent leaves the pending set and stays for duplicate detection. */
   done(deliveryId: string, outcome: "processed" | "abandoned"): Promise<void>;
   /** Gives a lease up at once (SIGTERM), when `owner` holds it. */

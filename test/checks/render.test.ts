@@ -304,3 +304,28 @@ describe("build variables in the summary", () => {
     expect(render(runningIn("BUILD")).summary).not.toContain("Build variables");
   });
 });
+
+describe("a build superseded by a newer commit's (cancel_in_progress)", () => {
+  const NEWER = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
+  const NOTE = `A newer commit \`${NEWER}\` superseded this build, so it was stopped`;
+  const stopped = finished("STOPPED", [phase("BUILD", "STOPPED", 0, 12)], 12);
+
+  test.each<[string, BuildSnapshot, string | undefined, string, boolean]>([
+    ["stopped and superseded", stopped, NEWER, "Cancelled — superseded by 9f8e7d6", true],
+    ["stopped while queued and superseded", finished("STOPPED", [phase("SUBMITTED", "SUCCEEDED", 0, 0)]), NEWER, "Cancelled — superseded by 9f8e7d6", true],
+    ["stopped, not superseded (/cancel, closed)", stopped, undefined, "Build cancelled after 12s", false],
+    ["marked, but it succeeded before the stop", finished("SUCCEEDED", [phase("BUILD", "SUCCEEDED", 0, 161)], 161), NEWER, "Build succeeded in 2m 41s", false],
+    ["marked, but it failed before the stop", finished("FAILED", [phase("BUILD", "FAILED", 0, 5)], 5), NEWER, "Build failed in BUILD after 5s", false],
+    ["marked while still running", runningIn("BUILD"), NEWER, "Building — BUILD phase", false],
+  ])("%s", (_, build, supersededBy, title, noted) => {
+    const output = render(build, supersededBy === undefined ? {} : { supersededBy });
+    expect(output.title).toBe(title);
+    expect(output.summary.includes(NOTE)).toBe(noted);
+  });
+
+  test("the note comes before the log link and says where to change it", () => {
+    const { summary } = render(stopped, { supersededBy: NEWER });
+    expect(summary).toContain("`cancel_in_progress` in `.github/codebuild.yml`");
+    expect(summary.indexOf(NOTE)).toBeLessThan(summary.indexOf(LINK));
+  });
+});

@@ -18,6 +18,8 @@ export interface FakeBuild {
   startTime: number;
   endTime?: number;
   projectName: string;
+  /** As StartBuild was asked: `refs/…^{<sha>}`. */
+  sourceVersion?: string;
   phases: FakePhase[];
   logs?: { groupName?: string; streamName?: string; deepLink?: string; cloudWatchLogs?: { status: string }; s3Logs?: { status: string } };
 }
@@ -31,6 +33,8 @@ export class FakeCodeBuild extends AwsJsonFake {
   /** Where new builds say their CloudWatch log is: `logs` in BatchGetBuilds, as CodeBuild reports it. */
   logGroup: string | undefined;
   private counter = 0;
+  /** StartBuild's idempotency tokens: a repeated token starts nothing and answers the same build, as CodeBuild does. */
+  private readonly tokens = new Map<string, string>();
 
   /** Moves a build on, as CodeBuild would. */
   update(id: string, change: Partial<FakeBuild>): void {
@@ -41,6 +45,9 @@ export class FakeCodeBuild extends AwsJsonFake {
 
   protected readonly handlers: Record<string, AwsJsonHandler> = {
     StartBuild: (input) => {
+      const token = input.idempotencyToken === undefined ? undefined : String(input.idempotencyToken);
+      const earlier = token && this.tokens.get(token);
+      if (earlier) return ok({ build: this.builds.get(earlier) });
       const projectName = String(input.projectName);
       const id = `${projectName}:build-${++this.counter}`;
       const build: FakeBuild = {
@@ -50,10 +57,12 @@ export class FakeCodeBuild extends AwsJsonFake {
         currentPhase: "SUBMITTED",
         startTime: Date.now() / 1000,
         projectName,
+        ...(input.sourceVersion !== undefined && { sourceVersion: String(input.sourceVersion) }),
         phases: [{ phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: Date.now() / 1000 }],
         ...(this.logGroup && { logs: { groupName: this.logGroup, streamName: id.split(":")[1], cloudWatchLogs: { status: "ENABLED" } } }),
       };
       this.builds.set(id, build);
+      if (token) this.tokens.set(token, id);
       return ok({ build });
     },
     BatchGetBuilds: (input) => {

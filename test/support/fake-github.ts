@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import type { ClientRequest } from "node:http";
+import { createServer, STATUS_CODES, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import nock from "nock";
 import { validateGitHubRequest } from "./openapi.js";
 
@@ -24,6 +24,36 @@ export interface InvalidRequest {
   path: string;
   problems: string[];
 }
+
+/** One attempt to deliver a webhook, as GET /app/hook/deliveries lists it (GitHub's `hook-delivery-item`). */
+export interface HookDelivery {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  duration: number;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+  throttled_at?: string | null;
+}
+
+interface Fault {
+  method: string;
+  path: RegExp;
+  status: number;
+  remaining: number;
+}
+
+/** Methods a fault can be injected into. */
+const FAULT_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"];
+/** Marks a request the HTTP bridge re-issued: if nock lets it through to the network, the bridge must not relay it again (a loop). */
+const BRIDGED_HEADER = "x-fake-github-bridged";
+/** Hop-by-hop headers: each leg of the bridge has its own. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host"]);
 
 /** A validator that throws must not break the request nock is answering: its failure is a problem like any other. */
 function checked(validate: () => string[]): string[] {
@@ -76,11 +106,20 @@ export class FakeGitHub {
   readonly pulls = new Map<number, Record<string, unknown>>();
   /** Repositories the app is installed on: `owner/repo` → what GET /repos/{owner}/{repo} answers. */
   readonly repositories = new Map<string, { id: number; private: boolean; installationId: number; defaultBranch?: string }>();
-  readonly requests: { method: string; path: string; body: unknown }[] = [];
+  /** Webhook delivery attempts, as GET /app/hook/deliveries lists them (newest first, by id); see addDelivery. */
+  readonly deliveries: HookDelivery[] = [];
+  /** Delivery attempt ids the app asked GitHub to redeliver (POST /app/hook/deliveries/{id}/attempts). */
+  readonly redeliveries: number[] = [];
+  /** Called on each accepted redelivery, so a test can send the webhook to the app again. */
+  onRedeliver?: (delivery: HookDelivery) => void;
+  /** Requests the fake recorded; `failedWith` is the status of an answer injected by failNext. */
+  readonly requests: { method: string; path: string; body: unknown; failedWith?: number }[] = [];
   /** Requests GitHub's OpenAPI description does not allow, and requests this fake has no reply for. */
   readonly invalidRequests: InvalidRequest[] = [];
   appOwner = "Codertocat";
   private nextId = 1000;
+  private readonly faults: Fault[] = [];
+  private server: Server | undefined;
 
   constructor(port: number) {
     this.host = `127.0.0.1:${port}`;
@@ -95,10 +134,46 @@ export class FakeGitHub {
     return [...this.checkRuns.values()].filter((r) => r.head_sha === sha);
   }
 
+  /**
+   * The next `count` requests of `method` whose path (as sent, e.g. `/api/v3/app?x=1`) matches are
+   * answered with `status` instead: 403 and 429 as GitHub's secondary rate limit (with `retry-after: 1`),
+   * others with the status's message (502 `{"message":"Bad Gateway"}`).
+   */
+  failNext(method: string, path: RegExp, status: number, count = 1): void {
+    this.faults.push({ method: method.toUpperCase(), path, status, remaining: count });
+  }
+
+  /** Adds a delivery attempt (a new id, delivered now, answered 200 unless said otherwise). */
+  addDelivery(attempt: Partial<HookDelivery> & Pick<HookDelivery, "guid">): HookDelivery {
+    const statusCode = attempt.status_code ?? 200;
+    const delivery: HookDelivery = {
+      id: this.nextId++,
+      delivered_at: new Date().toISOString(),
+      redelivery: false,
+      duration: 0.1,
+      status: statusCode >= 200 && statusCode < 300 ? "OK" : `Invalid HTTP Response: ${statusCode}`,
+      status_code: statusCode,
+      event: "push",
+      action: null,
+      installation_id: 7,
+      repository_id: 1,
+      throttled_at: null,
+      ...attempt,
+    };
+    this.deliveries.push(delivery);
+    return delivery;
+  }
+
   install(): void {
     const scope = nock(this.origin).persist();
     scope.on("request", (req: ClientRequest, _interceptor: unknown, body: string) => this.validate(req.method, req.path, body));
     nock.emitter.on("no match", this.unmatched);
+    // First, so an injected fault answers before any route does.
+    for (const method of FAULT_METHODS) {
+      scope.intercept((uri: string) => this.faultFor(method, uri) !== undefined, method).reply((uri, body) => this.fail(method, uri, body));
+    }
+    scope.get(/^\/api\/v3\/app\/hook\/deliveries(\?.*)?$/).reply((uri) => this.listDeliveries(uri));
+    scope.post(/^\/api\/v3\/app\/hook\/deliveries\/\d+\/attempts$/).reply((uri) => this.redeliver(uri));
     scope
       .post(/^\/api\/v3\/app\/installations\/\d+\/access_tokens$/)
       .reply(201, () => ({ token: "ghs_installation_token", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }));
@@ -213,6 +288,104 @@ export class FakeGitHub {
   /** nock's emitter is global and outlives the scope, so the listener must go when the test does. */
   uninstall(): void {
     nock.emitter.off("no match", this.unmatched);
+  }
+
+  /**
+   * Serves this fake over real HTTP at its origin, so another process (the app run as a child) can
+   * reach it: each request is issued again in this process, where nock answers it, and the answer relayed.
+   */
+  async serve(): Promise<void> {
+    const server = createServer((incoming, outgoing) => void this.relay(incoming, outgoing));
+    const port = Number(this.host.split(":")[1]);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  private async relay(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const noReply = JSON.stringify({ message: `the fake GitHub has no reply for ${incoming.method} ${incoming.url}` });
+    // Back from the network: nock had no reply for it and let it through.
+    if (incoming.headers[BRIDGED_HEADER]) return void outgoing.writeHead(404, { "content-type": "application/json" }).end(noReply);
+    try {
+      const answer = await this.reissue(incoming, Buffer.concat(chunks));
+      outgoing.writeHead(answer.status, answer.headers).end(answer.body);
+    } catch {
+      // nock refused it (no interceptor, and no connections allowed to this host): already recorded as unmatched.
+      outgoing.writeHead(404, { "content-type": "application/json" }).end(noReply);
+    }
+  }
+
+  private async reissue(incoming: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    const headers = Object.entries(incoming.headers).flatMap(([name, value]) =>
+      value === undefined || HOP_BY_HOP.has(name) ? [] : [[name, Array.isArray(value) ? value.join(", ") : value] as [string, string]],
+    );
+    const res = await fetch(`${this.origin}${incoming.url}`, {
+      method: incoming.method,
+      headers: [...headers, [BRIDGED_HEADER, "1"]],
+      body: body.length > 0 ? body : undefined,
+      redirect: "manual",
+    });
+    const relayed = [...res.headers].filter(([name]) => !HOP_BY_HOP.has(name) && name !== "content-encoding");
+    return { status: res.status, headers: Object.fromEntries(relayed), body: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  private faultFor(method: string, uri: string): Fault | undefined {
+    return this.faults.find((f) => f.remaining > 0 && f.method === method && f.path.test(uri));
+  }
+
+  private fail(method: string, uri: string, body: unknown): [number, unknown, Record<string, string>] {
+    const fault = this.faultFor(method, uri)!;
+    fault.remaining--;
+    this.requests.push({ method, path: uri, body, failedWith: fault.status });
+    if (fault.status === 403 || fault.status === 429) {
+      const message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
+      const documentation_url = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits";
+      return [fault.status, { message, documentation_url }, { "retry-after": "1" }];
+    }
+    return [fault.status, { message: STATUS_CODES[fault.status] ?? "Error" }, {}];
+  }
+
+  /** Newest first; a page's Link names the next with a `cursor`, as GitHub's does. */
+  private listDeliveries(uri: string): [number, unknown, Record<string, string>?] {
+    this.requests.push({ method: "GET", path: uri, body: undefined });
+    const url = new URL(uri, this.origin);
+    const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), 100);
+    const outcome = url.searchParams.get("status");
+    const after = url.searchParams.get("cursor")?.replace(/^v1_/, "");
+    const listed = [...this.deliveries]
+      .sort((a, b) => b.id - a.id)
+      .filter((d) => !outcome || (outcome === "success") === (d.status_code >= 200 && d.status_code < 400))
+      .filter((d) => after === undefined || d.id < Number(after));
+    const page = listed.slice(0, perPage);
+    const last = page.at(-1);
+    if (!last || listed.length === page.length) return [200, page];
+    const next = new URL(url.pathname, this.origin);
+    next.searchParams.set("per_page", String(perPage));
+    if (outcome) next.searchParams.set("status", outcome);
+    next.searchParams.set("cursor", `v1_${last.id}`);
+    return [200, page, { link: `<${next.toString()}>; rel="next"` }];
+  }
+
+  private redeliver(uri: string): [number, unknown] {
+    const id = Number(uri.split("/")[6]);
+    this.requests.push({ method: "POST", path: uri, body: undefined });
+    const delivery = this.deliveries.find((d) => d.id === id);
+    if (!delivery) return [404, { message: "Not Found" }];
+    this.redeliveries.push(id);
+    this.onRedeliver?.(delivery);
+    return [202, {}];
   }
 
   private validate(method: string, path: string, body: string, unmatched = false): void {

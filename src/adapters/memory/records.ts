@@ -9,7 +9,7 @@ export class MemoryBuildRecordStore implements BuildRecordStore, BuildLeases {
   private readonly leases = new Map<string, { owner: string; until: number }>();
 
   async put(record: BuildRecord): Promise<void> {
-    const { supersededBy: _ignored, ...rest } = structuredClone(record);
+    const { supersededBy: _superseded, lease: _lease, ...rest } = structuredClone(record);
     this.records.set(record.deploymentId, rest);
   }
 
@@ -37,6 +37,7 @@ export class MemoryBuildRecordStore implements BuildRecordStore, BuildLeases {
 
   async acquire(deploymentId: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
     const lease = this.leases.get(deploymentId);
+    if (!this.records.has(deploymentId)) return false;
     if (lease && lease.owner !== owner && lease.until > now) return false;
     this.leases.set(deploymentId, { owner, until: now + ttlMs });
     return true;
@@ -48,6 +49,7 @@ export class MemoryBuildRecordStore implements BuildRecordStore, BuildLeases {
 
   private withMarks(record: BuildRecord): BuildRecord {
     const supersededBy = this.superseded.get(record.deploymentId);
-    return { ...structuredClone(record), ...(supersededBy && { supersededBy }) };
+    const lease = this.leases.get(record.deploymentId);
+    return { ...structuredClone(record), ...(supersededBy && { supersededBy }), ...(lease && { lease: { ...lease } }) };
   }
 }

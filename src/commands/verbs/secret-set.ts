@@ -12,8 +12,9 @@ import { editProblems } from "./edit-problems.js";
 export const secretSet: CommandHandler<Extract<Command, { verb: "secret set" }>> = {
   needsWrite: true,
   async run(command, { intent, deps }) {
-    const { name, value: written } = command.assignment;
+    const { name, value: written, writtenPlain = false } = command.assignment;
     const sealed = sealedBase64(written);
+    if (writtenPlain && !intent.repository.private) return plainOnPublic(name, deps.settings.publicUrl);
     let value = written;
     if (sealed !== undefined) {
       const opened = await deps.sealed.open(sealed, {
@@ -24,13 +25,7 @@ export const secretSet: CommandHandler<Extract<Command, { verb: "secret set" }>>
       if (!opened.ok) return { ok: false, reply: `${codeSpan(name)} was not set: ${escapeMarkdown(opened.problem)}` };
       value = opened.value;
     } else if (!intent.repository.private) {
-      return {
-        ok: false,
-        reply:
-          `${codeSpan(name)} was not set: on a public repository a secret's value must be sealed, since everyone can read this thread. ` +
-          `Seal it on the app's ${`[seal page](<${deps.settings.publicUrl}/seal>)`} and paste the command it gives. ` +
-          "The comment was deleted, but treat the value as exposed and rotate it.",
-      };
+      return plainOnPublic(name, deps.settings.publicUrl);
     }
     const result = await deps.editor.set(
       { id: intent.repository.id },
@@ -39,9 +34,19 @@ export const secretSet: CommandHandler<Extract<Command, { verb: "secret set" }>>
       { actor: intent.sender.login, via: "comment" },
     );
     if (!result.ok) return { ok: false, reply: editProblems(result.problems, [name]) };
-    const advice = sealed !== undefined
+    const advice = sealed !== undefined && !writtenPlain
       ? ""
       : " The value was written in a comment: it went out in notifications, so consider rotating it and setting it sealed next time.";
     return { ok: true, reply: `Set secret ${codeSpan(name)} for ${environmentWords(command.environment)}; the comment holding it was deleted.${advice}` };
   },
 };
+
+function plainOnPublic(name: string, publicUrl: string) {
+  return {
+    ok: false,
+    reply:
+      `${codeSpan(name)} was not set: on a public repository a secret's value must be sealed, since everyone can read this thread. ` +
+      `Seal it on the app's ${`[seal page](<${publicUrl}/seal>)`} and paste the command it gives. ` +
+      "The comment was deleted, but treat the value as exposed and rotate it.",
+  };
+}

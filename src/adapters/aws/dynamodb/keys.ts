@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { VariableScope } from "../../../variables/types.js";
+import { buildKey } from "./log-chunks.js";
 
 /** The table's primary key of one item. */
 export interface ItemKey {
@@ -70,4 +71,36 @@ export function garbageRanges(scope: VariableScope, pointer: { version: string; 
     { from: `${current}$`, to: base + paddedSeq(pointer.seq) },
   ];
   return ranges.filter((r) => r.from < r.to);
+}
+
+/** A build's record sits beside its log chunks, in the build's item collection. */
+export function buildRecordKey(deploymentId: string): ItemKey {
+  return { pk: buildKey(deploymentId), sk: "RECORD" };
+}
+
+/** The trigger of a check run completed without a build, kept for a re-run (see `rememberTrigger`). */
+export function rememberedTriggerKey(deploymentId: string): ItemKey {
+  return { pk: buildKey(deploymentId), sk: "TRIGGER" };
+}
+
+/** The `gsi1` partition of builds that started and have not completed. */
+export const RUNNING_BUILDS = "BUILDS#RUNNING";
+
+/** Creation time first, so running builds list oldest first. */
+export function runningBuildSortKey(createdAt: string, deploymentId: string): string {
+  return `${createdAt}#${deploymentId}`;
+}
+
+/** One item per webhook delivery, so a conditional put recognises a duplicate. */
+export function intentKey(deliveryId: string): ItemKey {
+  return { pk: `INTAKE#${deliveryId}`, sk: "INTENT" };
+}
+
+/** The `gsi1` partitions of intents still to process and of those done (kept for duplicate detection). */
+export const PENDING_INTENTS = "INTAKE#PENDING";
+export const DONE_INTENTS = "INTAKE#DONE";
+
+/** Receipt time first, so pending intents list oldest first and done ones can be purged by age. */
+export function intentSortKey(receivedAt: string, deliveryId: string): string {
+  return `${receivedAt}#${deliveryId}`;
 }

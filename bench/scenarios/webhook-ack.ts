@@ -1,0 +1,123 @@
+import { availableParallelism, loadavg } from "node:os";
+import { DynamoDbIntakeStore } from "../../src/adapters/aws/dynamodb/intake.js";
+import { INTAKE_WRITE_DEADLINE_MS } from "../../src/intake/durable.js";
+import { parseSettings } from "../../src/settings.js";
+import { WEBHOOK_SECRET } from "../../test/support/app.js";
+import { World } from "../../test/support/child-app.js";
+import { pushPayload } from "../../test/support/webhooks.js";
+import { startAppProcess } from "../support/app-process.js";
+import { benchSha } from "../support/bench-app.js";
+import { percentile } from "../support/freshness.js";
+import { cpuBetween, megabytes } from "../support/process-usage.js";
+import { progress, seconds, type Figure, type Scenario } from "../support/report.js";
+import { delay } from "../support/wait.js";
+import { sendWebhooks, signedDelivery, type DeliveryAnswer, type SignedDelivery } from "../support/webhook-sender.js";
+
+const NAME = "webhook-ack";
+/** Deliveries awaiting their answer at any moment: the issue's 50. */
+const IN_FLIGHT = 50;
+const WARM_UP = 50;
+const DELIVERIES = 1_000;
+const P99_TARGET_MS = 250;
+/** After the last answer, the processing the deliveries caused is watched this long. */
+const PROCESSING_WINDOW_MS = 60_000;
+/** Intents looked up in the table at once. */
+const LOOKUPS_AT_ONCE = 50;
+
+/** Signed pushes of `count` new commits to main, numbered from `first`, each its own delivery. */
+function pushes(first: number, count: number): SignedDelivery[] {
+  return Array.from({ length: count }, (_, i) => signedDelivery(WEBHOOK_SECRET, "push", pushPayload(benchSha(first + i))));
+}
+
+/** How many of `ids` the app recorded as intents in its table. */
+async function recordedIntents(world: World, ids: string[]): Promise<number> {
+  const intake = new DynamoDbIntakeStore(world.dynamo.client, parseSettings({}).tableName);
+  let recorded = 0;
+  for (let i = 0; i < ids.length; i += LOOKUPS_AT_ONCE) {
+    const found = await Promise.all(ids.slice(i, i + LOOKUPS_AT_ONCE).map((id) => intake.has(id)));
+    recorded += found.filter(Boolean).length;
+  }
+  return recorded;
+}
+
+function ackFigures(answers: DeliveryAnswer[], wallMs: number, recorded: number): Figure[] {
+  const times = answers.map((a) => a.ms);
+  const p99 = percentile(times, 99);
+  const refused = answers.filter((a) => a.status < 200 || a.status >= 300);
+  const statuses = [...new Set(refused.map((a) => a.status))].join(", ");
+  return [
+    { name: "deliveries (in flight at once)", value: `${answers.length} (${IN_FLIGHT}), after ${WARM_UP} to warm up` },
+    { name: "acknowledgement p50", value: `${percentile(times, 50).toFixed(0)} ms` },
+    { name: "acknowledgement p99", value: `${p99.toFixed(0)} ms`, target: `< ${P99_TARGET_MS} ms on this 2-core machine`, met: p99 < P99_TARGET_MS },
+    { name: "acknowledgement max", value: `${Math.max(...times).toFixed(0)} ms`, target: `< ${INTAKE_WRITE_DEADLINE_MS} ms (INTAKE_WRITE_DEADLINE_MS)`, met: Math.max(...times) < INTAKE_WRITE_DEADLINE_MS },
+    { name: "answers other than 2xx", value: refused.length === 0 ? "0" : `${refused.length} (${statuses})`, target: "0", met: refused.length === 0 },
+    { name: "deliveries recorded in the table", value: `${recorded} of ${answers.length}`, target: String(answers.length), met: recorded === answers.length },
+    { name: "deliveries acknowledged per second", value: ((answers.length / wallMs) * 1000).toFixed(0) },
+  ];
+}
+
+/** What the app did with the deliveries after answering: check runs created and builds started. */
+async function watchProcessing(world: World, sentAt: number, total: number): Promise<Figure[]> {
+  const started = () => world.codebuild.calls("StartBuild").length;
+  const atAnswers = { builds: started(), checkRuns: world.github.checkRuns.size, at: Date.now() };
+  progress(NAME, `watching the processing for ${PROCESSING_WINDOW_MS / 1000} s`);
+  await delay(PROCESSING_WINDOW_MS);
+  const builds = started();
+  const perMinute = ((builds - atAnswers.builds) / (Date.now() - atAnswers.at)) * 60_000;
+  return [
+    { name: "builds started when the last answer came", value: `${atAnswers.builds} of ${total} (${atAnswers.checkRuns} check runs)` },
+    {
+      name: `builds started ${seconds(Date.now() - sentAt, 0)} after the first delivery`,
+      value: `${builds} of ${total} (${world.github.checkRuns.size} check runs)`,
+    },
+    { name: "processing rate after the answers", value: `${perMinute.toFixed(0)} builds a minute` },
+  ];
+}
+
+const scenario: Scenario = {
+  title: `${DELIVERIES} signed push webhooks, ${IN_FLIGHT} in flight, to the app in a process of its own`,
+  async run() {
+    const world = await World.start();
+    try {
+      // Straight to dynalite: World's fault-injecting proxy would add a hop in this busy process.
+      const app = await startAppProcess(world, { AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint });
+      const sentAt = Date.now();
+      const warmUp = await sendWebhooks(app.app.webhookUrl, pushes(1, WARM_UP), IN_FLIGHT);
+      if (warmUp.some((a) => a.status !== 200)) progress(NAME, `warm-up answers: ${warmUp.map((a) => a.status).join(" ")}`);
+      const deliveries = pushes(WARM_UP + 1, DELIVERIES);
+      const before = app.usage();
+      progress(NAME, `sending ${DELIVERIES} deliveries, ${IN_FLIGHT} at a time`);
+      const ackStartedAt = Date.now();
+      const answers = await sendWebhooks(app.app.webhookUrl, deliveries, IN_FLIGHT);
+      const wallMs = Date.now() - ackStartedAt;
+      const usage = app.usage();
+      const cpu = cpuBetween(before, usage, wallMs);
+      const load = loadavg()[0]!.toFixed(1);
+      const recorded = await recordedIntents(world, deliveries.map((d) => d.id));
+      const processing = await watchProcessing(world, sentAt, WARM_UP + DELIVERIES);
+      const settings = parseSettings({});
+      return {
+        title: scenario.title,
+        scale: `none (real time), the app's default settings (GITHUB_WRITES_PER_MINUTE=${settings.githubWritesPerMinute}, LEASE_DURATION_MS=${settings.leaseDurationMs})`,
+        figures: [
+          ...ackFigures(answers, wallMs, recorded),
+          { name: "app CPU while answering (its main thread waiting for a CPU)", value: `${cpu.used} (${cpu.waiting})` },
+          { name: "app RSS after answering", value: megabytes(usage.rssBytes) },
+          ...processing,
+        ],
+        notes: [
+          `the machine's load average (1 min) when the last answer came: ${load} on ${availableParallelism()} CPUs; other work on it slows the app (the waiting figure)`,
+          "acknowledgement: from sending a delivery to the end of the app's answer, timed in a worker thread of the scenario's process; " +
+            "the app runs as `node --import tsx src/main.ts` in a process of its own, DynamoDB is dynalite in the scenario's process",
+          `every delivery is a push of a new commit to main of Codertocat/Hello-World (GitHub's example payload), installation 7, with no .github/codebuild.yml (the defaults build it)`,
+          "processing runs beside the answers as in production: each push creates a check run, a write that GitHub's secondary limit " +
+            "(and Probot, one write a second per installation) paces, so a burst of pushes to one installation is processed at about one a second",
+        ],
+      };
+    } finally {
+      await world.stop();
+    }
+  },
+};
+
+export default scenario;

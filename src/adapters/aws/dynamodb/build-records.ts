@@ -1,0 +1,142 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { BuildLeases, BuildRecord, BuildRecordStore } from "../../../builds/record.js";
+import type { BuildPhase, BuildSnapshot } from "../../../builds/runner.js";
+import type { Trigger } from "../../../builds/trigger.js";
+import { createDocumentClient, type AppTable } from "./client.js";
+import { buildRecordKey, rememberedTriggerKey, RUNNING_BUILDS, runningBuildSortKey } from "./keys.js";
+import { queryAll } from "./query.js";
+import { isConditionFailure } from "./retry.js";
+import { GSI1 } from "./table.js";
+
+/**
+ * Build records in the app's DynamoDB table (README: "Storage: the DynamoDB table"): one item
+ * `pk=BUILD#<deploymentId>`, `sk=RECORD` beside the build's log chunks, holding the record as JSON.
+ * `supersededBy` and the watcher's lease (`leaseOwner`, `leaseUntil`) are attributes of their own
+ * that `put` never writes, so whoever writes the record cannot erase them; reads merge them back
+ * in. A started, unfinished build also sits in `gsi1` under `BUILDS#RUNNING`, which is how every
+ * replica finds the builds to watch. Neither transactions nor TTL (dynalite has neither).
+ */
+export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
+  private readonly table: AppTable;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.table = { documents: createDocumentClient(client), name: tableName };
+  }
+
+  /** An update, not a put: a put would replace the item and drop its lease and `supersededBy`. */
+  async put(record: BuildRecord): Promise<void> {
+    const { supersededBy: _superseded, lease: _lease, ...rest } = record;
+    const running = record.buildId !== undefined && !record.completed;
+    await this.table.documents.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: buildRecordKey(record.deploymentId),
+        UpdateExpression: running ? "SET #record = :record, gsi1pk = :running, gsi1sk = :since" : "SET #record = :record REMOVE gsi1pk, gsi1sk",
+        ExpressionAttributeNames: { "#record": "record" },
+        ExpressionAttributeValues: {
+          ":record": JSON.stringify(rest),
+          ...(running && { ":running": RUNNING_BUILDS, ":since": runningBuildSortKey(record.createdAt, record.deploymentId) }),
+        },
+      }),
+    );
+  }
+
+  async get(deploymentId: string): Promise<BuildRecord | undefined> {
+    const out = await this.table.documents.send(new GetCommand({ TableName: this.table.name, Key: buildRecordKey(deploymentId), ConsistentRead: true }));
+    return out.Item && recordOf(out.Item);
+  }
+
+  /** Oldest first. The index is eventually consistent: a build that just started or ended may be a moment late. */
+  async listRunning(): Promise<BuildRecord[]> {
+    const items = await queryAll(this.table, {
+      IndexName: GSI1.IndexName,
+      KeyConditionExpression: "gsi1pk = :running",
+      ExpressionAttributeValues: { ":running": RUNNING_BUILDS },
+    });
+    return items.flatMap((item) => recordOf(item) ?? []);
+  }
+
+  async markSuperseded(deploymentId: string, bySha: string): Promise<void> {
+    await this.table.documents.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: buildRecordKey(deploymentId),
+        UpdateExpression: "SET supersededBy = :sha",
+        ExpressionAttributeValues: { ":sha": bySha },
+      }),
+    );
+  }
+
+  async rememberTrigger(deploymentId: string, trigger: Trigger): Promise<void> {
+    await this.table.documents.send(
+      new PutCommand({ TableName: this.table.name, Item: { ...rememberedTriggerKey(deploymentId), trigger: JSON.stringify(trigger) } }),
+    );
+  }
+
+  async triggerOf(deploymentId: string): Promise<Trigger | undefined> {
+    const record = await this.get(deploymentId);
+    if (record) return record.trigger;
+    const out = await this.table.documents.send(
+      new GetCommand({ TableName: this.table.name, Key: rememberedTriggerKey(deploymentId), ConsistentRead: true }),
+    );
+    return typeof out.Item?.trigger === "string" ? (JSON.parse(out.Item.trigger) as Trigger) : undefined;
+  }
+
+  /** Only on a written record: `markSuperseded` alone leaves an item without one. */
+  async acquire(deploymentId: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.updateIf(deploymentId, {
+      UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until",
+      ConditionExpression: "attribute_exists(#record) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now OR leaseOwner = :owner)",
+      ExpressionAttributeNames: { "#record": "record" },
+      ExpressionAttributeValues: { ":owner": owner, ":until": now + ttlMs, ":now": now },
+    });
+  }
+
+  /** Nothing to give up when another replica took the lease over (ours expired), or nobody holds it. */
+  async release(deploymentId: string, owner: string): Promise<void> {
+    await this.updateIf(deploymentId, {
+      UpdateExpression: "REMOVE leaseOwner, leaseUntil",
+      ConditionExpression: "leaseOwner = :owner",
+      ExpressionAttributeValues: { ":owner": owner },
+    });
+  }
+
+  /** An update of the record's item; false when its condition did not hold. */
+  private async updateIf(
+    deploymentId: string,
+    update: Pick<ConstructorParameters<typeof UpdateCommand>[0], "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">,
+  ): Promise<boolean> {
+    try {
+      await this.table.documents.send(new UpdateCommand({ TableName: this.table.name, Key: buildRecordKey(deploymentId), ...update }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** The record an item holds, with its `supersededBy` and lease; undefined for an item that only has marks. */
+function recordOf(item: Record<string, unknown>): BuildRecord | undefined {
+  if (typeof item.record !== "string") return undefined;
+  const record = JSON.parse(item.record) as BuildRecord;
+  return {
+    ...record,
+    ...(record.snapshot && { snapshot: revivedSnapshot(record.snapshot) }),
+    ...(typeof item.supersededBy === "string" && { supersededBy: item.supersededBy }),
+    ...(typeof item.leaseOwner === "string" && { lease: { owner: item.leaseOwner, until: Number(item.leaseUntil) } }),
+  };
+}
+
+/** JSON turned the snapshot's times into ISO strings; the record has them as Dates. */
+function revivedSnapshot(snapshot: BuildSnapshot): BuildSnapshot {
+  return { ...snapshot, ...revivedTimes(snapshot), phases: snapshot.phases.map((phase) => ({ ...phase, ...revivedTimes(phase) })) };
+}
+
+function revivedTimes(from: Pick<BuildPhase, "startTime" | "endTime">): Pick<BuildPhase, "startTime" | "endTime"> {
+  return {
+    ...(from.startTime !== undefined && { startTime: new Date(from.startTime) }),
+    ...(from.endTime !== undefined && { endTime: new Date(from.endTime) }),
+  };
+}

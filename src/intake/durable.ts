@@ -1,0 +1,154 @@
+import type { Logger } from "pino";
+import type { Intent } from "./intent.js";
+import type { IntakeStore } from "./store.js";
+
+/**
+ * GitHub gives up on a delivery after 10 seconds; the record is written well within that, or the
+ * answer is a 5xx and the delivery counts as failed (which redelivery then picks up).
+ */
+export const INTAKE_WRITE_DEADLINE_MS = 3_000;
+/** An intent that failed this often is given up (and logged), so one bad event cannot retry forever. */
+export const MAX_PROCESSING_ATTEMPTS = 5;
+/** Pending intents taken over in one sweep. */
+const SWEEP_BATCH = 100;
+
+export interface DurableIntakeOptions {
+  store: IntakeStore;
+  process: (intent: Intent) => Promise<void>;
+  log: Logger;
+  /** Who holds leases taken by this process (unique per process). */
+  owner: string;
+  /** How long a lease on an intent lasts; processing renews it. Pending intents are swept every half of it. */
+  leaseMs: number;
+  /** Intents processed at once by this process; the rest wait in order. */
+  concurrency?: number;
+  now?: () => number;
+}
+
+/**
+ * Durable intake (SPEC 8): the webhook handler records an intent in the table and answers; this
+ * process then works on it under a lease. Intents a crashed or stopped process left pending are
+ * taken over by a sweep at start-up and every half lease, by whichever replica claims them first.
+ */
+export class DurableIntake {
+  private readonly queue: string[] = [];
+  private readonly queued = new Map<string, Intent>();
+  private active = 0;
+  private idle: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private stopped = false;
+  private readonly now: () => number;
+  private readonly concurrency: number;
+
+  constructor(private readonly options: DurableIntakeOptions) {
+    this.now = options.now ?? Date.now;
+    this.concurrency = options.concurrency ?? 4;
+  }
+
+  /**
+   * Records a delivery's intent; false when the delivery was recorded before (by any replica).
+   * Throws when the record cannot be written in time: the webhook must then be answered with a 5xx.
+   */
+  async record(intent: Intent): Promise<boolean> {
+    const { store, owner, leaseMs } = this.options;
+    const recorded = await store.record(intent, { owner, ttlMs: leaseMs, now: this.now() }, AbortSignal.timeout(INTAKE_WRITE_DEADLINE_MS));
+    if (recorded) this.enqueue(intent);
+    return recorded;
+  }
+
+  /** Sweeps at once, then every half lease. */
+  start(): void {
+    if (this.timer) return;
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), Math.max(1, Math.floor(this.options.leaseMs / 2)));
+    this.timer.unref();
+  }
+
+  /** Takes over pending intents whose lease has expired; overlapping calls share one sweep. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.takeOver().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /** Resolves once everything taken so far is processed. */
+  drained(): Promise<void> {
+    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /**
+   * SIGTERM: no more sweeps, intents not yet started are handed back (their leases released, so
+   * another replica takes them at once), and the ones in progress finish.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+    const waiting = this.queue.splice(0);
+    for (const id of waiting) this.queued.delete(id);
+    await Promise.all(waiting.map((id) => this.options.store.release(id, this.options.owner).catch(() => undefined)));
+    await this.drained();
+  }
+
+  private async takeOver(): Promise<void> {
+    const { store, owner, leaseMs, log } = this.options;
+    try {
+      const expired = await store.expired(this.now(), SWEEP_BATCH);
+      for (const stored of expired) {
+        if (this.stopped) return;
+        const { deliveryId } = stored.intent;
+        if (this.queued.has(deliveryId)) continue;
+        if (stored.attempts >= MAX_PROCESSING_ATTEMPTS) {
+          log.error({ deliveryId, event: stored.intent.kind, attempts: stored.attempts }, "event given up after repeated failures");
+          await store.done(deliveryId, "abandoned");
+          continue;
+        }
+        if (!(await store.claim(deliveryId, { owner, ttlMs: leaseMs, now: this.now() }))) continue;
+        log.info({ deliveryId, event: stored.intent.kind, attempts: stored.attempts + 1 }, "pending event taken over");
+        this.enqueue(stored.intent);
+      }
+    } catch (err) {
+      log.warn({ err }, "looking for pending events failed; trying again at the next sweep");
+    }
+  }
+
+  private enqueue(intent: Intent): void {
+    if (this.stopped || this.queued.has(intent.deliveryId)) return;
+    this.queued.set(intent.deliveryId, intent);
+    this.queue.push(intent.deliveryId);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0) {
+      const id = this.queue.shift()!;
+      const intent = this.queued.get(id)!;
+      this.active++;
+      void this.work(intent).finally(() => {
+        this.queued.delete(id);
+        this.active--;
+        this.pump();
+        if (this.active === 0 && this.queue.length === 0) this.idle.splice(0).forEach((resolve) => resolve());
+      });
+    }
+  }
+
+  /** Processes under a lease renewed every third of its length; a failure leaves it pending for the next sweep. */
+  private async work(intent: Intent): Promise<void> {
+    const { store, owner, leaseMs, log } = this.options;
+    const renew = setInterval(() => {
+      void store.extend(intent.deliveryId, { owner, ttlMs: leaseMs, now: this.now() }).catch(() => undefined);
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    renew.unref();
+    try {
+      await this.options.process(intent);
+      clearInterval(renew);
+      await store.done(intent.deliveryId, "processed");
+    } catch (err) {
+      clearInterval(renew);
+      log.error({ err, deliveryId: intent.deliveryId, event: intent.kind }, "processing failed; the event is tried again once its lease expires");
+    }
+  }
+}

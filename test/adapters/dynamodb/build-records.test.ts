@@ -1,0 +1,225 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDbBuildRecordStore } from "../../../src/adapters/aws/dynamodb/build-records.js";
+import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
+import { ensureTable } from "../../../src/adapters/aws/dynamodb/table.js";
+import type { BuildRecord } from "../../../src/builds/record.js";
+import { buildRecord, completed, pullRequestRecord, runningSnapshot } from "../../support/build-records.js";
+import { dynaliteClient, startDynalite, type Dynalite } from "../../support/dynalite.js";
+
+const NOW = Date.parse("2024-05-01T12:05:00Z");
+const MINUTE = 60_000;
+const OTHER_SHA = "2206f8bc2206f8bc2206f8bc2206f8bc2206f8bc";
+
+let dynalite: Dynalite;
+const clients: DynamoDBClient[] = [];
+let tables = 0;
+beforeAll(async () => {
+  dynalite = await startDynalite();
+});
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await dynalite.stop();
+});
+
+/** A table of its own, so each test lists only the builds it wrote. */
+async function freshTable(): Promise<string> {
+  const name = `build-records-${++tables}`;
+  await ensureTable(dynalite.client, name, { create: true });
+  return name;
+}
+
+/** A store on its own connection, as another replica has, and how many queries it sent. */
+function replica(table: string): { store: DynamoDbBuildRecordStore; queries: () => number } {
+  const client = dynaliteClient(dynalite.endpoint);
+  clients.push(client);
+  let queries = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "QueryCommand") queries++;
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return { store: new DynamoDbBuildRecordStore(client, table), queries: () => queries };
+}
+
+const record = (n: number, overrides: Partial<BuildRecord> = {}): BuildRecord =>
+  buildRecord({
+    deploymentId: `deployment-${String(n).padStart(4, "0")}`,
+    buildId: `shared-builds:${n}`,
+    createdAt: new Date(Date.parse("2024-05-01T12:00:00Z") + n * 1000).toISOString(),
+    ...overrides,
+  });
+
+let table: string;
+let store: DynamoDbBuildRecordStore;
+beforeEach(async () => {
+  table = await freshTable();
+  store = new DynamoDbBuildRecordStore(dynalite.client, table);
+});
+
+const rawItem = async (deploymentId: string) =>
+  (await createDocumentClient(dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `BUILD#${deploymentId}`, sk: "RECORD" } }))).Item;
+
+describe("records", () => {
+  test.each<[string, BuildRecord]>([
+    ["a running push build with its snapshot's phases", buildRecord()],
+    ["a completed build", completed(buildRecord(), "FAILED")],
+    ["a pull request build with a log cursor, variables and secrets", pullRequestRecord({ logCursor: "f/3825/s", variables: [{ name: "API_URL", source: "stored" }], secretIds: ["arn:s"] })],
+    ["a build not started yet", buildRecord({ buildId: undefined, snapshot: undefined })],
+    ["a snapshot without times", buildRecord({ snapshot: runningSnapshot({ startTime: undefined, phases: [{ name: "SUBMITTED", messages: ["queued"] }] }) })],
+  ])("%s comes back equal, its times as Dates", async (_case, written) => {
+    await store.put(written);
+    const read = await store.get(written.deploymentId);
+    expect(read).toEqual(written);
+    if (written.snapshot?.startTime) expect(read?.snapshot?.startTime).toBeInstanceOf(Date);
+    for (const phase of read?.snapshot?.phases ?? []) {
+      if (phase.startTime !== undefined) expect(phase.startTime).toBeInstanceOf(Date);
+      if (phase.endTime !== undefined) expect(phase.endTime).toBeInstanceOf(Date);
+    }
+  });
+
+  test("an unknown deployment has no record", async () => {
+    await expect(store.get("unknown")).resolves.toBeUndefined();
+  });
+
+  test("put replaces the record but never its supersededBy: that is markSuperseded's alone", async () => {
+    await store.put(buildRecord({ supersededBy: "ignored" }));
+    expect(await store.get(buildRecord().deploymentId)).not.toHaveProperty("supersededBy");
+    await store.markSuperseded(buildRecord().deploymentId, OTHER_SHA);
+    await store.put(buildRecord({ checkRunId: 4001 }));
+    await store.put(buildRecord({ checkRunId: 4002, supersededBy: "ignored" }));
+    await expect(store.get(buildRecord().deploymentId)).resolves.toEqual(buildRecord({ checkRunId: 4002, supersededBy: OTHER_SHA }));
+    await expect(store.listRunning()).resolves.toEqual([buildRecord({ checkRunId: 4002, supersededBy: OTHER_SHA })]);
+  });
+
+  test("marking a build superseded before its record is written does not make a record", async () => {
+    await store.markSuperseded("early", OTHER_SHA);
+    await expect(store.get("early")).resolves.toBeUndefined();
+    await expect(store.acquire("early", "replica-a", MINUTE, NOW)).resolves.toBe(false);
+    await store.put(record(1, { deploymentId: "early" }));
+    await expect(store.get("early")).resolves.toEqual(record(1, { deploymentId: "early", supersededBy: OTHER_SHA }));
+  });
+
+  test("the item sits in the build's collection and in gsi1 only while the build runs", async () => {
+    await store.put(buildRecord({ buildId: undefined }));
+    const id = buildRecord().deploymentId;
+    expect(await rawItem(id)).not.toHaveProperty("gsi1pk");
+    await store.put(buildRecord());
+    expect(await rawItem(id)).toMatchObject({ gsi1pk: "BUILDS#RUNNING", gsi1sk: `2024-05-01T12:00:00.000Z#${id}` });
+    expect(typeof (await rawItem(id))?.record).toBe("string");
+    await store.put(completed(buildRecord()));
+    const done = await rawItem(id);
+    expect(done).not.toHaveProperty("gsi1pk");
+    expect(done).not.toHaveProperty("gsi1sk");
+  });
+});
+
+describe("listRunning", () => {
+  test("lists started, unfinished builds oldest first: not the ones not started yet, nor completed ones", async () => {
+    await store.put(record(3));
+    await store.put(record(1));
+    await store.put(record(2, { buildId: undefined }));
+    await store.put(completed(record(4)));
+    await store.put(record(5));
+    expect((await store.listRunning()).map((r) => r.deploymentId)).toEqual(["deployment-0001", "deployment-0003", "deployment-0005"]);
+    await store.put(completed(record(3)));
+    await store.put(record(2));
+    expect((await store.listRunning()).map((r) => r.deploymentId)).toEqual(["deployment-0001", "deployment-0002", "deployment-0005"]);
+    await expect(store.listRunning()).resolves.toEqual([record(1), record(2), record(5)]);
+  });
+
+  test("reads every page: 250 running builds of 12 KB each", async () => {
+    const variables = Array.from({ length: 200 }, (_, i) => ({ name: `A_RATHER_LONG_VARIABLE_NAME_${i}`, source: "stored" as const }));
+    const written = Array.from({ length: 250 }, (_, i) => record(i, { variables }));
+    expect(JSON.stringify(written[0]).length).toBeGreaterThan(10_000);
+    await Promise.all(written.map((r) => store.put(r)));
+    await store.put(completed(record(250, { variables })));
+    const reader = replica(table);
+    await expect(reader.store.listRunning()).resolves.toEqual(written);
+    expect(reader.queries()).toBeGreaterThan(1);
+  });
+});
+
+describe("leases", () => {
+  const ID = buildRecord().deploymentId;
+  beforeEach(async () => {
+    await store.put(buildRecord());
+  });
+
+  test("of 20 replicas acquiring the same free lease at the same moment, exactly one wins", async () => {
+    const replicas = Array.from({ length: 20 }, () => replica(table).store);
+    const results = await Promise.all(replicas.map((r, i) => r.acquire(ID, `replica-${i}`, MINUTE, NOW)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  test("two replicas acquiring a free lease at the same moment: exactly one wins, round after round", async () => {
+    const [a, b] = [replica(table).store, replica(table).store];
+    const rounds = Array.from({ length: 25 }, (_, i) => record(i));
+    await Promise.all(rounds.map((r) => store.put(r)));
+    const results = await Promise.all(
+      rounds.map((r) => Promise.all([a.acquire(r.deploymentId, "replica-a", MINUTE, NOW), b.acquire(r.deploymentId, "replica-b", MINUTE, NOW)])),
+    );
+    expect(results.map(([x, y]) => Number(x) + Number(y))).toEqual(rounds.map(() => 1));
+  });
+
+  test("the holder extends its lease; others get it only once it expired", async () => {
+    await expect(store.acquire(ID, "replica-a", MINUTE, NOW)).resolves.toBe(true);
+    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + 30_000)).resolves.toBe(false);
+    await expect(store.acquire(ID, "replica-a", MINUTE, NOW + 30_000)).resolves.toBe(true);
+    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + MINUTE)).resolves.toBe(false);
+    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + 90_000 - 1)).resolves.toBe(false);
+    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + 90_000)).resolves.toBe(true);
+    await expect(store.acquire(ID, "replica-a", MINUTE, NOW + 90_000)).resolves.toBe(false);
+  });
+
+  test("put and markSuperseded leave the lease alone", async () => {
+    await store.acquire(ID, "replica-a", MINUTE, NOW);
+    await store.put(completed(buildRecord()));
+    await store.markSuperseded(ID, OTHER_SHA);
+    await expect(store.acquire(ID, "replica-b", MINUTE, NOW)).resolves.toBe(false);
+    expect(await rawItem(ID)).toMatchObject({ leaseOwner: "replica-a", leaseUntil: NOW + MINUTE });
+  });
+
+  test("reads return the lease; a lease in a record that is put is ignored", async () => {
+    await store.acquire(ID, "replica-a", MINUTE, NOW);
+    const leased = buildRecord({ lease: { owner: "replica-a", until: NOW + MINUTE } });
+    await expect(store.get(ID)).resolves.toEqual(leased);
+    await expect(store.listRunning()).resolves.toEqual([leased]);
+    await store.put(buildRecord({ checkRunId: 4001, lease: { owner: "replica-b", until: NOW + 10 * MINUTE } }));
+    await expect(store.get(ID)).resolves.toEqual({ ...leased, checkRunId: 4001 });
+    expect(JSON.parse(String((await rawItem(ID))?.record))).not.toHaveProperty("lease");
+  });
+
+  test("release frees the holder's lease at once, and only the holder's", async () => {
+    await store.acquire(ID, "replica-a", MINUTE, NOW);
+    await store.release(ID, "replica-b");
+    await expect(store.acquire(ID, "replica-c", MINUTE, NOW)).resolves.toBe(false);
+    await store.release(ID, "replica-a");
+    await expect(store.get(ID)).resolves.toEqual(buildRecord());
+    await expect(store.acquire(ID, "replica-c", MINUTE, NOW)).resolves.toBe(true);
+  });
+
+  test("a build without a record cannot be leased, and releasing it writes nothing", async () => {
+    await expect(store.acquire("unknown", "replica-a", MINUTE, NOW)).resolves.toBe(false);
+    await store.release("unknown", "replica-a");
+    await expect(rawItem("unknown")).resolves.toBeUndefined();
+  });
+});
+
+describe("triggers", () => {
+  test("a remembered trigger is found by deployment id, without making a record", async () => {
+    const trigger = pullRequestRecord().trigger;
+    await store.rememberTrigger("skipped", trigger);
+    await expect(store.triggerOf("skipped")).resolves.toEqual(trigger);
+    await expect(store.get("skipped")).resolves.toBeUndefined();
+    await expect(store.triggerOf("unknown")).resolves.toBeUndefined();
+  });
+
+  test("a build's own trigger comes first", async () => {
+    await store.rememberTrigger(buildRecord().deploymentId, pullRequestRecord().trigger);
+    await store.put(buildRecord());
+    await expect(store.triggerOf(buildRecord().deploymentId)).resolves.toEqual(buildRecord().trigger);
+  });
+});

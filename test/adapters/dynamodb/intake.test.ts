@@ -1,0 +1,101 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
+import { DynamoDbIntakeStore } from "../../../src/adapters/aws/dynamodb/intake.js";
+import { ensureTable } from "../../../src/adapters/aws/dynamodb/table.js";
+import { dynaliteClient, startDynalite, type Dynalite } from "../../support/dynalite.js";
+import { intakeContract, pushIntent } from "../intake-contract.js";
+
+const T0 = Date.parse("2024-05-01T12:00:00Z");
+const MINUTE = 60_000;
+
+let dynalite: Dynalite;
+const clients: DynamoDBClient[] = [];
+let tables = 0;
+beforeAll(async () => {
+  dynalite = await startDynalite();
+});
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await dynalite.stop();
+});
+
+/** A table of its own, so each test starts with no pending intents. */
+async function freshTable(): Promise<string> {
+  const name = `intake-${++tables}`;
+  await ensureTable(dynalite.client, name, { create: true });
+  return name;
+}
+
+describe("DynamoDbIntakeStore", () => {
+  intakeContract(async () => new DynamoDbIntakeStore(dynalite.client, await freshTable()));
+});
+
+describe("DynamoDbIntakeStore's items", () => {
+  let table: string;
+  let store: DynamoDbIntakeStore;
+  beforeEach(async () => {
+    table = await freshTable();
+    store = new DynamoDbIntakeStore(dynalite.client, table);
+  });
+  const item = async (deliveryId: string) =>
+    (await createDocumentClient(dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `INTAKE#${deliveryId}`, sk: "INTENT" } }))).Item;
+
+  test("a pending intent is indexed under INTAKE#PENDING by receipt time; once done, under INTAKE#DONE without a lease", async () => {
+    await store.record(pushIntent("d-1"), { owner: "replica-a", ttlMs: MINUTE, now: T0 });
+    expect(await item("d-1")).toMatchObject({
+      gsi1pk: "INTAKE#PENDING",
+      gsi1sk: "2024-05-01T12:00:00.000Z#d-1",
+      status: "pending",
+      receivedAt: "2024-05-01T12:00:00.000Z",
+      attempts: 1,
+      leaseOwner: "replica-a",
+      leaseUntil: T0 + MINUTE,
+    });
+    expect(JSON.parse(String((await item("d-1"))?.intent))).toEqual(pushIntent("d-1"));
+    await store.done("d-1", "abandoned");
+    const done = await item("d-1");
+    expect(done).toMatchObject({ gsi1pk: "INTAKE#DONE", gsi1sk: "2024-05-01T12:00:00.000Z#d-1", status: "abandoned" });
+    expect(done).not.toHaveProperty("leaseOwner");
+    expect(done).not.toHaveProperty("leaseUntil");
+  });
+
+  test("expired reads on past many live leases to find the expired intents behind them", async () => {
+    // 120 older intents being processed (leases live for an hour), then 3 whose lease ended.
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) => store.record(pushIntent(`live-${String(i).padStart(3, "0")}`), { owner: "replica-a", ttlMs: 60 * MINUTE, now: T0 + i })),
+    );
+    for (const id of ["late-1", "late-2", "late-3"]) await store.record(pushIntent(id), { owner: "replica-b", ttlMs: 1, now: T0 + MINUTE });
+    const expired = await store.expired(T0 + 2 * MINUTE, 2);
+    expect(expired.map((s) => s.intent.deliveryId)).toEqual(["late-1", "late-2"]);
+  });
+
+  test("a put the SDK sent again after its answer was lost still counts as recorded", async () => {
+    const client = dynaliteClient(dynalite.endpoint);
+    clients.push(client);
+    let resent = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== "PutItemCommand") return next(args);
+        await next(args);
+        resent++;
+        return next(args);
+      },
+      { step: "deserialize" },
+    );
+    const resending = new DynamoDbIntakeStore(client, table);
+    await expect(resending.record(pushIntent("d-resent"), { owner: "replica-a", ttlMs: MINUTE, now: T0 })).resolves.toBe(true);
+    expect(resent).toBe(1);
+    await expect(resending.record(pushIntent("d-resent"), { owner: "replica-a", ttlMs: MINUTE, now: T0 })).resolves.toBe(false);
+  });
+
+  test("of 10 replicas recording the same delivery at once, exactly one succeeds", async () => {
+    const replicas = Array.from({ length: 10 }, () => {
+      const client = dynaliteClient(dynalite.endpoint);
+      clients.push(client);
+      return new DynamoDbIntakeStore(client, table);
+    });
+    const results = await Promise.all(replicas.map((r, i) => r.record(pushIntent("d-race"), { owner: `replica-${i}`, ttlMs: MINUTE, now: T0 })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});

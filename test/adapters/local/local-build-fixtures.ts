@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import { pino } from "pino";
+import { LocalLogSource } from "../../../src/adapters/local/local-logs.js";
+import { LocalRunner, type LocalRunnerOptions } from "../../../src/adapters/local/runner.js";
+import type { BuildSnapshot, StartBuildRequest } from "../../../src/builds/runner.js";
+
+const run = promisify(execFile);
+
+export const silentLog = pino({ level: "silent" });
+
+export async function temporaryDirectory(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "local-runner-test-"));
+}
+
+/** A git repository with one commit of `files` (and symbolic `links`), reached by a file:// URL as builds reach GitHub. */
+export async function repository(files: Record<string, string>, links: Record<string, string> = {}): Promise<{ url: string; sha: string; directory: string }> {
+  const directory = await temporaryDirectory();
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(directory, path)), { recursive: true });
+    await writeFile(join(directory, path), text);
+  }
+  for (const [path, target] of Object.entries(links)) await symlink(target, join(directory, path));
+  const git = (...args: string[]) => run("git", ["-c", "user.email=test@example.com", "-c", "user.name=Test", "-c", "init.defaultBranch=main", ...args], { cwd: directory });
+  await git("init", "--quiet");
+  await git("add", "--all");
+  await git("commit", "--quiet", "--message", "test commit");
+  const sha = (await git("rev-parse", "HEAD")).stdout.trim();
+  return { url: `file://${directory}`, sha, directory };
+}
+
+/** A buildspec of the given phases' commands. */
+export function buildspec(phases: Record<string, string[]>, extra = ""): string {
+  const lines = ["version: 0.2", extra, "phases:"];
+  for (const [name, commands] of Object.entries(phases)) {
+    lines.push(`  ${name}:`, "    commands:", ...commands.map((command) => `      - ${JSON.stringify(command)}`));
+  }
+  return `${lines.filter((line) => line !== "").join("\n")}\n`;
+}
+
+export function buildRequest(repo: { url: string; sha: string }, overrides: Partial<StartBuildRequest> = {}): StartBuildRequest {
+  return {
+    projectName: "local",
+    sourceVersion: `refs/heads/main^{${repo.sha}}`,
+    sourceType: "GITHUB",
+    sourceLocation: repo.url,
+    variables: [],
+    idempotencyToken: randomUUID(),
+    noCache: false,
+    ...overrides,
+  };
+}
+
+/** A runner on a fresh data directory, building as the test's own user unless told otherwise. */
+export async function localRunner(options: Partial<LocalRunnerOptions> = {}): Promise<{ runner: LocalRunner; dataDir: string; workRoot: string }> {
+  const dataDir = options.dataDir ?? (await temporaryDirectory());
+  const workRoot = options.workRoot ?? (await temporaryDirectory());
+  const runner = new LocalRunner({
+    dataDir,
+    workRoot,
+    fetchToken: async () => undefined,
+    secretValue: async () => undefined,
+    log: silentLog,
+    buildUser: null,
+    stopGraceMs: 1_000,
+    ...options,
+  });
+  return { runner, dataDir, workRoot };
+}
+
+/** Polls the build until `done` says so. */
+export async function waitForBuild(
+  runner: LocalRunner,
+  id: string,
+  done: (build: BuildSnapshot) => boolean = (build) => build.status !== "IN_PROGRESS",
+  timeoutMs = 4_500,
+): Promise<BuildSnapshot> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [build] = await runner.get([id]);
+    if (build && done(build)) return build;
+    if (Date.now() > deadline) throw new Error(`build ${id} did not get there in time: ${JSON.stringify(build)}`);
+    await sleep(20);
+  }
+}
+
+/** The build's whole log as LocalLogSource gives it to the watcher, one text per line. */
+export async function logLines(dataDir: string, id: string): Promise<string[]> {
+  const source = new LocalLogSource(dataDir);
+  const lines: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await source.read({ groupName: "local", streamName: id }, cursor);
+    lines.push(...page.events.map((event) => event.message.replace(/\n$/, "")));
+    cursor = page.cursor;
+    if (page.atEnd) return lines;
+  }
+}
+
+export function phaseSummary(build: BuildSnapshot): string[] {
+  return build.phases.map((phase) => (phase.status ? `${phase.name} ${phase.status}` : phase.name));
+}

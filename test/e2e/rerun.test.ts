@@ -1,0 +1,104 @@
+import { FakeCodeBuild, type FakeBuild } from "../support/fake-codebuild.js";
+import type { CheckRunState } from "../support/fake-github.js";
+import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js";
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+/** startTestApp's APP_ID: the app's own check runs carry it. */
+const APP_ID = 1;
+
+/** GitHub's example re-run request, made one for `run` (of `push`'s repository) by `login`. */
+function rerunPayload(push: Record<string, any>, run: CheckRunState, login: string): Record<string, any> {
+  const payload = examplePayload("check_run", (p) => p.action === "rerequested");
+  payload.installation = { id: 7 };
+  payload.repository = push.repository;
+  payload.sender = { ...payload.sender, login };
+  payload.check_run = { ...payload.check_run, id: run.id, name: run.name, head_sha: run.head_sha, external_id: run.external_id, app: { ...payload.check_run.app, id: APP_ID } };
+  return payload;
+}
+
+function succeed(codebuild: FakeCodeBuild, build: FakeBuild): void {
+  const t0 = build.startTime;
+  codebuild.update(build.id, {
+    buildStatus: "SUCCEEDED",
+    currentPhase: "COMPLETED",
+    endTime: t0 + 30,
+    phases: [
+      { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: t0, endTime: t0 + 1, durationInSeconds: 1 },
+      { phaseType: "BUILD", phaseStatus: "SUCCEEDED", startTime: t0 + 1, endTime: t0 + 30, durationInSeconds: 29 },
+      { phaseType: "COMPLETED", startTime: t0 + 30 },
+    ],
+  });
+}
+
+describe("re-running a check run, end to end over HTTP", () => {
+  let codebuild: FakeCodeBuild;
+  let app: TestApp;
+
+  beforeEach(async () => {
+    codebuild = new FakeCodeBuild();
+    app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(), CODEBUILD_PROJECT: "shared-builds" });
+  });
+
+  afterEach(async () => {
+    try {
+      await app.stop();
+    } finally {
+      await codebuild.stop();
+    }
+  });
+
+  async function firstBuild(push: Record<string, any>) {
+    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", push);
+    await waitFor(() => codebuild.builds.size === 1, "StartBuild");
+    await app.running.app!.intake.drained();
+    const [build] = [...codebuild.builds.values()];
+    const run = app.github.runsFor(SHA)[0]!;
+    return { build: build!, run };
+  }
+
+  test("by a writer: a second build of the same commit and a second check run that completes", async () => {
+    const push = pushPayload(SHA);
+    const first = await firstBuild(push);
+    succeed(codebuild, first.build);
+    app.github.permissions.set("maintainer", "write");
+    const response = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, first.run, "maintainer"));
+    expect(response.status).toBe(200);
+
+    const starts = await waitFor(() => codebuild.calls("StartBuild").length === 2 && codebuild.calls("StartBuild"), "a second StartBuild");
+    expect(starts[1]!.sourceVersion).toBe(starts[0]!.sourceVersion);
+    const deploymentIds = starts.map((s) => (s.environmentVariablesOverride as { name: string; value: string }[]).find((v) => v.name === "DEPLOYMENT_ID")!.value);
+    expect(deploymentIds[1]).not.toBe(deploymentIds[0]);
+    expect(starts[1]!.idempotencyToken).toBe(deploymentIds[1]);
+
+    const second = await waitFor(() => app.github.runsFor(SHA).find((r) => r.id !== first.run.id), "a second check run");
+    expect(second).toMatchObject({ name: first.run.name, head_sha: SHA, external_id: deploymentIds[1] });
+    succeed(codebuild, [...codebuild.builds.values()][1]!);
+    await waitFor(() => app.github.runsFor(SHA).every((r) => r.status === "completed"), "both check runs completed");
+    expect(app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
+  });
+
+  test("by a user with read access: nothing", async () => {
+    const push = pushPayload(SHA);
+    const first = await firstBuild(push);
+    app.github.permissions.set("reader", "read");
+    const response = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, first.run, "reader"));
+    expect(response.status).toBe(200);
+    await app.running.app!.intake.drained();
+    expect(codebuild.calls("StartBuild")).toHaveLength(1);
+    expect(app.github.runsFor(SHA)).toHaveLength(1);
+  });
+
+  test("a check run completed without a build (skipped) can be re-run too: it is decided again", async () => {
+    const push = pushPayload(SHA, { message: "Docs only [skip ci]" });
+    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", push);
+    const skipped = await waitFor(() => app.github.runsFor(SHA)[0], "the skipped check run");
+    expect(skipped.conclusion).toBe("skipped");
+    app.github.permissions.set("maintainer", "admin");
+    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, skipped, "maintainer"));
+    const again = await waitFor(() => app.github.runsFor(SHA).find((r) => r.id !== skipped.id), "a second check run");
+    expect(again).toMatchObject({ status: "completed", conclusion: "skipped" });
+    expect(again.external_id).not.toBe(skipped.external_id);
+    expect(codebuild.calls("StartBuild")).toHaveLength(0);
+  });
+});

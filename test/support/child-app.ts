@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import nock from "nock";
+import { freePort, WEBHOOK_SECRET } from "./app.js";
+import { startDynalite, type Dynalite } from "./dynalite.js";
+import { FakeCloudWatchLogs } from "./fake-cloudwatch-logs.js";
+import { FakeCodeBuild } from "./fake-codebuild.js";
+import { FakeGitHub, testPrivateKey } from "./fake-github.js";
+import { FakeSecretsManager } from "./fake-secrets-manager.js";
+import { FaultyProxy } from "./faulty-proxy.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Everything outside the app, for apps run as child processes: GitHub (the nock fake, served over
+ * real HTTP so another process reaches it), DynamoDB (dynalite, behind a proxy that can fail calls),
+ * Secrets Manager, CodeBuild and CloudWatch Logs fakes. Several app processes can share it: one
+ * table, one GitHub.
+ */
+export class World {
+  readonly github: FakeGitHub;
+  readonly codebuild = new FakeCodeBuild();
+  readonly logs = new FakeCloudWatchLogs();
+  readonly secretsManager = new FakeSecretsManager();
+  dynamo!: Dynalite;
+  dynamoProxy!: FaultyProxy;
+  private endpoints: Record<string, string> = {};
+  private readonly apps: ChildApp[] = [];
+
+  private constructor(githubPort: number) {
+    this.github = new FakeGitHub(githubPort);
+  }
+
+  static async start(): Promise<World> {
+    const world = new World(await freePort());
+    world.dynamo = await startDynalite();
+    world.dynamoProxy = new FaultyProxy(world.dynamo.endpoint);
+    world.codebuild.logGroup = "/aws/codebuild/shared-builds";
+    world.endpoints = {
+      AWS_ENDPOINT_URL_DYNAMODB: await world.dynamoProxy.start(),
+      AWS_ENDPOINT_URL_CODEBUILD: await world.codebuild.start(),
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: await world.logs.start(),
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: await world.secretsManager.start(),
+    };
+    nock.disableNetConnect();
+    nock.enableNetConnect((host) => host.startsWith("127.0.0.1:") && host !== world.github.host);
+    world.github.install();
+    await world.github.serve();
+    return world;
+  }
+
+  /** Starts `npm start`'s entry point (TypeScript run directly) in a child process, configured only by its environment. */
+  async startApp(env: Record<string, string> = {}): Promise<ChildApp> {
+    const port = await freePort();
+    const app = new ChildApp(port, {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      APP_ID: "1",
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET,
+      GHE_HOST: this.github.host,
+      GHE_PROTOCOL: "http",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      TABLE_AUTO_CREATE: "true",
+      CODEBUILD_PROJECT: "shared-builds",
+      POLL_INTERVAL_MS: "100",
+      CHECK_UPDATE_INTERVAL_MS: "0",
+      LEASE_DURATION_MS: "3000",
+      ...this.endpoints,
+      ...env,
+    });
+    this.apps.push(app);
+    await app.ready();
+    return app;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.apps.map((app) => app.kill("SIGKILL")));
+    await this.github.close();
+    this.github.uninstall();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await Promise.all([this.codebuild.stop(), this.logs.stop(), this.secretsManager.stop(), this.dynamoProxy.stop()]);
+    await this.dynamo.stop();
+  }
+}
+
+/** One app process. */
+export class ChildApp {
+  readonly url: string;
+  readonly webhookUrl: string;
+  /** What the process wrote, for a failing test's message. */
+  output = "";
+  private readonly child: ChildProcess;
+  private readonly exit: Promise<number | null>;
+
+  constructor(port: number, env: Record<string, string>) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.webhookUrl = `${this.url}/api/github/webhooks`;
+    this.child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    this.child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exit = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Resolves once /healthz answers 200. */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exited) throw new Error(`the app exited while starting:\n${this.output}`);
+      const ok = await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the app did not become healthy in ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** Sends the signal and waits for the process to end. */
+  async kill(signal: NodeJS.Signals): Promise<number | null> {
+    if (!this.exited) this.child.kill(signal);
+    return this.exit;
+  }
+}
