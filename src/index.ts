@@ -45,6 +45,8 @@ import { openSealedValue } from "./secrets/sealed-value.js";
 export interface AppHandle {
   intake: DurableIntake;
   watcher: BuildWatcher;
+  /** Starts the background work (pending events, watching builds, redelivery): once the server listens, so redeliveries reach it. */
+  start(): void;
   stop(): Promise<void>;
 }
 
@@ -117,12 +119,14 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
     addHandler(httpHandler(createHttpApp(app.log, routes)));
 
     const missed = new MissedDeliveries({ octokit: () => app.auth(), known: (guid) => stores.intake.has(guid), log: app.log });
-    intake.start();
-    watcher.start();
-    missed.start(settings.redeliveryIntervalMs);
     started({
       intake,
       watcher,
+      start() {
+        intake.start();
+        watcher.start();
+        missed.start(settings.redeliveryIntervalMs);
+      },
       async stop() {
         await missed.stop();
         await intake.stop();

@@ -53,6 +53,7 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   let app: AppHandle | undefined;
   const metrics = new AppMetrics();
   const server = await run(codebuildChecks(settings, metrics, (handle) => (app = handle)), { env, log, Octokit: octokitWithMetrics(metrics) });
+  app?.start();
   return {
     server,
     app,

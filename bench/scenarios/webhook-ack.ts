@@ -8,6 +8,7 @@ import { pushPayload } from "../../test/support/webhooks.js";
 import { startAppProcess } from "../support/app-process.js";
 import { benchSha } from "../support/bench-app.js";
 import { percentile } from "../support/freshness.js";
+import type { MetricsScrape } from "../support/metrics-scrape.js";
 import { cpuBetween, megabytes } from "../support/process-usage.js";
 import { progress, seconds, type Figure, type Scenario } from "../support/report.js";
 import { delay } from "../support/wait.js";
@@ -56,6 +57,20 @@ function ackFigures(answers: DeliveryAnswer[], wallMs: number, recorded: number)
   ];
 }
 
+const PUT_ITEM = { service: "DynamoDB", operation: "PutItem" };
+const AWS_DURATION = "codebuild_checks_aws_request_duration_seconds";
+
+/** Where the time went inside the app while it answered: the intake writes, and how late its event loop ran. */
+function appSide(before: MetricsScrape, after: MetricsScrape): Figure[] {
+  const delta = (name: string) => after.value(name, PUT_ITEM) - before.value(name, PUT_ITEM);
+  const putMs = (delta(`${AWS_DURATION}_sum`) / delta(`${AWS_DURATION}_count`)) * 1000;
+  const lag = (name: string) => `${(after.value(`nodejs_eventloop_lag_${name}_seconds`) * 1000).toFixed(0)} ms`;
+  return [
+    { name: "intake write (PutItem) as the app timed it, mean", value: `${putMs.toFixed(0)} ms` },
+    { name: "app event-loop delay while answering, p99 / max", value: `${lag("p99")} / ${lag("max")}` },
+  ];
+}
+
 /** What the app did with the deliveries after answering: check runs created and builds started. */
 async function watchProcessing(world: World, sentAt: number, total: number): Promise<Figure[]> {
   const started = () => world.codebuild.calls("StartBuild").length;
@@ -85,12 +100,15 @@ const scenario: Scenario = {
       const warmUp = await sendWebhooks(app.app.webhookUrl, pushes(1, WARM_UP), IN_FLIGHT);
       if (warmUp.some((a) => a.status !== 200)) progress(NAME, `warm-up answers: ${warmUp.map((a) => a.status).join(" ")}`);
       const deliveries = pushes(WARM_UP + 1, DELIVERIES);
+      // Scraping resets the event-loop delay histogram: the next scrape covers the answers alone.
+      const metricsBefore = await app.metrics();
       const before = app.usage();
       progress(NAME, `sending ${DELIVERIES} deliveries, ${IN_FLIGHT} at a time`);
       const ackStartedAt = Date.now();
       const answers = await sendWebhooks(app.app.webhookUrl, deliveries, IN_FLIGHT);
       const wallMs = Date.now() - ackStartedAt;
       const usage = app.usage();
+      const inApp = appSide(metricsBefore, await app.metrics());
       const cpu = cpuBetween(before, usage, wallMs);
       const load = loadavg()[0]!.toFixed(1);
       const recorded = await recordedIntents(world, deliveries.map((d) => d.id));
@@ -102,6 +120,7 @@ const scenario: Scenario = {
         figures: [
           ...ackFigures(answers, wallMs, recorded),
           { name: "app CPU while answering (its main thread waiting for a CPU)", value: `${cpu.used} (${cpu.waiting})` },
+          ...inApp,
           { name: "app RSS after answering", value: megabytes(usage.rssBytes) },
           ...processing,
         ],

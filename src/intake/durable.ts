@@ -36,6 +36,7 @@ export class DurableIntake {
   private active = 0;
   private idle: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private renewer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private stopped = false;
   private readonly now: () => number;
@@ -118,6 +119,7 @@ export class DurableIntake {
     if (this.stopped || this.queued.has(intent.deliveryId)) return;
     this.queued.set(intent.deliveryId, intent);
     this.queue.push(intent.deliveryId);
+    this.renewLeases();
     this.pump();
   }
 
@@ -135,20 +137,38 @@ export class DurableIntake {
     }
   }
 
-  /** Processes under a lease renewed every third of its length; a failure leaves it pending for the next sweep. */
+  /**
+   * Processes an intent this process holds: first making sure the lease is still ours (it may have
+   * expired while the intent waited, and another replica taken it over), then under renewals.
+   * A failure leaves it pending for a later sweep.
+   */
   private async work(intent: Intent): Promise<void> {
     const { store, owner, leaseMs, log } = this.options;
-    const renew = setInterval(() => {
-      void store.extend(intent.deliveryId, { owner, ttlMs: leaseMs, now: this.now() }).catch(() => undefined);
-    }, Math.max(1, Math.floor(leaseMs / 3)));
-    renew.unref();
+    const { deliveryId } = intent;
     try {
+      if (!(await store.extend(deliveryId, { owner, ttlMs: leaseMs, now: this.now() }))) {
+        log.info({ deliveryId, event: intent.kind }, "event taken over by another replica meanwhile; leaving it to them");
+        return;
+      }
       await this.options.process(intent);
-      clearInterval(renew);
-      await store.done(intent.deliveryId, "processed");
+      await store.done(deliveryId, "processed");
     } catch (err) {
-      clearInterval(renew);
-      log.error({ err, deliveryId: intent.deliveryId, event: intent.kind }, "processing failed; the event is tried again once its lease expires");
+      log.error({ err, deliveryId, event: intent.kind }, "processing failed; the event is tried again once its lease expires");
     }
+  }
+
+  /** Every third of a lease, the leases of intents waiting here or in progress are extended. */
+  private renewLeases(): void {
+    if (this.renewer || this.queued.size === 0) return;
+    const { store, owner, leaseMs } = this.options;
+    this.renewer = setInterval(() => {
+      if (this.queued.size === 0) {
+        clearInterval(this.renewer);
+        this.renewer = undefined;
+        return;
+      }
+      for (const id of this.queued.keys()) void store.extend(id, { owner, ttlMs: leaseMs, now: this.now() }).catch(() => undefined);
+    }, Math.max(1, Math.floor(leaseMs / 3)));
+    this.renewer.unref();
   }
 }

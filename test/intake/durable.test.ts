@@ -110,6 +110,28 @@ describe("DurableIntake", () => {
     expect(b.processed).toEqual(["d-1"]);
   });
 
+  test("an intent taken over by another replica while it waited here is not processed here too", async () => {
+    const store = new MemoryIntakeStore();
+    let finish!: () => void;
+    const processedByA: string[] = [];
+    const a = setUp(store, "replica-a", async (intent) => {
+      processedByA.push(intent.deliveryId);
+      if (intent.deliveryId === "d-1") await new Promise<void>((resolve) => (finish = resolve));
+    });
+    const b = setUp(store, "replica-b");
+    await a.intake.record(push("d-1"));
+    await a.intake.record(push("d-2")); // waits behind d-1 (concurrency 1)
+
+    b.clock.now = a.clock.now + LEASE_MS; // A's leases ran out (A was stalled)
+    await b.intake.sweep();
+    await b.intake.drained();
+    finish();
+    await a.intake.drained();
+
+    expect(b.processed.sort()).toEqual(["d-1", "d-2"]);
+    expect(processedByA).toEqual(["d-1"]);
+  });
+
   test("stop hands intents not yet started back at once, and lets the one in progress finish", async () => {
     const store = new MemoryIntakeStore();
     let finish!: () => void;

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** The account builds run as when the app runs as root: present on every Linux and macOS. */
-export const DEFAULT_BUILD_USER_NAME = "nobody";
+const DEFAULT_BUILD_USER_NAME = "nobody";
 
 export interface BuildUser {
   uid: number;

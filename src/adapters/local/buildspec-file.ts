@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 
 /** Where CodeBuild looks without a buildspec override (buildspec reference: "Buildspec file name and storage location"). */
-export const DEFAULT_BUILDSPEC_PATH = "buildspec.yml";
+const DEFAULT_BUILDSPEC_PATH = "buildspec.yml";
 /** A buildspec larger than this is refused unread. */
 const BUILDSPEC_MAX_BYTES = 1024 * 1024;
 

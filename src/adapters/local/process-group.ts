@@ -30,7 +30,7 @@ export async function terminateGroup(pid: number, graceMs: number): Promise<void
  * not reap orphans (a container without an init), a build's ended processes stay in the group as
  * zombies. Without /proc, any member counts.
  */
-export async function groupAlive(pgid: number): Promise<boolean> {
+async function groupAlive(pgid: number): Promise<boolean> {
   let pids: string[];
   try {
     pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,16 +9,15 @@ import type { Logger } from "pino";
 import type { BuildRunner, BuildSnapshot, StartBuildRequest } from "../../builds/runner.js";
 import { StartBuildError } from "../../builds/runner.js";
 import { formatDuration } from "../../checks/duration.js";
-import { buildEnvironment } from "./build-environment.js";
 import { buildDirectory, buildLogFile, readBuildState, writeBuildState } from "./build-files.js";
-import { buildScript, commandFailureMessage, containerLine, parseScriptRecord, SCRIPT_CHANNEL_FD, type ScriptRecord } from "./build-script.js";
+import { commandFailureMessage, containerLine, parseScriptRecord, SCRIPT_CHANNEL_FD, type ScriptRecord } from "./build-script.js";
 import { endPhase, enterPhase, finishBuild, notePhaseFailure, runningPhase, submittedBuild, toSnapshot, type LocalBuild, type PhaseStatus } from "./build-state.js";
-import { chownTree, removeTree, resolveBuildUser, unreachableBy, type BuildUser } from "./build-user.js";
-import { BUILDSPEC_PHASES, describeBuildspecProblems, parseBuildspec, type Buildspec } from "./buildspec.js";
-import { readBuildspecText } from "./buildspec-file.js";
-import { fetchSource } from "./git-source.js";
+import { removeTree, resolveBuildUser, unreachableBy, type BuildUser } from "./build-user.js";
+import { BUILDSPEC_PHASES, type Buildspec } from "./buildspec.js";
+import { downloadSource, type PreparedBuild } from "./download-source.js";
 import { LocalLogWriter } from "./local-logs.js";
 import { processStartTicks, signalGroup, terminateGroup } from "./process-group.js";
+import type { LocalRunnerSetup } from "./runner-setup.js";
 
 /** CodeBuild's build timeout when none is set (60 minutes, CodeBuild user guide). */
 export const DEFAULT_TIMEOUT_MINUTES = 60;
@@ -33,7 +30,7 @@ const OUTPUT_DRAIN_MS = 5_000;
 
 const UNTRUSTED_REFUSAL =
   "This build is untrusted (a pull request from a fork or from a bot), and the local runner never builds untrusted code: " +
-  "it runs builds on the app's own machine, where nothing keeps a build from the app's secrets. Build untrusted pull requests with CodeBuild " +
+  "it runs builds on the app's own machine, next to the app and its secrets. Build untrusted pull requests with CodeBuild " +
   "(RUNNER=codebuild and CODEBUILD_UNTRUSTED_ROLE), or push the commit to a branch of this repository.";
 const APP_RESTARTED =
   "The app restarted during the build: the local runner cannot follow a build begun before it started, so the build was ended. Run it again.";
@@ -60,16 +57,6 @@ export interface LocalRunnerOptions {
   stopGraceMs?: number;
 }
 
-/** What the app logs at start-up about where builds run. */
-export interface LocalRunnerSetup {
-  dataDir: string;
-  workRoot: string;
-  buildUser: BuildUser | null;
-  appUid: number | undefined;
-  /** Why no build can run (the app runs as root without a user to run builds as). */
-  problem?: string;
-}
-
 /** A build of this process, from start() until its end is written down. */
 interface RunningBuild {
   state: LocalBuild;
@@ -86,13 +73,6 @@ interface RunningBuild {
 interface ShellExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-interface PreparedBuild {
-  spec: Buildspec;
-  script: string;
-  sourceDirectory: string;
-  env: Record<string, string>;
 }
 
 /**
@@ -131,8 +111,9 @@ export class LocalRunner implements BuildRunner {
     } catch (error) {
       throw new StartBuildError((error as Error).message, "No user to run the build as");
     }
+    for (const [token, started] of this.tokens) if (this.now() - started.at >= IDEMPOTENCY_WINDOW_MS) this.tokens.delete(token);
     const earlier = this.tokens.get(request.idempotencyToken);
-    if (earlier && this.now() - earlier.at < IDEMPOTENCY_WINDOW_MS) return { id: earlier.id };
+    if (earlier) return { id: earlier.id };
 
     const id = `local:${randomUUID()}`;
     const build: RunningBuild = { state: submittedBuild(id, this.date()), abort: new AbortController(), scriptDone: false, saving: Promise.resolve() };
@@ -241,96 +222,34 @@ export class LocalRunner implements BuildRunner {
     this.options.log.info({ buildId: ended.id, status: ended.status }, "local build ended");
   }
 
-  /** DOWNLOAD_SOURCE: the checkout, the buildspec and the environment; undefined when the phase failed or the build was interrupted. */
+  /** DOWNLOAD_SOURCE, reported as CodeBuild does; undefined when it failed or the build was interrupted. */
   private async downloadSource(build: RunningBuild, request: StartBuildRequest, user: BuildUser | null, log: LocalLogWriter): Promise<PreparedBuild | undefined> {
     const say = (text: string) => log.line(containerLine(this.date(), text));
-    const fail = (messages: string[]) => {
-      if (build.interruption) return undefined;
-      say("Phase complete: DOWNLOAD_SOURCE State: FAILED");
-      for (const message of messages) say(`Phase context status code: CLIENT_ERROR Message: ${message}`);
-      this.update(build, (state) => endPhase(state, "FAILED", this.date(), messages));
-      return undefined;
-    };
     say("Running on this machine with the local runner of codebuild-checks");
     say("Phase is DOWNLOAD_SOURCE");
-    const workspace = await mkdtemp(join(this.workRoot, "codebuild-checks-"));
-    this.update(build, (state) => ({ ...state, workspace }));
-    const sourceDirectory = join(workspace, "src");
-    const home = join(workspace, "home");
-    await Promise.all([mkdir(sourceDirectory), mkdir(home)]);
-
-    let token: string | undefined;
-    try {
-      token = await this.options.fetchToken(request);
-    } catch (error) {
-      return fail([`Could not get a token to fetch the repository: ${(error as Error).message}`]);
-    }
-    const source = await fetchSource({
-      git: this.options.git ?? "git",
-      directory: sourceDirectory,
-      location: request.sourceLocation,
-      sourceVersion: request.sourceVersion,
-      token,
-      signal: build.abort.signal,
-    });
-    if (!source.ok) return fail([source.problem]);
-    say(`CODEBUILD_SRC_DIR=${sourceDirectory}`);
-
-    const text = await readBuildspecText(sourceDirectory, request.buildspec);
-    if (!text.ok) return fail([text.problem]);
-    const parsed = parseBuildspec(text.text);
-    if (!parsed.ok) return fail(describeBuildspecProblems(parsed.problems, text.where));
-    say(`YAML location is ${text.where}`);
-
-    say("Processing environment variables");
-    const variables = await this.resolveVariables(request);
-    if (!variables.ok) return fail([variables.problem]);
-    const env = buildEnvironment({
-      buildspecVariables: parsed.buildspec.variables,
-      variables: variables.values,
-      home,
-      sourceDirectory,
+    const download = await downloadSource(request, {
       buildId: build.state.id,
-      commit: source.commit,
-      sourceVersion: request.sourceVersion,
-      sourceLocation: request.sourceLocation,
       startTime: new Date(build.state.startTime),
+      workRoot: this.workRoot,
+      git: this.options.git ?? "git",
+      user,
+      fetchToken: this.options.fetchToken,
+      secretValue: this.options.secretValue,
+      signal: build.abort.signal,
+      say,
+      made: (workspace) => this.update(build, (state) => ({ ...state, workspace })),
     });
-    const script = join(workspace, "buildspec.sh");
-    await writeFile(script, buildScript(parsed.buildspec), { mode: 0o644 });
-    if (user) await chownTree(workspace, user);
     if (build.interruption) return undefined;
-
-    say(`Moving to directory ${sourceDirectory}`);
-    say(`Phases found in YAML: ${BUILDSPEC_PHASES.filter(({ key }) => parsed.buildspec.phases[key].commands.length > 0).length}`);
-    for (const { key, name } of BUILDSPEC_PHASES) {
-      const count = parsed.buildspec.phases[key].commands.length;
-      if (count > 0) say(` ${name}: ${count} commands`);
+    if (!download.ok) {
+      say("Phase complete: DOWNLOAD_SOURCE State: FAILED");
+      for (const message of download.messages) say(`Phase context status code: CLIENT_ERROR Message: ${message}`);
+      this.update(build, (state) => endPhase(state, "FAILED", this.date(), download.messages));
+      return undefined;
     }
     say("Phase complete: DOWNLOAD_SOURCE State: SUCCEEDED");
     say("Phase context status code:  Message: ");
     this.update(build, (state) => endPhase(state, "SUCCEEDED", this.date()));
-    return { spec: parsed.buildspec, script, sourceDirectory, env };
-  }
-
-  /** The build's variables with each secret's value in place of its name. */
-  private async resolveVariables(request: StartBuildRequest): Promise<{ ok: true; values: { name: string; value: string }[] } | { ok: false; problem: string }> {
-    const values: { name: string; value: string }[] = [];
-    for (const variable of request.variables) {
-      if (variable.type === "PLAINTEXT") {
-        values.push(variable);
-        continue;
-      }
-      let value: string | undefined;
-      try {
-        value = await this.options.secretValue(variable.value);
-      } catch (error) {
-        return { ok: false, problem: `Could not read the secret ${variable.value} of variable ${variable.name}: ${(error as Error).message}` };
-      }
-      if (value === undefined) return { ok: false, problem: `There is no secret ${variable.value} for variable ${variable.name}: store it again with /secret set` };
-      values.push({ name: variable.name, value });
-    }
-    return { ok: true, values };
+    return download.build;
   }
 
   /** INSTALL to POST_BUILD: the script in one bash process of its own group, its phases followed through the side channel. */
@@ -397,9 +316,10 @@ export class LocalRunner implements BuildRunner {
 
   /** The build as it ended: interrupted, its shell ended early, or as its phases went. Its last lines go to the log. */
   private ending(build: RunningBuild, log: LocalLogWriter, exit: ShellExit | undefined): LocalBuild {
-    const { state, interruption } = build;
+    const { interruption } = build;
     const at = this.date();
     if (interruption) {
+      const state = withPhaseToEnd(build.state, at);
       const phase = runningPhase(state);
       if (phase) {
         log.line(containerLine(at, `Phase complete: ${phase.name} State: ${interruption.status}`));
@@ -408,7 +328,7 @@ export class LocalRunner implements BuildRunner {
       return finishBuild(state, at, { status: interruption.status, phaseStatus: interruption.status, message: interruption.message });
     }
     if (exit && !build.scriptDone) return this.shellEnded(build, log, exit, at);
-    return finishBuild(state, at);
+    return finishBuild(build.state, at);
   }
 
   /**
@@ -416,18 +336,16 @@ export class LocalRunner implements BuildRunner {
    * shell was killed. The phase under way fails; between phases, the next one does, unless one failed already.
    */
   private shellEnded(build: RunningBuild, log: LocalLogWriter, exit: ShellExit, at: Date): LocalBuild {
-    let state = build.state;
-    if (!runningPhase(state)) {
-      const next = BUILDSPEC_PHASES.find(({ name }) => !state.phases.some((phase) => phase.name === name));
-      if (!next || state.phases.some((phase) => phase.status === "FAILED")) return finishBuild(state, at);
-      state = enterPhase(state, next.name, at);
-    }
+    if (!runningPhase(build.state) && build.state.phases.some((phase) => phase.status === "FAILED")) return finishBuild(build.state, at);
+    const state = withPhaseToEnd(build.state, at);
+    const phase = runningPhase(state);
+    if (!phase) return finishBuild(state, at);
     const reason = exit.code !== null ? `exit status ${exit.code}` : `signal ${exit.signal}`;
     const message = build.command
       ? `${commandFailureMessage(build.command, reason)} (the command ended the build's shell, so nothing after it ran)`
       : `The build's shell ended unexpectedly (${reason})`;
     if (build.command) log.line(containerLine(at, `Command did not exit successfully ${build.command} ${reason}`));
-    log.line(containerLine(at, `Phase complete: ${runningPhase(state)!.name} State: FAILED`));
+    log.line(containerLine(at, `Phase complete: ${phase.name} State: FAILED`));
     log.line(containerLine(at, `Phase context status code: COMMAND_EXECUTION_ERROR Message: ${message}`));
     return finishBuild(state, at, { status: "FAILED", phaseStatus: "FAILED", message });
   }
@@ -458,26 +376,11 @@ export class LocalRunner implements BuildRunner {
   }
 }
 
-/** The start-up lines that say where and how builds run. */
-export function describeLocalRunner(setup: LocalRunnerSetup): string[] {
-  const user = setup.buildUser
-    ? `as the unprivileged user ${setup.buildUser.name ?? setup.buildUser.uid} (uid ${setup.buildUser.uid})`
-    : `as the app's own user (uid ${setup.appUid ?? "unknown"})`;
-  return [
-    `Builds run on this machine (RUNNER=local), ${user}: each buildspec runs with bash in a fresh checkout under ${setup.workRoot}; build states and logs are kept in ${join(setup.dataDir, "builds")}`,
-    "The local runner never builds untrusted code (pull requests from forks or from bots): those are refused with a message on their check run",
-  ];
-}
-
-/** What the operator must know at start-up: builds that can read the app's files, or builds that cannot run. */
-export function localRunnerWarnings(setup: LocalRunnerSetup): string[] {
-  if (setup.problem) return [setup.problem];
-  if (setup.buildUser) return [];
-  const who = setup.appUid === 0 ? "as root" : "as the app's own user";
-  return [
-    `Builds run on this machine ${who}: a build can read and change the app's files, its private key, settings and data included. ` +
-      "Build only repositories you trust, or run the app as root so that builds run as an unprivileged user.",
-  ];
+/** The phase under way, or else the buildspec's next phase, entered now: the phase that reports an early end. */
+function withPhaseToEnd(state: LocalBuild, at: Date): LocalBuild {
+  if (runningPhase(state)) return state;
+  const next = BUILDSPEC_PHASES.find(({ name }) => !state.phases.some((phase) => phase.name === name));
+  return next ? enterPhase(state, next.name, at) : state;
 }
 
 function timedOutMessage(timeoutMs: number): string {

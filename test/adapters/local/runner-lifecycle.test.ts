@@ -155,6 +155,18 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
     expect((await runner.get([id]))[0]!.status).toBe("STOPPED");
   });
 
+  test("a build that ignores SIGTERM is killed after the grace period", async () => {
+    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo group $$", "trap '' TERM; while true; do sleep 0.05 || true; done"] }) });
+    const { runner, dataDir } = await localRunner({ stopGraceMs: 300 });
+    const { id } = await runner.start(buildRequest(repo));
+    const group = await printedGroup(dataDir, id);
+    const stoppedAt = Date.now();
+    await runner.stop(id);
+    expect((await waitForBuild(runner, id)).status).toBe("STOPPED");
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(300);
+    expect(groupExists(group)).toBe(false);
+  });
+
   test("stop() of a build no one knows is an error", async () => {
     const { runner } = await localRunner();
     await expect(runner.stop("local:00000000-0000-4000-8000-000000000000")).rejects.toThrow("There is no local build local:00000000-0000-4000-8000-000000000000 to stop");
@@ -192,6 +204,12 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
     const [started] = (await once(app.stdout!, "data")) as [Buffer];
     const id = started.toString().trim().replace(/^started /, "");
     const group = await printedGroup(dataDir, id);
+    // The app dies once it has written down that the build is in BUILD, and its shell.
+    for (let tries = 0; tries < 200; tries++) {
+      const state = await readBuildState(dataDir, id);
+      if (state?.process && state.phases.some((phase) => phase.name === "BUILD")) break;
+      await sleep(20);
+    }
     app.kill("SIGKILL");
     await once(app, "exit");
     expect(groupExists(group)).toBe(true);

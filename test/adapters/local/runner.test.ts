@@ -191,6 +191,16 @@ describe("LocalRunner: the source and the buildspec", () => {
     expect(await logLines(dataDir, path.id)).toContain("from ci");
   });
 
+  test("a runner that cannot start bash reports the build as FAULT, saying why", async () => {
+    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo hi"] }) });
+    const { runner } = await localRunner({ bash: "/nonexistent/bash" });
+    const { id } = await runner.start(buildRequest(repo));
+    const build = await waitForBuild(runner, id);
+    expect(build.status).toBe("FAULT");
+    expect(phaseSummary(build).slice(1)).toEqual(["DOWNLOAD_SOURCE SUCCEEDED", "INSTALL FAULT", "COMPLETED"]);
+    expect(build.phases[2]!.messages).toEqual(["The local runner failed: could not start bash: spawn /nonexistent/bash ENOENT"]);
+  });
+
   test("the checkout is removed when the build ends", async () => {
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo hi"] }) });
     const { runner, workRoot } = await localRunner();
