@@ -110,6 +110,8 @@ const scenario: Scenario = {
       const usage = app.usage();
       const inApp = appSide(metricsBefore, await app.metrics());
       const cpu = cpuBetween(before, usage, wallMs);
+      // One event loop answers them all: each delivery waits for the CPU time of those ahead of it.
+      const cpuPerDelivery = ((usage.cpuSeconds - before.cpuSeconds) / DELIVERIES) * 1000;
       const load = loadavg()[0]!.toFixed(1);
       const recorded = await recordedIntents(world, deliveries.map((d) => d.id));
       const processing = await watchProcessing(world, sentAt, WARM_UP + DELIVERIES);
@@ -120,6 +122,10 @@ const scenario: Scenario = {
         figures: [
           ...ackFigures(answers, wallMs, recorded),
           { name: "app CPU while answering (its main thread waiting for a CPU)", value: `${cpu.used} (${cpu.waiting})` },
+          {
+            name: `app CPU per delivery (× ${IN_FLIGHT} in flight: the wait it makes)`,
+            value: `${cpuPerDelivery.toFixed(1)} ms (${(cpuPerDelivery * IN_FLIGHT).toFixed(0)} ms)`,
+          },
           ...inApp,
           { name: "app RSS after answering", value: megabytes(usage.rssBytes) },
           ...processing,

@@ -9,13 +9,14 @@ import type { DeliveryAnswer, SignedDelivery } from "./webhook-sender.js";
 const { url, deliveries, inFlight } = workerData as { url: string; deliveries: SignedDelivery[]; inFlight: number };
 
 async function send(delivery: SignedDelivery): Promise<DeliveryAnswer> {
+  const sentAt = Date.now();
   const startedAt = performance.now();
   try {
     const response = await fetch(url, { method: "POST", headers: delivery.headers, body: delivery.body });
     await response.arrayBuffer();
-    return { id: delivery.id, ms: performance.now() - startedAt, status: response.status };
+    return { id: delivery.id, sentAt, ms: performance.now() - startedAt, status: response.status };
   } catch {
-    return { id: delivery.id, ms: performance.now() - startedAt, status: 0 };
+    return { id: delivery.id, sentAt, ms: performance.now() - startedAt, status: 0 };
   }
 }
 

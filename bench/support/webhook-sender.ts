@@ -12,6 +12,8 @@ export interface SignedDelivery {
 /** The app's answer to one delivery: its status (0: no answer) and how long it took from sending. */
 export interface DeliveryAnswer {
   id: string;
+  /** When it was sent (ms since the epoch). */
+  sentAt: number;
   ms: number;
   status: number;
 }
