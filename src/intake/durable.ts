@@ -11,6 +11,13 @@ export const INTAKE_WRITE_DEADLINE_MS = 3_000;
 export const MAX_PROCESSING_ATTEMPTS = 5;
 /** Pending intents taken over in one sweep. */
 const SWEEP_BATCH = 100;
+/**
+ * Done intents are kept this long to recognise a redelivered duplicate: GitHub lets a delivery be
+ * redelivered for 3 days ("Redelivering webhooks", docs.github.com), plus a day's margin.
+ */
+export const DONE_INTENTS_KEPT_MS = 4 * 24 * 3_600_000;
+/** How often old done intents are deleted. */
+const PURGE_EVERY_MS = 3_600_000;
 
 export interface DurableIntakeOptions {
   store: IntakeStore;
@@ -39,6 +46,7 @@ export class DurableIntake {
   private renewer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private stopped = false;
+  private purgedAt = -Infinity;
   private readonly now: () => number;
   private readonly concurrency: number;
 
@@ -112,6 +120,20 @@ export class DurableIntake {
       }
     } catch (err) {
       log.warn({ err }, "looking for pending events failed; trying again at the next sweep");
+    }
+    await this.purge();
+  }
+
+  /** At most once an hour, done intents past the redelivery window are deleted. */
+  private async purge(): Promise<void> {
+    const now = this.now();
+    if (now - this.purgedAt < PURGE_EVERY_MS) return;
+    this.purgedAt = now;
+    try {
+      const purged = await this.options.store.purge(new Date(now - DONE_INTENTS_KEPT_MS).toISOString());
+      if (purged > 0) this.options.log.info({ purged }, "old processed events deleted");
+    } catch (err) {
+      this.options.log.warn({ err }, "deleting old processed events failed; trying again in an hour");
     }
   }
 

@@ -78,6 +78,25 @@ describe("re-running a check run, end to end over HTTP", () => {
     expect(app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
   });
 
+  test("\"Re-run all checks\" (check_suite.rerequested) by a writer: a new build and check run for the app's run in the suite", async () => {
+    const push = pushPayload(SHA);
+    const first = await firstBuild(push);
+    succeed(codebuild, first.build);
+    await waitFor(() => first.run.status === "completed", "the first run completed");
+    app.github.permissions.set("maintainer", "write");
+    const payload = examplePayload("check_suite", (p) => p.action === "rerequested");
+    payload.installation = { id: 7 };
+    payload.repository = push.repository;
+    payload.sender = { ...payload.sender, login: "maintainer" };
+    payload.check_suite = { ...payload.check_suite, id: app.github.suiteOf(SHA), head_sha: SHA, app: { ...payload.check_suite.app, id: APP_ID } };
+    expect((await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_suite", payload)).status).toBe(200);
+
+    await waitFor(() => codebuild.builds.size === 2, "a second build");
+    succeed(codebuild, [...codebuild.builds.values()][1]!);
+    await waitFor(() => app.github.runsFor(SHA).length === 2 && app.github.runsFor(SHA).every((r) => r.status === "completed"), "two completed check runs");
+    expect(app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
+  });
+
   test("by a user with read access: nothing", async () => {
     const push = pushPayload(SHA);
     const first = await firstBuild(push);

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { MemoryIntakeStore } from "../../src/adapters/memory/intake.js";
-import { DurableIntake, MAX_PROCESSING_ATTEMPTS } from "../../src/intake/durable.js";
+import { DONE_INTENTS_KEPT_MS, DurableIntake, MAX_PROCESSING_ATTEMPTS } from "../../src/intake/durable.js";
 import type { Intent } from "../../src/intake/intent.js";
 import type { IntakeStore } from "../../src/intake/store.js";
 import { repository } from "../support/build-records.js";
@@ -154,6 +154,19 @@ describe("DurableIntake", () => {
     await b.intake.sweep();
     await b.intake.drained();
     expect(b.processed).toEqual(["d-2"]);
+  });
+
+  test("processed intents are kept through GitHub's redelivery window, then deleted by a sweep", async () => {
+    const { intake, store, clock } = setUp();
+    await intake.record(push("d-1"));
+    await intake.drained();
+    await intake.sweep();
+    expect(await store.has("d-1")).toBe(true);
+
+    const later = setUp(store);
+    later.clock.now = clock.now + DONE_INTENTS_KEPT_MS + 1;
+    await later.intake.sweep();
+    expect(await store.has("d-1")).toBe(false);
   });
 
   test("when the intent cannot be written, record throws (the webhook is then answered 5xx)", async () => {

@@ -117,6 +117,7 @@ export class FakeGitHub {
   /** Requests GitHub's OpenAPI description does not allow, and requests this fake has no reply for. */
   readonly invalidRequests: InvalidRequest[] = [];
   appOwner = "Codertocat";
+  private readonly suites = new Map<string, number>();
   private nextId = 1000;
   private readonly faults: Fault[] = [];
   private server: Server | undefined;
@@ -128,6 +129,18 @@ export class FakeGitHub {
 
   file(fullName: string, ref: string, path: string, content: string): void {
     this.files.set(`${fullName}@${ref}:${path}`, content);
+  }
+
+  /** The check suite of a commit's runs (made on first use). */
+  suiteOf(sha: string): number {
+    let id = this.suites.get(sha);
+    if (id === undefined) this.suites.set(sha, (id = this.nextId++));
+    return id;
+  }
+
+  /** A run as GitHub lists it: with its app and suite, without the fake's history. */
+  private listed({ history: _history, ...run }: CheckRunState): Record<string, unknown> {
+    return { ...run, app: { id: 1, slug: "codebuild-checks" }, check_suite: { id: this.suiteOf(run.head_sha) } };
   }
 
   runsFor(sha: string): CheckRunState[] {
@@ -183,8 +196,17 @@ export class FakeGitHub {
       const url = new URL(uri, this.origin);
       const sha = decodeURIComponent(url.pathname.split("/")[6] ?? "");
       const name = url.searchParams.get("check_name");
-      const runs = this.runsFor(sha).filter((r) => !name || r.name === name).map(({ history: _h, ...run }) => run);
+      const runs = this.runsFor(sha).filter((r) => !name || r.name === name).map((run) => this.listed(run));
       return [200, { total_count: runs.length, check_runs: runs }];
+    });
+    // A commit's runs form one suite here (GitHub makes one per app and commit; only this app's runs are kept).
+    scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-suites\/\d+\/check-runs/).reply((uri) => {
+      const url = new URL(uri, this.origin);
+      const suiteId = Number(url.pathname.split("/")[7]);
+      const sha = [...this.suites].find(([, id]) => id === suiteId)?.[0];
+      let runs = sha === undefined ? [] : this.runsFor(sha);
+      if (url.searchParams.get("filter") !== "all") runs = runs.filter((run) => !runs.some((other) => other.name === run.name && other.id > run.id));
+      return [200, { total_count: runs.length, check_runs: runs.map((run) => this.listed(run)) }];
     });
     scope.post(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-runs$/).reply((uri, body) => {
       const b = body as Record<string, unknown>;
