@@ -1,10 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import type { ApplicationFunction } from "probot";
-import { CloudWatchLogSource } from "./adapters/aws/cloudwatch-logs.js";
-import { CodeBuildRunner } from "./adapters/aws/codebuild.js";
 import { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
 import { processTrigger } from "./builds/process.js";
 import { processRerun } from "./builds/rerun.js";
@@ -30,12 +26,12 @@ import { OwnerPolicy } from "./intake/owners.js";
 import { DurableIntake } from "./intake/durable.js";
 import { sealPlainSecrets } from "./intake/seal-intent.js";
 import { MissedDeliveries } from "./intake/redelivery.js";
-import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
 import { metricsRoutes } from "./metrics/routes.js";
 import { countWebhooks } from "./metrics/webhooks.js";
 import type { Settings } from "./settings.js";
 import { openStores } from "./stores.js";
+import { openRunner } from "./runners.js";
 import { VariableEditor } from "./variables/editor.js";
 import { SecretValues } from "./variables/secret-values.js";
 import { appKeySecretName, loadOrCreateAppKey } from "./secrets/app-key.js";
@@ -54,21 +50,20 @@ export interface AppHandle {
 export function codebuildChecks(settings: Settings, metrics: AppMetrics, started: (handle: AppHandle) => void): ApplicationFunction {
   return async (app, { addHandler }) => {
     const stores = await openStores(settings, app.log, metrics);
-    const codebuild = new CodeBuildClient({ retryMode: "adaptive" });
-    const cloudWatchLogs = new CloudWatchLogsClient({ retryMode: "adaptive" });
-    instrumentAwsClient(codebuild, metrics);
-    instrumentAwsClient(cloudWatchLogs, metrics);
-    app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, runner: ${settings.runner}`);
+    const builds = await openRunner({ settings, secrets: stores.secrets, appOctokit: () => app.auth(), metrics, log: app.log });
+    app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, secrets: ${stores.secretsDescription}, runner: ${settings.runner}`);
+    for (const line of builds.description) app.log.info(line);
+    for (const line of builds.warnings) app.log.warn(line);
     const deps: Dependencies = {
       settings,
-      runner: new CodeBuildRunner(codebuild),
+      runner: builds.runner,
       records: stores.records,
       variables: stores.variables,
       secrets: stores.secrets,
       editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
       secretTags: new SecretProjectTags(stores.secrets),
       secretValues: new SecretValues(stores.secrets),
-      logs: new CloudWatchLogSource(cloudWatchLogs),
+      logs: builds.logs,
       logStore: stores.logStore,
       metrics,
       writes: new GitHubWriteBudgets({
@@ -131,6 +126,7 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
         await missed.stop();
         await intake.stop();
         await watcher.stop();
+        await builds.close();
         await stores.close();
       },
     });

@@ -46,9 +46,6 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   }
   const settings = parseSettings(env);
   checkAppCredentials(env);
-  if (settings.runner === "local") {
-    throw new SettingsError("RUNNER=local is not available in this version: set AWS_REGION (AWS mode) and CODEBUILD_PROJECT to build with CodeBuild");
-  }
   keepRunningOnUnhandledRejections(log);
   let app: AppHandle | undefined;
   const metrics = new AppMetrics();

@@ -55,6 +55,7 @@ const envSchema = z.object({
   WEBHOOK_SECRET: z.string().optional(),
   RUNNER: z.enum(["codebuild", "local"], { error: "expected codebuild or local" }).optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
+  LOCAL_SECRETS_KEY: z.string().optional(),
   POLL_INTERVAL_MS: positiveInt(5000),
   CHECK_UPDATE_INTERVAL_MS: number().int("expected a whole number").min(0, "expected 0 or more").default(10000),
   LOGS_RPS: number().positive("expected a number above 0").default(5),
@@ -97,6 +98,8 @@ export interface Settings {
   /** Signs log-page session cookies: SESSION_SECRET, else derived from WEBHOOK_SECRET. */
   sessionSecret: string;
   dataDir: string;
+  /** Key of the encrypted secrets file in embedded mode (LOCAL_SECRETS_KEY); else one is generated under DATA_DIR. */
+  localSecretsKey?: string;
   pollIntervalMs: number;
   checkUpdateIntervalMs: number;
   logsRps: number;
@@ -165,6 +168,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     sessionSecret: e.SESSION_SECRET ?? deriveSessionSecret(e.WEBHOOK_SECRET ?? ""),
     dataDir: e.DATA_DIR,
+    localSecretsKey: e.LOCAL_SECRETS_KEY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     checkUpdateIntervalMs: e.CHECK_UPDATE_INTERVAL_MS,
     logsRps: e.LOGS_RPS,

@@ -9,6 +9,7 @@ import { ensureTable } from "./adapters/aws/dynamodb/table.js";
 import { DynamoDbVariableStore } from "./adapters/aws/dynamodb/variables.js";
 import { SecretsManagerStore } from "./adapters/aws/secrets-manager.js";
 import { startEmbeddedDynamoDb } from "./adapters/local/embedded-dynamodb.js";
+import { FileSecretStore } from "./adapters/local/file-secrets.js";
 import type { BuildLogStore } from "./builds/logs.js";
 import type { BuildLeases, BuildRecordStore } from "./builds/record.js";
 import type { IntakeStore } from "./intake/store.js";
@@ -25,6 +26,8 @@ export interface Stores {
   intake: IntakeStore;
   /** Where the data lives, for the start-up line. */
   description: string;
+  /** Where secret values live, for the start-up line. */
+  secretsDescription: string;
   close(): Promise<void>;
 }
 
@@ -36,15 +39,19 @@ export async function openStores(settings: Settings, log: Logger, metrics: AppMe
   const secretsManager = new SecretsManagerClient({ retryMode: "adaptive" });
   instrumentAwsClient(client, metrics);
   instrumentAwsClient(secretsManager, metrics);
+  let fileSecrets: FileSecretStore | undefined;
   try {
     await ensureTable(client, settings.tableName, { create: settings.tableAutoCreate });
+    // Without AWS, secret values live in an encrypted file beside the embedded table (SPEC 9).
+    if (!settings.awsMode) fileSecrets = await FileSecretStore.open({ dir: settings.dataDir, key: settings.localSecretsKey, log });
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
   return {
     variables: new DynamoDbVariableStore(client, settings.tableName, log),
-    secrets: new SecretsManagerStore(secretsManager),
+    secrets: fileSecrets ?? new SecretsManagerStore(secretsManager),
+    secretsDescription: fileSecrets?.description ?? `AWS Secrets Manager, names starting ${settings.secretsPrefix}`,
     logStore: new DynamoDbBuildLogStore(client, settings.tableName),
     records: new DynamoDbBuildRecordStore(client, settings.tableName),
     intake: new DynamoDbIntakeStore(client, settings.tableName),

@@ -28,3 +28,25 @@ describe("start-up refuses a bad configuration with one line naming the variable
     expect((error as Error).message).not.toContain("\n");
   });
 });
+
+describe("first run: without APP_ID and a private key", () => {
+  test("npm start serves Probot's setup page, which registers the app from app.yml", async () => {
+    const { freePort } = await import("./support/app.js");
+    const port = await freePort();
+    const running = await startApp({ PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "silent", NODE_ENV: "test" });
+    try {
+      const root = await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
+      expect(root.status).toBe(302);
+      expect(root.headers.get("location")).toBe("/probot");
+      const page = await fetch(`http://127.0.0.1:${port}/probot`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain("Register GitHub App");
+      // The manifest posted to GitHub is app.yml's: the name and the least-privilege permissions.
+      expect(html).toContain("codebuild-checks");
+      expect(html).toContain("merge_queues");
+    } finally {
+      await running.stop();
+    }
+  });
+});

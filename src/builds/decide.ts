@@ -7,6 +7,8 @@ import type { BuildPlan, MergeGroupTrigger, PullRequestTrigger, PushTrigger, Tri
 export interface DecisionFacts {
   /** CODEBUILD_UNTRUSTED_ROLE is configured: untrusted code may be built. */
   untrustedRoleConfigured: boolean;
+  /** Builds run on the app's machine (RUNNER=local), which never builds untrusted code. */
+  localRunner?: boolean;
   /** Permission of a fork PR's author on the base repository, looked up only when forks=require-approval. */
   authorPermission?: "admin" | "write" | "read" | "none";
   /** A maintainer's `/build <sha>` approved exactly this head sha. */
@@ -137,7 +139,7 @@ function decidePullRequest(trigger: PullRequestTrigger, config: RepoConfig, fact
 
   const bot = isBot(trigger.author);
   const trusted = !trigger.fromFork && !bot;
-  if (!trusted && !facts.untrustedRoleConfigured) return untrustedWithoutRole(trigger.fromFork ? "fork" : "bot");
+  if (!trusted && (facts.localRunner || !facts.untrustedRoleConfigured)) return untrustedWithoutRole(trigger.fromFork ? "fork" : "bot", facts.localRunner ?? false);
   if (trigger.fromFork && config.forks === "require-approval" && !approved(trigger, facts)) {
     return approvalNeeded(trigger);
   }
@@ -208,11 +210,21 @@ function pathsConclusion(config: RepoConfig, changedFiles: string[] | null, what
   );
 }
 
-function untrustedWithoutRole(why: "fork" | "bot"): Conclusion {
+function untrustedWithoutRole(why: "fork" | "bot", localRunner: boolean): Conclusion {
   const origin = why === "fork" ? "comes from a fork" : "was opened by a bot";
+  const title = `Not built: code from ${why === "fork" ? "a fork" : "a bot"} is untrusted`;
+  if (localRunner) {
+    return conclude(
+      "action_required",
+      title,
+      `This pull request ${origin}, so its code is untrusted, and this app runs builds on its own machine ` +
+        `(\`RUNNER=local\`), where untrusted code is never built. Push the commit to a branch of this ` +
+        `repository, or ask the operator to build with CodeBuild and \`CODEBUILD_UNTRUSTED_ROLE\`.`,
+    );
+  }
   return conclude(
     "action_required",
-    `Not built: code from ${why === "fork" ? "a fork" : "a bot"} is untrusted`,
+    title,
     `This pull request ${origin}, so its code is untrusted: it may only be built with a service role ` +
       `that cannot read secrets, and none is configured. The operator of this app must set ` +
       `\`CODEBUILD_UNTRUSTED_ROLE\` to such a role to build pull requests like this one.`,

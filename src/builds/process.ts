@@ -16,6 +16,9 @@ import { StartBuildError } from "./runner.js";
 import { supersedeOlderBuilds } from "./supersede.js";
 import type { BuildPlan, Trigger } from "./trigger.js";
 
+/** The project name builds of the local runner carry (it has no CodeBuild projects). */
+const LOCAL_PROJECT = "local";
+
 /** Where the config is read: the built commit, or the base's default branch for a fork (never the fork's file). */
 function configRef(trigger: Trigger): string {
   switch (trigger.kind) {
@@ -69,6 +72,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
   const config = loaded.config;
   const decision = decideBuild(trigger, config, {
     untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
+    localRunner: deps.settings.runner === "local",
     ...(trigger.kind === "pull_request" && trigger.approvedSha && { approvedSha: trigger.approvedSha }),
     changedFiles: needsChangedFiles(trigger, config) ? await changedFiles(octokit, trigger) : null,
     ...(trigger.kind === "pull_request" &&
@@ -157,7 +161,7 @@ async function startBuild(
     deps.metrics.buildCompleted("start_failed");
   };
 
-  const projectName = config.project ?? settings.codebuild.defaultProject;
+  const projectName = config.project ?? settings.codebuild.defaultProject ?? (settings.runner === "local" ? LOCAL_PROJECT : undefined);
   if (!projectName) {
     return fail(
       "No CodeBuild project",
@@ -195,6 +199,8 @@ async function startBuild(
       timeoutMinutes: config.timeout_minutes,
       variables: merged.variables,
       idempotencyToken: deploymentId,
+      installationId: trigger.installationId,
+      repositoryId: trigger.repository.id,
       noCache: !plan.trusted,
       ...(!plan.trusted && { serviceRole: settings.codebuild.untrustedRole }),
       ...(settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),

@@ -14,6 +14,9 @@ export interface StartBuildRequest {
   timeoutMinutes?: number;
   variables: BuildVariable[];
   idempotencyToken: string;
+  /** The installation and repository the build is of: the local runner asks for a token to fetch with. */
+  installationId: number;
+  repositoryId: number;
   /** Service role for untrusted builds. */
   serviceRole?: string;
   /** Untrusted builds must not read or write the shared cache. */

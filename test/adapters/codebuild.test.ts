@@ -13,6 +13,8 @@ const request: StartBuildRequest = {
     { name: "TOKEN", value: "codebuild-checks/1/all/TOKEN", type: "SECRETS_MANAGER", source: "secret" },
   ],
   idempotencyToken: "d1",
+  installationId: 7,
+  repositoryId: 102,
   noCache: false,
 };
 

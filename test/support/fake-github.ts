@@ -189,7 +189,10 @@ export class FakeGitHub {
     scope.post(/^\/api\/v3\/app\/hook\/deliveries\/\d+\/attempts$/).reply((uri) => this.redeliver(uri));
     scope
       .post(/^\/api\/v3\/app\/installations\/\d+\/access_tokens$/)
-      .reply(201, () => ({ token: "ghs_installation_token", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }));
+      .reply((uri, body) => {
+        this.requests.push({ method: "POST", path: uri, body });
+        return [201, { token: "ghs_installation_token", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} }];
+      });
     scope.get("/api/v3/app").reply(200, () => ({ id: 1, slug: "codebuild-checks", name: "codebuild-checks", owner: { login: this.appOwner, id: 1 } }));
     scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/contents\/.+/).reply((uri) => this.contents(uri));
     scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/commits\/[^/]+\/check-runs/).reply((uri) => {

@@ -18,6 +18,8 @@ const { id } = await runner.start({
   projectName: "local",
   sourceVersion: `refs/heads/main^{${sha}}`,
   sourceType: "GITHUB",
+  installationId: 7,
+  repositoryId: 102,
   sourceLocation: url!,
   variables: [],
   idempotencyToken: "killed-mid-build",

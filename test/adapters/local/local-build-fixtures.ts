@@ -48,6 +48,8 @@ export function buildRequest(repo: { url: string; sha: string }, overrides: Part
     projectName: "local",
     sourceVersion: `refs/heads/main^{${repo.sha}}`,
     sourceType: "GITHUB",
+    installationId: 7,
+    repositoryId: 102,
     sourceLocation: repo.url,
     variables: [],
     idempotencyToken: randomUUID(),

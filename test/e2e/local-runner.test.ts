@@ -1,0 +1,158 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js";
+
+/**
+ * Embedded mode end to end (SPEC 9): no AWS settings, so the table is dynalite in the app's process
+ * under DATA_DIR, secrets are an encrypted file there, and builds run with bash on this machine from a
+ * real git repository (fetched by file:// URL). GitHub is the fake, over HTTP as always.
+ */
+const TIMEOUT_MS = 60_000;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "init.defaultBranch=main", ...args], { cwd, encoding: "utf8" }).trim();
+}
+
+/** A git repository with one commit holding these files; its head sha. */
+function commitRepository(dir: string, files: Record<string, string>): string {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  git(dir, "add", "-A");
+  git(dir, "commit", "-q", "-m", "Commit");
+  return git(dir, "rev-parse", "HEAD");
+}
+
+const BUILDSPEC = `version: 0.2
+env:
+  variables:
+    WHO: buildspec
+phases:
+  install:
+    commands:
+      - echo "installing for $WHO"
+  build:
+    commands:
+      - echo "greeting is $GREETING"
+      - test "$API_TOKEN" = "tok-123456789" && echo "token is $API_TOKEN"
+      - test -z "$WEBHOOK_SECRET" && echo "the app's own environment is not here"
+`;
+
+describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
+  let dataDir: string;
+  let repoDir: string;
+  let app: TestApp | undefined;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "cbc-data-"));
+    repoDir = mkdtempSync(path.join(tmpdir(), "cbc-repo-"));
+    git(repoDir, "init", "-q");
+  });
+
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(repoDir, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    app = await startTestApp({ AWS_REGION: "", RUNNER: "", STORE: "", TABLE_AUTO_CREATE: "", DATA_DIR: dataDir, LOCAL_SECRETS_KEY: "" });
+    app.github.permissions.set("maintainer", "write");
+    return app;
+  };
+
+  /** GitHub's example push, of `sha` in the local repository. */
+  function push(sha: string, options: { private?: boolean } = {}) {
+    const payload = pushPayload(sha, { private: options.private ?? true });
+    payload.repository = { ...payload.repository, clone_url: `file://${repoDir}` };
+    return payload;
+  }
+
+  function comment(body: string) {
+    const payload = examplePayload("issue_comment", (p) => p.action === "created");
+    payload.installation = { id: 7 };
+    payload.comment = { ...payload.comment, id: Math.floor(Math.random() * 1e9), body, user: { ...payload.comment.user, login: "maintainer", type: "User" } };
+    payload.sender = { ...payload.sender, login: "maintainer", type: "User" };
+    payload.repository = { ...payload.repository, private: true };
+    payload.issue.pull_request = { url: "https://api.github.com/repos/x/y/pulls/1" };
+    return payload;
+  }
+
+  test(
+    "a push runs the repository's buildspec in a fresh checkout: real log lines in the completed check run, stored variables and secrets kept across a restart, secrets masked",
+    async () => {
+      let running = await start();
+      expect((await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "issue_comment", comment("/env set GREETING=hello-from-the-table"))).status).toBe(200);
+      expect((await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "issue_comment", comment("/secret set API_TOKEN=tok-123456789"))).status).toBe(200);
+      await running.running.app!.intake.drained();
+      await running.stop();
+
+      // Restarted on the same DATA_DIR: what was stored is still there.
+      running = app = await start();
+      const sha = commitRepository(repoDir, { "buildspec.yml": BUILDSPEC, "README.md": "hello\n" });
+      expect((await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(sha))).status).toBe(200);
+
+      const run = await waitFor(() => running.github.runsFor(sha).find((r) => r.status === "completed"), "the completed check run", 40_000);
+      expect(run.conclusion).toBe("success");
+      const text = run.output?.text ?? "";
+      expect(text).toContain("installing for buildspec");
+      expect(text).toContain("greeting is hello-from-the-table");
+      expect(text).toContain("token is ***");
+      expect(text).not.toContain("tok-123456789");
+      expect(text).toContain("the app's own environment is not here");
+      expect(run.output?.summary).toMatch(/BUILD/);
+      // The installation token was asked for one repository, contents: read.
+      const tokenRequest = running.github.requests.find((r) => /\/access_tokens$/.test(r.path) && r.body && (r.body as { repository_ids?: unknown }).repository_ids);
+      expect(tokenRequest?.body).toEqual({ repository_ids: [push(sha).repository.id], permissions: { contents: "read" } });
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a failing command fails its phase, and the check run says which",
+    async () => {
+      const running = await start();
+      const sha = commitRepository(repoDir, {
+        "buildspec.yml": "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - echo running the tests\n      - exit 3\n  build:\n    commands:\n      - echo never here\n",
+      });
+      await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(sha));
+      const run = await waitFor(() => running.github.runsFor(sha).find((r) => r.status === "completed"), "the completed check run", 40_000);
+      expect(run.conclusion).toBe("failure");
+      expect(run.output?.title).toContain("PRE_BUILD");
+      expect(run.output?.text).toContain("running the tests");
+      expect(run.output?.text).not.toContain("never here");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a newer push supersedes a running build: its whole process group is stopped and the run completes cancelled",
+    async () => {
+      const running = await start();
+      const first = commitRepository(repoDir, {
+        ".github/codebuild.yml": "cancel_in_progress: true\n",
+        "buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - echo started; sleep 60 & wait\n",
+      });
+      running.github.file(push(first).repository.full_name, first, ".github/codebuild.yml", "cancel_in_progress: true\n");
+      await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(first));
+      await waitFor(() => running.github.runsFor(first)[0]?.output?.text?.includes("started"), "the first build running", 40_000);
+
+      const second = commitRepository(repoDir, { "buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - echo quick\n" });
+      running.github.file(push(second).repository.full_name, second, ".github/codebuild.yml", "cancel_in_progress: true\n");
+      await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(second));
+
+      const stopped = await waitFor(() => running.github.runsFor(first).find((r) => r.status === "completed"), "the first run completed", 40_000);
+      expect(stopped.conclusion).toBe("cancelled");
+      expect(stopped.output?.title).toBe(`Cancelled — superseded by ${second.slice(0, 7)}`);
+      const next = await waitFor(() => running.github.runsFor(second).find((r) => r.status === "completed"), "the second run completed", 40_000);
+      expect(next.conclusion).toBe("success");
+      expect(() => execFileSync("pgrep", ["-f", "sleep 60"], { encoding: "utf8" })).toThrow();
+    },
+    TIMEOUT_MS,
+  );
+});
