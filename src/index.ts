@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { ApplicationFunction } from "probot";
+import type { Hono } from "hono";
+import type { Logger } from "pino";
+import type { BuildRunner } from "./builds/runner.js";
+import type { ApplicationFunction, Probot } from "probot";
 import { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
 import { processTrigger } from "./builds/process.js";
 import { processRerun } from "./builds/rerun.js";
@@ -46,74 +49,116 @@ export interface AppHandle {
   stop(): Promise<void>;
 }
 
-/** The Probot application: wires adapters to handlers and routes; the logic lives elsewhere. */
+/** The app's parts, wired: the same for the server (`npm start`) and for AWS Lambda. */
+export interface AssembledApp {
+  deps: Dependencies;
+  intake: DurableIntake;
+  watcher: BuildWatcher;
+  missed: MissedDeliveries;
+  /** Every HTTP route but the webhooks (section 7 of the SPEC). */
+  http: Hono;
+  close(): Promise<void>;
+}
+
+export interface AssembleOptions {
+  /**
+   * Where a recorded intent goes: by default this process works on it; on Lambda it is sent to the
+   * processor's queue (`DurableIntake`'s `dispatch`).
+   */
+  dispatch?: (intent: Intent) => Promise<void>;
+  /** Called once a build has started (AWS Lambda: the first delayed refresh of its check run is sent). */
+  onBuildStarted?: (deploymentId: string) => Promise<void>;
+}
+
+/** Wires adapters to handlers and routes on a Probot instance; the logic lives elsewhere. */
+export async function assemble(app: Probot, settings: Settings, metrics: AppMetrics, options: AssembleOptions = {}): Promise<AssembledApp> {
+  const stores = await openStores(settings, app.log, metrics);
+  const builds = await openRunner({ settings, secrets: stores.secrets, appOctokit: () => app.auth(), metrics, log: app.log });
+  app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, secrets: ${stores.secretsDescription}, runner: ${settings.runner}`);
+  for (const line of builds.description) app.log.info(line);
+  for (const line of builds.warnings) app.log.warn(line);
+  const deps: Dependencies = {
+    settings,
+    runner: options.onBuildStarted ? announcingStarts(builds.runner, options.onBuildStarted, app.log) : builds.runner,
+    records: stores.records,
+    variables: stores.variables,
+    secrets: stores.secrets,
+    editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
+    secretTags: new SecretProjectTags(stores.secrets),
+    secretValues: new SecretValues(stores.secrets),
+    logs: builds.logs,
+    logStore: stores.logStore,
+    metrics,
+    writes: new GitHubWriteBudgets({
+      perMinute: settings.githubWritesPerMinute,
+      perHour: settings.githubWritesPerHour,
+      onError: (key, err) => app.log.warn({ err, checkRunId: key }, "check run update failed"),
+    }),
+    github: (installationId) => app.auth(installationId),
+    log: app.log,
+  };
+  const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
+  const commandDeps: CommandDependencies = {
+    ...deps,
+    sealed: { open: async (base64, expected) => openSealedValue(appKey, base64, expected, new Date()) },
+    processTrigger: (trigger) => processTrigger(trigger, deps),
+  };
+  const processIntent = (intent: Intent) =>
+    intent.kind === "comment" ? runComment(intent, commandDeps) : intent.kind === "rerun" ? processRerun(intent, commandDeps, settings.appId) : processTrigger(intent, deps);
+  const owners = new OwnerPolicy(settings.allowedOwners, app);
+  const instance = processInstanceId();
+  const intake = new DurableIntake({
+    store: stores.intake,
+    process: async (intent) => {
+      if (await owners.allows(intent.repository.owner)) return processIntent(intent);
+      metrics.webhookIgnored("owner_not_allowed");
+      app.log.warn({ deliveryId: intent.deliveryId, owner: intent.repository.owner }, "event from an owner outside ALLOWED_OWNERS ignored");
+    },
+    log: app.log,
+    owner: instance,
+    leaseMs: settings.leaseDurationMs,
+    ...(options.dispatch && { dispatch: options.dispatch }),
+  });
+  const watcher = new BuildWatcher(deps, { leases: stores.records, owner: instance, ttlMs: settings.leaseDurationMs });
+  countWebhooks(app, metrics);
+  const receive = receiver(intake, (intent) => sealPlainSecrets(intent, appKey.publicKey, new Date()), metrics);
+  registerBuildEvents(app, receive);
+  registerCommentEvents(app, receive);
+
+  const access = new RepositoryAccessResolver({ app: () => app.auth(), installation: (id) => app.auth(id) }, owners);
+  const sessions = new Sessions(settings.sessionSecret, settings.publicUrl);
+  const users = new GitHubUsers(settings);
+  const routes = [
+    envRoutes({ users, access, variables: deps.variables, editor: deps.editor }),
+    buildRoutes({ settings, records: deps.records, logStore: deps.logStore, runner: deps.runner, sessions, access, users, log: app.log }),
+    signInRoutes({ settings, sessions, log: app.log }),
+    sealRoutes(appKey),
+    healthRoutes(() => deps.variables.ping()),
+    metricsRoutes(metrics),
+  ];
+  const missed = new MissedDeliveries({ octokit: () => app.auth(), known: (guid) => stores.intake.has(guid), log: app.log });
+  return {
+    deps,
+    intake,
+    watcher,
+    missed,
+    http: createHttpApp(app.log, routes),
+    async close() {
+      await missed.stop();
+      await intake.stop();
+      await watcher.stop();
+      await builds.close();
+      await stores.close();
+    },
+  };
+}
+
+/** The Probot application of the server: everything assembled, the routes served beside the webhooks. */
 export function codebuildChecks(settings: Settings, metrics: AppMetrics, started: (handle: AppHandle) => void): ApplicationFunction {
   return async (app, { addHandler }) => {
-    const stores = await openStores(settings, app.log, metrics);
-    const builds = await openRunner({ settings, secrets: stores.secrets, appOctokit: () => app.auth(), metrics, log: app.log });
-    app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, secrets: ${stores.secretsDescription}, runner: ${settings.runner}`);
-    for (const line of builds.description) app.log.info(line);
-    for (const line of builds.warnings) app.log.warn(line);
-    const deps: Dependencies = {
-      settings,
-      runner: builds.runner,
-      records: stores.records,
-      variables: stores.variables,
-      secrets: stores.secrets,
-      editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
-      secretTags: new SecretProjectTags(stores.secrets),
-      secretValues: new SecretValues(stores.secrets),
-      logs: builds.logs,
-      logStore: stores.logStore,
-      metrics,
-      writes: new GitHubWriteBudgets({
-        perMinute: settings.githubWritesPerMinute,
-        perHour: settings.githubWritesPerHour,
-        onError: (key, err) => app.log.warn({ err, checkRunId: key }, "check run update failed"),
-      }),
-      github: (installationId) => app.auth(installationId),
-      log: app.log,
-    };
-    const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
-    const commandDeps: CommandDependencies = {
-      ...deps,
-      sealed: { open: async (base64, expected) => openSealedValue(appKey, base64, expected, new Date()) },
-      processTrigger: (trigger) => processTrigger(trigger, deps),
-    };
-    const processIntent = (intent: Intent) => (intent.kind === "comment" ? runComment(intent, commandDeps) : intent.kind === "rerun" ? processRerun(intent, commandDeps, settings.appId) : processTrigger(intent, deps));
-    const owners = new OwnerPolicy(settings.allowedOwners, app);
-    const instance = processInstanceId();
-    const intake = new DurableIntake({
-      store: stores.intake,
-      process: async (intent) => {
-        if (await owners.allows(intent.repository.owner)) return processIntent(intent);
-        metrics.webhookIgnored("owner_not_allowed");
-        app.log.warn({ deliveryId: intent.deliveryId, owner: intent.repository.owner }, "event from an owner outside ALLOWED_OWNERS ignored");
-      },
-      log: app.log,
-      owner: instance,
-      leaseMs: settings.leaseDurationMs,
-    });
-    const watcher = new BuildWatcher(deps, { leases: stores.records, owner: instance, ttlMs: settings.leaseDurationMs });
-    countWebhooks(app, metrics);
-    const receive = receiver(intake, (intent) => sealPlainSecrets(intent, appKey.publicKey, new Date()), metrics);
-    registerBuildEvents(app, receive);
-    registerCommentEvents(app, receive);
-
-    const access = new RepositoryAccessResolver({ app: () => app.auth(), installation: (id) => app.auth(id) }, owners);
-    const sessions = new Sessions(settings.sessionSecret, settings.publicUrl);
-    const users = new GitHubUsers(settings);
-    const routes = [
-      envRoutes({ users, access, variables: deps.variables, editor: deps.editor }),
-      buildRoutes({ settings, records: deps.records, logStore: deps.logStore, runner: deps.runner, sessions, access, users, log: app.log }),
-      signInRoutes({ settings, sessions, log: app.log }),
-      sealRoutes(appKey),
-      healthRoutes(() => deps.variables.ping()),
-      metricsRoutes(metrics),
-    ];
-    addHandler(httpHandler(createHttpApp(app.log, routes)));
-
-    const missed = new MissedDeliveries({ octokit: () => app.auth(), known: (guid) => stores.intake.has(guid), log: app.log });
+    const assembled = await assemble(app, settings, metrics);
+    addHandler(httpHandler(assembled.http));
+    const { intake, watcher, missed } = assembled;
     started({
       intake,
       watcher,
@@ -122,14 +167,21 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
         watcher.start();
         missed.start(settings.redeliveryIntervalMs);
       },
-      async stop() {
-        await missed.stop();
-        await intake.stop();
-        await watcher.stop();
-        await builds.close();
-        await stores.close();
-      },
+      stop: () => assembled.close(),
     });
+  };
+}
+
+/** The runner, telling `started` of each build it started (by deployment id, StartBuild's idempotency token). */
+function announcingStarts(runner: BuildRunner, started: (deploymentId: string) => Promise<void>, log: Logger): BuildRunner {
+  return {
+    get: (ids) => runner.get(ids),
+    stop: (id) => runner.stop(id),
+    async start(request) {
+      const result = await runner.start(request);
+      await started(request.idempotencyToken).catch((err: unknown) => log.warn({ err, deploymentId: request.idempotencyToken }, "scheduling the build's first refresh failed"));
+      return result;
+    },
   };
 }
 

@@ -21,7 +21,7 @@ function hasCredentials(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** Credentials GitHub would refuse are found at start-up, not at the first webhook. */
-function checkAppCredentials(env: NodeJS.ProcessEnv): void {
+export function checkAppCredentials(env: NodeJS.ProcessEnv): void {
   const variable = env.PRIVATE_KEY ? "PRIVATE_KEY" : "PRIVATE_KEY_PATH";
   try {
     createPrivateKey(getPrivateKey({ env }) ?? "");

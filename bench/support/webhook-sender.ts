@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Worker } from "node:worker_threads";
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { sign } from "../../test/support/webhooks.js";
 
 /** A webhook as GitHub sends it: its own delivery id, signed with the app's secret. */
@@ -25,23 +26,30 @@ export function signedDelivery(secret: string, event: string, payload: unknown):
   return { id, headers, body };
 }
 
-const WORKER = new URL("./webhook-sender-worker.ts", import.meta.url).href;
+const SENDER = fileURLToPath(new URL("./webhook-sender-process.ts", import.meta.url));
+/** Where `--import tsx` is resolved from. */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
- * Sends `deliveries` to `url`, `inFlight` at a time, from a worker thread (see the worker); the
- * answers in the order they came. The worker registers tsx itself: a thread does not inherit the
- * process's module hooks.
+ * Sends `warmUp`, then `deliveries`, to `url`, `inFlight` at a time, from a process of its own (see
+ * webhook-sender-process.ts); `between` runs once the warm-up is answered, before the measured
+ * deliveries go. The answers to the measured deliveries, in the order they came.
  */
-export function sendWebhooks(url: string, deliveries: SignedDelivery[], inFlight: number): Promise<DeliveryAnswer[]> {
-  const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER)}); })`;
+export function sendWebhooks(
+  url: string,
+  warmUp: SignedDelivery[],
+  deliveries: SignedDelivery[],
+  inFlight: number,
+  between: (warmUp: DeliveryAnswer[]) => Promise<void>,
+): Promise<DeliveryAnswer[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(boot, { eval: true, workerData: { url, deliveries, inFlight } });
-    worker.once("message", (answers: DeliveryAnswer[]) => {
-      resolve(answers);
-      // Its idle keep-alive connections would hold it open.
-      void worker.terminate();
+    const sender = fork(SENDER, { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    sender.once("message", (warmUpAnswers) => {
+      sender.once("message", (answers) => resolve(answers as DeliveryAnswer[]));
+      between(warmUpAnswers as DeliveryAnswer[]).then(() => sender.send("go"), reject);
     });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`the webhook sender ended (exit code ${code}) without answers`)));
+    sender.once("error", reject);
+    sender.once("exit", (code) => reject(new Error(`the webhook sender ended (exit code ${code}) before answering`)));
+    sender.send({ url, warmUp, deliveries, inFlight });
   });
 }

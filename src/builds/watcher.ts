@@ -41,6 +41,14 @@ export class BuildWatcher {
   private readonly throttle: CheckUpdateThrottle;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** Check-run writes submitted and not yet settled (with the record of a completion). */
+  private readonly writing = new Set<Promise<void>>();
+  /** The running builds the last round looked at (its `only` applied), and the ones a pass completed. */
+  private matched: string[] = [];
+  private readonly completedInPass = new Set<string>();
+  private passing = false;
+  /** During a pass: the builds it is for (deployment or build ids). */
+  private only: Set<string> | undefined;
 
   constructor(
     private readonly deps: Dependencies,
@@ -68,6 +76,33 @@ export class BuildWatcher {
     const held = [...this.followed.keys()];
     this.followed.clear();
     await inBatches(held, (id) => leases.release(id, owner).catch((err: unknown) => this.deps.log.warn({ err, deploymentId: id }, "releasing a build's lease failed")));
+  }
+
+  /**
+   * One complete round for the builds named (all when none are), for a worker that does not live
+   * on between rounds (AWS Lambda): states read, logs read as far as they go, check runs written,
+   * then the leases given back. Returns the records of the builds still running.
+   */
+  async pass(only?: { deploymentIds?: readonly string[]; buildIds?: readonly string[] }): Promise<string[]> {
+    this.only = only && new Set([...(only.deploymentIds ?? []), ...(only.buildIds ?? [])]);
+    this.completedInPass.clear();
+    this.passing = true;
+    try {
+      await this.tick();
+      await Promise.all([...this.followed.values()].map((f) => f.reading));
+      for (const build of this.followed.values()) this.report(build);
+      await this.deps.writes.drain();
+      await Promise.all(this.writing);
+      const held = [...this.followed.keys()];
+      for (const id of held) this.forget(id);
+      const { leases, owner } = this.sharing;
+      await inBatches(held, (id) => leases.release(id, owner).catch(() => undefined));
+      // Builds another worker held this time are still running too: whoever refreshes them goes on.
+      return this.matched.filter((id) => !this.completedInPass.has(id));
+    } finally {
+      this.only = undefined;
+      this.passing = false;
+    }
   }
 
   /** Builds this process follows now. */
@@ -104,8 +139,11 @@ export class BuildWatcher {
    * elsewhere, or whose lease another replica holds, leave; leases running short are renewed.
    */
   private async follow(): Promise<void> {
-    const running = await this.deps.records.listRunning();
-    this.deps.metrics.buildsRunning(running.length);
+    const all = await this.deps.records.listRunning();
+    this.deps.metrics.buildsRunning(all.length);
+    const only = this.only;
+    const running = only ? all.filter((r) => only.has(r.deploymentId) || (r.buildId !== undefined && only.has(r.buildId))) : all;
+    this.matched = running.map((r) => r.deploymentId);
     const now = this.clock.now();
     const ids = new Set(running.map((r) => r.deploymentId));
     for (const id of this.followed.keys()) if (!ids.has(id)) this.forget(id);
@@ -154,7 +192,9 @@ export class BuildWatcher {
         await this.deps.records.put(build.record);
       }
       build.snapshot = snapshot;
-      if (snapshot.status !== "IN_PROGRESS") build.finishedSeenAt ??= now;
+      // From the build's own end when known: a build followed anew (after a restart, or a Lambda
+      // invocation) waits out the log's grace period once, not again each time.
+      if (snapshot.status !== "IN_PROGRESS") build.finishedSeenAt ??= Math.min(now, snapshot.endTime?.getTime() ?? now);
       if (snapshot.logs?.s3Only) build.logDone = snapshot.status !== "IN_PROGRESS";
     }
   }
@@ -235,7 +275,7 @@ export class BuildWatcher {
     if (!this.throttle.claim(key, { phase: update.phase, completed: completion, fingerprint: update.fingerprint })) return;
 
     const target = { owner: record.repository.owner, repo: record.repository.name };
-    void this.deps.writes
+    const written = this.deps.writes
       .forInstallation(record.installationId)
       .submit(key, completion ? "completion" : "progress", async () => {
         // Rendered again when its turn comes, so lines read while it waited go out with it.
@@ -251,9 +291,12 @@ export class BuildWatcher {
         if (!completion || !build.snapshot) return;
         await this.deps.records.put({ ...build.record, status: build.snapshot.status, snapshot: build.snapshot, completed: true });
         this.deps.metrics.buildCompleted(update.conclusion!);
+        if (this.passing) this.completedInPass.add(record.deploymentId);
         this.forget(record.deploymentId);
       })
       .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: record.deploymentId }, "recording a completed build failed"));
+    this.writing.add(written);
+    void written.finally(() => this.writing.delete(written));
   }
 
   /** The check run's state and output as the build stands; nothing while a finished build's log is still read. */

@@ -27,6 +27,12 @@ export interface DurableIntakeOptions {
   owner: string;
   /** How long a lease on an intent lasts; processing renews it. Pending intents are swept every half of it. */
   leaseMs: number;
+  /**
+   * Hands a recorded intent to another worker instead of processing it here (AWS Lambda: the
+   * processor's queue). It is recorded with its lease already expired, so whichever worker gets it
+   * first claims it; if handing it over fails, the sweep finds it pending.
+   */
+  dispatch?: (intent: Intent) => Promise<void>;
   /** Intents processed at once by this process; the rest wait in order. */
   concurrency?: number;
   now?: () => number;
@@ -60,10 +66,32 @@ export class DurableIntake {
    * Throws when the record cannot be written in time: the webhook must then be answered with a 5xx.
    */
   async record(intent: Intent): Promise<boolean> {
+    const { store, owner, leaseMs, dispatch, log } = this.options;
+    const ttlMs = dispatch ? 0 : leaseMs;
+    const recorded = await store.record(intent, { owner, ttlMs, now: this.now() }, AbortSignal.timeout(INTAKE_WRITE_DEADLINE_MS));
+    if (!recorded) return false;
+    if (!dispatch) {
+      this.enqueue(intent);
+      return true;
+    }
+    try {
+      await dispatch(intent);
+    } catch (err) {
+      log.warn({ err, deliveryId: intent.deliveryId }, "handing the event over failed; it is recorded, and the next sweep processes it");
+    }
+    return true;
+  }
+
+  /**
+   * Processes an intent handed over by `dispatch` (the processor's queue message), once its lease is
+   * claimed here; resolves when it is done. Nothing happens when it was processed already, or another
+   * worker holds it.
+   */
+  async take(intent: Intent): Promise<void> {
     const { store, owner, leaseMs } = this.options;
-    const recorded = await store.record(intent, { owner, ttlMs: leaseMs, now: this.now() }, AbortSignal.timeout(INTAKE_WRITE_DEADLINE_MS));
-    if (recorded) this.enqueue(intent);
-    return recorded;
+    if (!(await store.claim(intent.deliveryId, { owner, ttlMs: leaseMs, now: this.now() }))) return;
+    this.enqueue(intent);
+    await this.drained();
   }
 
   /** Sweeps at once, then every half lease. */
