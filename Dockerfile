@@ -10,7 +10,15 @@ RUN npm run build
 
 # Runtime stage: production dependencies and compiled JavaScript only, as a non-root user.
 FROM node:20-bookworm-slim
+# tini is PID 1: it forwards SIGTERM (the app drains) and reaps processes local builds leave behind.
+# git is for the local runner (embedded mode without AWS); CodeBuild builds need neither.
+RUN apt-get update && apt-get install -y --no-install-recommends tini git ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
+# Embedded mode's table, secrets file and local builds: a volume the non-root user owns.
+ENV DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
@@ -21,4 +29,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/main.js"]

@@ -121,12 +121,14 @@ const scenario: Scenario = {
         figures: figures(run),
         notes: [
           `the machine's load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs; other work on it slows the app (the waiting figure)`,
-          "the app runs as `node --import tsx src/main.ts` in a process of its own (tsx compiles TypeScript in the process: `npm start` runs compiled JavaScript and needs less memory); " +
+          "the app runs as `node --import tsx src/main.ts` in a process of its own (tsx's loader and the compiled TypeScript are part of its memory; `npm start` runs compiled JavaScript); " +
             "RSS and CPU are read from /proc/<pid>, round durations from GET /metrics; dynalite and the AWS and GitHub fakes run in the scenario's process",
           `each build is IN_PROGRESS in the fake CodeBuild with ${LOG_LINES.length} log lines in CloudWatch and its check run on GitHub; the records are written ` +
             "while the app runs, so it takes them over as a replica takes over a dead one's builds",
           `round durations (ms): ${tickDurations(run.window).map((s) => (s * 1000).toFixed(0)).join(", ")}`,
-          `the window holds ${MEASURED_TICKS} rounds after the one that took the leases; leases are renewed when half of LEASE_DURATION_MS is left, so one round in the window renews all ${BUILDS}`,
+          `the window holds ${MEASURED_TICKS} rounds after the one that took the leases; a lease is renewed when half of LEASE_DURATION_MS is left, ` +
+            `so every ${settings.leaseDurationMs / 2 / settings.pollIntervalMs}th round renews all ${BUILDS} (conditional writes, 25 at a time): the long rounds`,
+          "CPU includes answering GET /metrics once a second for these figures",
         ],
       };
     } finally {
