@@ -33,6 +33,8 @@ describe("first run: without APP_ID and a private key", () => {
   test("npm start serves Probot's setup page, which registers the app from app.yml", async () => {
     const { freePort } = await import("./support/app.js");
     const port = await freePort();
+    // Probot's setup reads process.env: no smee.io channel (the network), and nothing written to .env.
+    process.env.NO_SMEE_SETUP = "true";
     const running = await startApp({ PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "silent", NODE_ENV: "test" });
     try {
       const root = await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
@@ -47,6 +49,7 @@ describe("first run: without APP_ID and a private key", () => {
       expect(html).toContain("merge_queues");
     } finally {
       await running.stop();
+      delete process.env.NO_SMEE_SETUP;
     }
   });
 });

@@ -249,7 +249,7 @@ describe("two writers appending at once", () => {
     const [countsA, countsB] = await Promise.all([run(replica().store, a), run(replica().store, b)]);
     for (const counts of [countsA, countsB]) expect(counts).toEqual([...counts].sort((x, y) => x - y));
     expectEveryLineOnceInOrder(await readAll(ID), [a, b]);
-  });
+  }, 60_000);
 
   test("appends of several chunks each: every line once, each writer's in order, no chunk mixed", async () => {
     const ID = "concurrent-large";
@@ -266,7 +266,7 @@ describe("two writers appending at once", () => {
     const stored = await readAll(ID);
     expectEveryLineOnceInOrder(stored, [a, b]);
     for (const item of await chunkItems(ID)) expect(new Set((item.texts as string[]).map((t) => t[0])).size).toBe(1);
-  });
+  }, 60_000);
 
   test("a writer overtaken between reading the end and putting its chunk puts it after the other's", async () => {
     const ID = "overtaken";

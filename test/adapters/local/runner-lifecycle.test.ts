@@ -174,10 +174,11 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
 
   test("a build past its timeout is killed and reports TIMED_OUT", async () => {
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo group $$", "sleep 30"] }) });
-    const { runner, dataDir } = await localRunner({ timeoutMs: 600 });
+    // Long enough for the checkout on a busy machine: the build must be in BUILD when time runs out.
+    const { runner, dataDir } = await localRunner({ timeoutMs: 3_000 });
     const { id } = await runner.start(buildRequest(repo));
     const group = await printedGroup(dataDir, id);
-    const build = await waitForBuild(runner, id);
+    const build = await waitForBuild(runner, id, undefined, 15_000);
     expect(build.status).toBe("TIMED_OUT");
     expect(phaseSummary(build).slice(4)).toEqual(["BUILD TIMED_OUT", "COMPLETED"]);
     expect(build.phases[4]!.messages[0]).toMatch(/^Build timed out after/);

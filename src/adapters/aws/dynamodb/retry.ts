@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** Enough for real contention between a few writers; more means something keeps interfering. */
-const MAX_ATTEMPTS = 10;
+/**
+ * Enough for real contention between a few writers, even on a starved machine (two writers whose
+ * attempts are slow collide often); more means something keeps interfering.
+ */
+const MAX_ATTEMPTS = 20;
 
 /** Exponential backoff with full jitter, so writers that collided do not collide again. */
 export function pause(attempt: number): Promise<void> {
