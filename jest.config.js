@@ -9,4 +9,8 @@ export default {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json", diagnostics: false }],
   },
   testTimeout: 20000,
+  // Test files run in worker processes, each replaced once it holds this much: one process running
+  // every file in turn (ESM modules are loaded again per file) runs out of heap.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: "1GB",
 };
