@@ -212,42 +212,25 @@ export function commentIntent(deliveryId: string, payload: unknown): PayloadResu
 export function checkRunRerunIntent(deliveryId: string, payload: unknown): PayloadResult<RerunIntent | null> {
   const parsed = checkRunRerequested.safeParse(payload);
   if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
-  const p = parsed.data;
-  const { external_id: externalId, app, head_sha: headSha } = p.check_run;
+  const { external_id: externalId, app, head_sha: headSha } = parsed.data.check_run;
   if (!externalId || app === null) return { ok: true, trigger: null };
-  return {
-    ok: true,
-    trigger: {
-      kind: "rerun",
-      deliveryId,
-      installationId: p.installation.id,
-      repository: toRepository(p.repository),
-      sender: toActor(p.sender),
-      headSha,
-      appId: app.id,
-      externalIds: [externalId],
-    },
-  };
+  return { ok: true, trigger: rerunIntent(deliveryId, parsed.data, { headSha, appId: app.id, externalIds: [externalId] }) };
 }
 
 /** A re-run of every check run of a suite; its runs are listed at processing. */
 export function checkSuiteRerunIntent(deliveryId: string, payload: unknown): PayloadResult<RerunIntent | null> {
   const parsed = checkSuiteRerequested.safeParse(payload);
   if (!parsed.success) return { ok: false, issues: describe(parsed.error) };
-  const p = parsed.data;
-  const { id, app, head_sha: headSha } = p.check_suite;
+  const { id, app, head_sha: headSha } = parsed.data.check_suite;
   if (app === null) return { ok: true, trigger: null };
-  return {
-    ok: true,
-    trigger: {
-      kind: "rerun",
-      deliveryId,
-      installationId: p.installation.id,
-      repository: toRepository(p.repository),
-      sender: toActor(p.sender),
-      headSha,
-      appId: app.id,
-      checkSuiteId: id,
-    },
-  };
+  return { ok: true, trigger: rerunIntent(deliveryId, parsed.data, { headSha, appId: app.id, checkSuiteId: id }) };
+}
+
+/** What both re-run events share: who asked, where. */
+function rerunIntent(
+  deliveryId: string,
+  p: { installation: { id: number }; repository: z.infer<typeof repository>; sender: z.infer<typeof actor> },
+  what: Pick<RerunIntent, "headSha" | "appId" | "externalIds" | "checkSuiteId">,
+): RerunIntent {
+  return { kind: "rerun", deliveryId, installationId: p.installation.id, repository: toRepository(p.repository), sender: toActor(p.sender), ...what };
 }

@@ -1,5 +1,5 @@
-import { FakeCodeBuild } from "../support/fake-codebuild.js";
-import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import type { FakeCodeBuild } from "../support/fake-codebuild.js";
+import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
 import { examplePayload, sendWebhook } from "../support/webhooks.js";
 
 const HEAD = "feedfacefeedfacefeedfacefeedfacefeedface";
@@ -21,18 +21,14 @@ describe("pull requests and merge groups, end to end over HTTP", () => {
   let codebuild: FakeCodeBuild;
   let app: TestApp;
 
+  let site: CodeBuildTestApp;
+
   async function start(env: Record<string, string> = {}) {
-    codebuild = new FakeCodeBuild();
-    app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(), CODEBUILD_PROJECT: "shared-builds", ...env });
+    site = await startCodeBuildTestApp(env);
+    ({ app, codebuild } = site);
   }
 
-  afterEach(async () => {
-    try {
-      await app.stop();
-    } finally {
-      await codebuild.stop();
-    }
-  });
+  afterEach(() => site.stop());
 
   test("a pull request builds its head through refs/pull/<n>/head with PR identity variables", async () => {
     await start();

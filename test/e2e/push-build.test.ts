@@ -1,5 +1,5 @@
-import { FakeCodeBuild } from "../support/fake-codebuild.js";
-import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import type { FakeCodeBuild } from "../support/fake-codebuild.js";
+import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
 import { pushPayload as pushOf, sendWebhook } from "../support/webhooks.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -10,19 +10,14 @@ describe("a push, end to end over HTTP", () => {
   let codebuild: FakeCodeBuild;
   let app: TestApp;
 
+  let site: CodeBuildTestApp;
+
   beforeEach(async () => {
-    codebuild = new FakeCodeBuild();
-    const endpoint = await codebuild.start();
-    app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: endpoint, CODEBUILD_PROJECT: "shared-builds" });
+    site = await startCodeBuildTestApp();
+    ({ app, codebuild } = site);
   });
 
-  afterEach(async () => {
-    try {
-      await app.stop();
-    } finally {
-      await codebuild.stop();
-    }
-  });
+  afterEach(() => site.stop());
 
   test("starts a CodeBuild build of the pushed commit and follows its check run to success", async () => {
     const repo = pushPayload().repository.full_name as string;

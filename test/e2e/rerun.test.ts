@@ -1,6 +1,6 @@
-import { FakeCodeBuild, type FakeBuild } from "../support/fake-codebuild.js";
+import type { FakeBuild, FakeCodeBuild } from "../support/fake-codebuild.js";
 import type { CheckRunState } from "../support/fake-github.js";
-import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
 import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -35,18 +35,14 @@ describe("re-running a check run, end to end over HTTP", () => {
   let codebuild: FakeCodeBuild;
   let app: TestApp;
 
+  let site: CodeBuildTestApp;
+
   beforeEach(async () => {
-    codebuild = new FakeCodeBuild();
-    app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(), CODEBUILD_PROJECT: "shared-builds" });
+    site = await startCodeBuildTestApp();
+    ({ app, codebuild } = site);
   });
 
-  afterEach(async () => {
-    try {
-      await app.stop();
-    } finally {
-      await codebuild.stop();
-    }
-  });
+  afterEach(() => site.stop());
 
   async function firstBuild(push: Record<string, any>) {
     await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", push);

@@ -1,12 +1,10 @@
 import { describeInChromium, launchChromium, type Chromium } from "../support/chromium.js";
-import { FakeCodeBuild } from "../support/fake-codebuild.js";
-import { startTestApp, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import { startCodeBuildTestApp, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
 import { examplePayload, sendWebhook } from "../support/webhooks.js";
 
 const VALUE = "sealed in the browser: 🔐 ünïcode & \"quotes\"";
 
 describeInChromium("a value sealed on the app's /seal page, set with /secret set", () => {
-  let codebuild: FakeCodeBuild;
   let app: TestApp;
   let chromium: Chromium;
 
@@ -17,17 +15,14 @@ describeInChromium("a value sealed on the app's /seal page, set with /secret set
     await chromium.close();
   });
 
+  let site: CodeBuildTestApp;
+
   beforeEach(async () => {
-    codebuild = new FakeCodeBuild();
-    app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(), CODEBUILD_PROJECT: "shared-builds" });
+    site = await startCodeBuildTestApp();
+    ({ app } = site);
   });
-  afterEach(async () => {
-    try {
-      await app.stop();
-    } finally {
-      await codebuild.stop();
-    }
-  });
+
+  afterEach(() => site.stop());
 
   test("is stored as the original value, on a public repository", async () => {
     const payload = examplePayload("issue_comment", (p) => p.action === "created");

@@ -1,5 +1,5 @@
-import { FakeCodeBuild } from "../support/fake-codebuild.js";
-import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import type { FakeCodeBuild } from "../support/fake-codebuild.js";
+import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
 import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js";
 
 const FIRST = "feedfacefeedfacefeedfacefeedfacefeedface";
@@ -19,18 +19,14 @@ describe("cancel_in_progress, end to end over HTTP", () => {
   let codebuild: FakeCodeBuild;
   let app: TestApp;
 
+  let site: CodeBuildTestApp;
+
   beforeEach(async () => {
-    codebuild = new FakeCodeBuild();
-    app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(), CODEBUILD_PROJECT: "shared-builds" });
+    site = await startCodeBuildTestApp();
+    ({ app, codebuild } = site);
   });
 
-  afterEach(async () => {
-    try {
-      await app.stop();
-    } finally {
-      await codebuild.stop();
-    }
-  });
+  afterEach(() => site.stop());
 
   test("a new commit on a pull request stops its running build, whose check run completes cancelled; the new one succeeds", async () => {
     await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "pull_request", prPayload("opened", FIRST));

@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import nock from "nock";
 import { startApp, type RunningApp } from "../../src/main.js";
 import { startDynalite, type Dynalite } from "./dynalite.js";
+import { FakeCodeBuild } from "./fake-codebuild.js";
 import { FakeGitHub, testPrivateKey, type InvalidRequest } from "./fake-github.js";
 import { FakeSecretsManager } from "./fake-secrets-manager.js";
 
@@ -88,6 +89,29 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
       nock.enableNetConnect();
       github.uninstall();
       if (github.invalidRequests.length > 0) throw new Error(describeInvalidRequests(github.invalidRequests));
+    },
+  };
+}
+
+export interface CodeBuildTestApp {
+  app: TestApp;
+  codebuild: FakeCodeBuild;
+  stop(): Promise<void>;
+}
+
+/** The app with a CodeBuild of its own (the fake) and the default project `shared-builds`. */
+export async function startCodeBuildTestApp(env: Record<string, string> = {}): Promise<CodeBuildTestApp> {
+  const codebuild = new FakeCodeBuild();
+  const app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(), CODEBUILD_PROJECT: "shared-builds", ...env });
+  return {
+    app,
+    codebuild,
+    async stop() {
+      try {
+        await app.stop();
+      } finally {
+        await codebuild.stop();
+      }
     },
   };
 }
