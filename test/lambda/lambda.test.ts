@@ -57,53 +57,40 @@ function webhookEvent(event: string, payload: unknown, deliveryId: string, secre
 }
 
 /** EventBridge's CodeBuild events, as in CodeBuild's "Build notifications input format reference". */
-function stateChange(buildId: string, status: string) {
+function codebuildEvent(detailType: string, buildId: string, detail: Record<string, unknown>) {
   const arn = `arn:aws:codebuild:us-east-1:123456789012:build/${buildId}`;
   return {
     version: "0",
     id: "bfdc1220-60ff-4433-a7bc-3e10dd2a9a8e",
-    "detail-type": "CodeBuild Build State Change",
+    "detail-type": detailType,
     source: "aws.codebuild",
     account: "123456789012",
     time: new Date().toISOString(),
     region: "us-east-1",
     resources: [arn],
-    detail: {
-      "build-status": status,
-      "project-name": "shared-builds",
-      "build-id": arn,
-      "additional-information": { "build-complete": status !== "IN_PROGRESS", initiator: "codebuild-checks", "build-start-time": "Nov 25, 2026 5:00:00 PM" },
-      "current-phase": status === "IN_PROGRESS" ? "BUILD" : "COMPLETED",
-      "current-phase-context": "[]",
-      version: "1",
-    },
+    detail: { "project-name": "shared-builds", "build-id": arn, version: "1", ...detail },
   };
 }
 
+function stateChange(buildId: string, status: string) {
+  return codebuildEvent("CodeBuild Build State Change", buildId, {
+    "build-status": status,
+    "additional-information": { "build-complete": status !== "IN_PROGRESS", initiator: "codebuild-checks", "build-start-time": "Nov 25, 2026 5:00:00 PM" },
+    "current-phase": status === "IN_PROGRESS" ? "BUILD" : "COMPLETED",
+    "current-phase-context": "[]",
+  });
+}
+
 function phaseChange(buildId: string, completedPhase: string) {
-  const arn = `arn:aws:codebuild:us-east-1:123456789012:build/${buildId}`;
-  return {
-    version: "0",
-    id: "43ddc2bd-af76-9ca5-2dc7-b695e15adeEX",
-    "detail-type": "CodeBuild Build Phase Change",
-    source: "aws.codebuild",
-    account: "123456789012",
-    time: new Date().toISOString(),
-    region: "us-east-1",
-    resources: [arn],
-    detail: {
-      "completed-phase": completedPhase,
-      "project-name": "shared-builds",
-      "build-id": arn,
-      "completed-phase-context": "[]",
-      "additional-information": { "build-complete": false, initiator: "codebuild-checks" },
-      "completed-phase-status": "SUCCEEDED",
-      "completed-phase-duration-seconds": 1,
-      version: "1",
-      "completed-phase-start": "Nov 25, 2026 5:00:00 PM",
-      "completed-phase-end": "Nov 25, 2026 5:00:01 PM",
-    },
-  };
+  return codebuildEvent("CodeBuild Build Phase Change", buildId, {
+    "completed-phase": completedPhase,
+    "completed-phase-context": "[]",
+    "additional-information": { "build-complete": false, initiator: "codebuild-checks" },
+    "completed-phase-status": "SUCCEEDED",
+    "completed-phase-duration-seconds": 1,
+    "completed-phase-start": "Nov 25, 2026 5:00:00 PM",
+    "completed-phase-end": "Nov 25, 2026 5:00:01 PM",
+  });
 }
 
 const scheduledEvent = {
