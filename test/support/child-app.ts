@@ -51,6 +51,13 @@ export class World {
 
   /** Starts `npm start`'s entry point (TypeScript run directly) in a child process, configured only by its environment. */
   async startApp(env: Record<string, string> = {}): Promise<ChildApp> {
+    const app = await this.spawnApp(env);
+    await app.ready();
+    return app;
+  }
+
+  /** Starts the app's process without waiting for it: its URL is known at once (for deliveries sent while it starts). */
+  async spawnApp(env: Record<string, string> = {}): Promise<ChildApp> {
     const port = await freePort();
     const app = new ChildApp(port, {
       PATH: process.env.PATH ?? "",
@@ -75,7 +82,6 @@ export class World {
       ...env,
     });
     this.apps.push(app);
-    await app.ready();
     return app;
   }
 
