@@ -81,7 +81,7 @@ export class BuildWatcher {
   /**
    * One complete round for the builds named (all when none are), for a worker that does not live
    * on between rounds (AWS Lambda): states read, logs read as far as they go, check runs written,
-   * then the leases given back. Returns the records of the builds still running.
+   * then the leases given back. Returns the deployment ids of the builds named that still run.
    */
   async pass(only?: { deploymentIds?: readonly string[]; buildIds?: readonly string[] }): Promise<string[]> {
     this.only = only && new Set([...(only.deploymentIds ?? []), ...(only.buildIds ?? [])]);
