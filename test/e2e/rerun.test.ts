@@ -1,6 +1,6 @@
 import type { FakeBuild, FakeCodeBuild } from "../support/fake-codebuild.js";
 import type { CheckRunState } from "../support/fake-github.js";
-import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
+import { useCodeBuildTestApp, waitFor, WEBHOOK_SECRET } from "../support/app.js";
 import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -32,88 +32,78 @@ function succeed(codebuild: FakeCodeBuild, build: FakeBuild): void {
 }
 
 describe("re-running a check run, end to end over HTTP", () => {
-  let codebuild: FakeCodeBuild;
-  let app: TestApp;
-
-  let site: CodeBuildTestApp;
-
-  beforeEach(async () => {
-    site = await startCodeBuildTestApp();
-    ({ app, codebuild } = site);
-  });
-
-  afterEach(() => site.stop());
+  const site = useCodeBuildTestApp();
 
   async function firstBuild(push: Record<string, any>) {
-    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", push);
-    await waitFor(() => codebuild.builds.size === 1, "StartBuild");
-    await app.running.app!.intake.drained();
-    const [build] = [...codebuild.builds.values()];
-    const run = app.github.runsFor(SHA)[0]!;
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", push);
+    await waitFor(() => site.codebuild.builds.size === 1, "StartBuild");
+    await site.app.running.app!.intake.drained();
+    const [build] = [...site.codebuild.builds.values()];
+    const run = site.app.github.runsFor(SHA)[0]!;
     return { build: build!, run };
   }
 
   test("by a writer: a second build of the same commit and a second check run that completes", async () => {
     const push = pushPayload(SHA);
     const first = await firstBuild(push);
-    succeed(codebuild, first.build);
-    app.github.permissions.set("maintainer", "write");
-    const response = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, first.run, "maintainer"));
+    succeed(site.codebuild, first.build);
+    site.app.github.permissions.set("maintainer", "write");
+    const response = await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, first.run, "maintainer"));
     expect(response.status).toBe(200);
 
-    const starts = await waitFor(() => codebuild.calls("StartBuild").length === 2 && codebuild.calls("StartBuild"), "a second StartBuild");
+    const starts = await waitFor(() => site.codebuild.calls("StartBuild").length === 2 && site.codebuild.calls("StartBuild"), "a second StartBuild");
     expect(starts[1]!.sourceVersion).toBe(starts[0]!.sourceVersion);
     const deploymentIds = starts.map((s) => (s.environmentVariablesOverride as { name: string; value: string }[]).find((v) => v.name === "DEPLOYMENT_ID")!.value);
     expect(deploymentIds[1]).not.toBe(deploymentIds[0]);
     expect(starts[1]!.idempotencyToken).toBe(deploymentIds[1]);
 
-    const second = await waitFor(() => app.github.runsFor(SHA).find((r) => r.id !== first.run.id), "a second check run");
+    const second = await waitFor(() => site.app.github.runsFor(SHA).find((r) => r.id !== first.run.id), "a second check run");
     expect(second).toMatchObject({ name: first.run.name, head_sha: SHA, external_id: deploymentIds[1] });
-    succeed(codebuild, [...codebuild.builds.values()][1]!);
-    await waitFor(() => app.github.runsFor(SHA).every((r) => r.status === "completed"), "both check runs completed");
-    expect(app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
+    succeed(site.codebuild, [...site.codebuild.builds.values()][1]!);
+    await waitFor(() => site.app.github.runsFor(SHA).every((r) => r.status === "completed"), "both check runs completed");
+    expect(site.app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
   });
 
   test("\"Re-run all checks\" (check_suite.rerequested) by a writer: a new build and check run for the app's run in the suite", async () => {
     const push = pushPayload(SHA);
     const first = await firstBuild(push);
-    succeed(codebuild, first.build);
+    succeed(site.codebuild, first.build);
     await waitFor(() => first.run.status === "completed", "the first run completed");
-    app.github.permissions.set("maintainer", "write");
+    site.app.github.permissions.set("maintainer", "write");
     const payload = examplePayload("check_suite", (p) => p.action === "rerequested");
     payload.installation = { id: 7 };
     payload.repository = push.repository;
     payload.sender = { ...payload.sender, login: "maintainer" };
-    payload.check_suite = { ...payload.check_suite, id: app.github.suiteOf(SHA), head_sha: SHA, app: { ...payload.check_suite.app, id: APP_ID } };
-    expect((await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_suite", payload)).status).toBe(200);
+    payload.check_suite = { ...payload.check_suite, id: site.app.github.suiteOf(SHA), head_sha: SHA, app: { ...payload.check_suite.app, id: APP_ID } };
+    expect((await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "check_suite", payload)).status).toBe(200);
 
-    await waitFor(() => codebuild.builds.size === 2, "a second build");
-    succeed(codebuild, [...codebuild.builds.values()][1]!);
-    await waitFor(() => app.github.runsFor(SHA).length === 2 && app.github.runsFor(SHA).every((r) => r.status === "completed"), "two completed check runs");
-    expect(app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
+    await waitFor(() => site.codebuild.builds.size === 2, "a second build");
+    succeed(site.codebuild, [...site.codebuild.builds.values()][1]!);
+    await waitFor(() => site.app.github.runsFor(SHA).length === 2 && site.app.github.runsFor(SHA).every((r) => r.status === "completed"), "two completed check runs");
+    expect(site.app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
   });
 
   test("by a user with read access: nothing", async () => {
     const push = pushPayload(SHA);
     const first = await firstBuild(push);
-    app.github.permissions.set("reader", "read");
-    const response = await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, first.run, "reader"));
+    site.app.github.permissions.set("reader", "read");
+    const response = await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, first.run, "reader"));
     expect(response.status).toBe(200);
-    await app.running.app!.intake.drained();
-    expect(codebuild.calls("StartBuild")).toHaveLength(1);
-    expect(app.github.runsFor(SHA)).toHaveLength(1);
+    await site.app.running.app!.intake.drained();
+    expect(site.codebuild.calls("StartBuild")).toHaveLength(1);
+    expect(site.app.github.runsFor(SHA)).toHaveLength(1);
   });
 
   test("a check run completed without a build (skipped) can be re-run too: it is decided again", async () => {
     const push = pushPayload(SHA, { message: "Docs only [skip ci]" });
-    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", push);
-    const skipped = await waitFor(() => app.github.runsFor(SHA)[0], "the skipped check run");
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", push);
+    const skipped = await waitFor(() => site.app.github.runsFor(SHA)[0], "the skipped check run");
     expect(skipped.conclusion).toBe("skipped");
-    app.github.permissions.set("maintainer", "admin");
-    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, skipped, "maintainer"));
-    const again = await waitFor(() => app.github.runsFor(SHA).find((r) => r.id !== skipped.id), "a second check run");
+    site.app.github.permissions.set("maintainer", "admin");
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "check_run", rerunPayload(push, skipped, "maintainer"));
+    const again = await waitFor(() => site.app.github.runsFor(SHA).find((r) => r.id !== skipped.id), "a second check run");
     expect(again).toMatchObject({ status: "completed", conclusion: "skipped" });
     expect(again.external_id).not.toBe(skipped.external_id);
-    expect(codebuild.calls("StartBuild")).toHaveLength(0);
+    expect(site.codebuild.calls("StartBuild")).toHaveLength(0);
   });
 });

@@ -1,11 +1,10 @@
 import { describeInChromium, launchChromium, type Chromium } from "../support/chromium.js";
-import { startCodeBuildTestApp, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
+import { useCodeBuildTestApp, WEBHOOK_SECRET } from "../support/app.js";
 import { examplePayload, sendWebhook } from "../support/webhooks.js";
 
 const VALUE = "sealed in the browser: 🔐 ünïcode & \"quotes\"";
 
 describeInChromium("a value sealed on the app's /seal page, set with /secret set", () => {
-  let app: TestApp;
   let chromium: Chromium;
 
   beforeAll(async () => {
@@ -15,20 +14,13 @@ describeInChromium("a value sealed on the app's /seal page, set with /secret set
     await chromium.close();
   });
 
-  let site: CodeBuildTestApp;
-
-  beforeEach(async () => {
-    site = await startCodeBuildTestApp();
-    ({ app } = site);
-  });
-
-  afterEach(() => site.stop());
+  const site = useCodeBuildTestApp();
 
   test("is stored as the original value, on a public repository", async () => {
     const payload = examplePayload("issue_comment", (p) => p.action === "created");
     const repositoryId = payload.repository.id as number;
     const page = await chromium.context.newPage();
-    await page.goto(`${app.url}/seal`);
+    await page.goto(`${site.app.url}/seal`);
     await page.waitForSelector("#seal:not([disabled])");
     await page.fill("#repository-id", String(repositoryId));
     await page.selectOption("#environment", "preview");
@@ -40,18 +32,18 @@ describeInChromium("a value sealed on the app's /seal page, set with /secret set
     await page.close();
     expect(command).toMatch(/^\/secret set NPM_TOKEN=sealed:\S+ --environment preview$/);
 
-    app.github.permissions.set("maintainer", "write");
+    site.app.github.permissions.set("maintainer", "write");
     payload.installation = { id: 7 };
     payload.repository.private = false;
     payload.issue.pull_request = { url: "https://api.github.com/repos/x/y/pulls/1" };
     payload.comment = { ...payload.comment, id: 4242, body: command, user: { ...payload.comment.user, login: "maintainer" } };
     payload.sender = { ...payload.sender, login: "maintainer" };
-    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "issue_comment", payload);
-    await app.running.app!.intake.drained();
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "issue_comment", payload);
+    await site.app.running.app!.intake.drained();
 
-    expect(app.github.deletedComments).toContain(4242);
-    expect(app.github.comments.at(-1)?.body).toContain("Set secret `NPM_TOKEN`");
-    const stored = [...app.secretsManager.secrets.values()].find((s) => s.name === `codebuild-checks/${repositoryId}/preview/NPM_TOKEN`);
-    expect(app.secretsManager.currentValue(stored!.name)).toBe(VALUE);
+    expect(site.app.github.deletedComments).toContain(4242);
+    expect(site.app.github.comments.at(-1)?.body).toContain("Set secret `NPM_TOKEN`");
+    const stored = [...site.app.secretsManager.secrets.values()].find((s) => s.name === `codebuild-checks/${repositoryId}/preview/NPM_TOKEN`);
+    expect(site.app.secretsManager.currentValue(stored!.name)).toBe(VALUE);
   });
 });

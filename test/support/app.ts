@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import nock from "nock";
 import { startApp, type RunningApp } from "../../src/main.js";
 import { startDynalite, type Dynalite } from "./dynalite.js";
+import { FakeCloudWatchLogs } from "./fake-cloudwatch-logs.js";
 import { FakeCodeBuild } from "./fake-codebuild.js";
 import { FakeGitHub, testPrivateKey, type InvalidRequest } from "./fake-github.js";
 import { FakeSecretsManager } from "./fake-secrets-manager.js";
@@ -96,24 +97,47 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
 export interface CodeBuildTestApp {
   app: TestApp;
   codebuild: FakeCodeBuild;
+  /** CloudWatch Logs (the fake), where builds log when started with a `logGroup`. */
+  logs: FakeCloudWatchLogs;
   stop(): Promise<void>;
 }
 
-/** The app with a CodeBuild of its own (the fake) and the default project `shared-builds`. */
-export async function startCodeBuildTestApp(env: Record<string, string> = {}): Promise<CodeBuildTestApp> {
+/**
+ * The app with a CodeBuild and a CloudWatch Logs of its own (the fakes) and the default project
+ * `shared-builds`; with `logGroup`, new builds say they log there.
+ */
+export async function startCodeBuildTestApp(env: Record<string, string> = {}, options: { logGroup?: string } = {}): Promise<CodeBuildTestApp> {
   const codebuild = new FakeCodeBuild();
-  const app = await startTestApp({ AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(), CODEBUILD_PROJECT: "shared-builds", ...env });
+  codebuild.logGroup = options.logGroup;
+  const logs = new FakeCloudWatchLogs();
+  const app = await startTestApp({
+    AWS_ENDPOINT_URL_CODEBUILD: await codebuild.start(),
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: await logs.start(),
+    CODEBUILD_PROJECT: "shared-builds",
+    ...env,
+  });
   return {
     app,
     codebuild,
+    logs,
     async stop() {
       try {
         await app.stop();
       } finally {
-        await codebuild.stop();
+        await Promise.all([codebuild.stop(), logs.stop()]);
       }
     },
   };
+}
+
+/** A fresh `startCodeBuildTestApp` for each test of the describe block it is called in, stopped after it. */
+export function useCodeBuildTestApp(env: Record<string, string> = {}, options: { logGroup?: string } = {}): CodeBuildTestApp {
+  const site = {} as CodeBuildTestApp;
+  beforeEach(async () => {
+    Object.assign(site, await startCodeBuildTestApp(env, options));
+  });
+  afterEach(() => site.stop());
+  return site;
 }
 
 function describeInvalidRequests(invalid: InvalidRequest[]): string {
