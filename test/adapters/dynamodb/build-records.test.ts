@@ -1,38 +1,21 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbBuildRecordStore } from "../../../src/adapters/aws/dynamodb/build-records.js";
 import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
-import { ensureTable } from "../../../src/adapters/aws/dynamodb/table.js";
 import type { BuildRecord } from "../../../src/builds/record.js";
 import { buildRecord, completed, pullRequestRecord, runningSnapshot } from "../../support/build-records.js";
-import { dynaliteClient, startDynalite, type Dynalite } from "../../support/dynalite.js";
+import { useDynaliteTables } from "../../support/dynalite.js";
 
 const NOW = Date.parse("2024-05-01T12:05:00Z");
 const MINUTE = 60_000;
 const OTHER_SHA = "2206f8bc2206f8bc2206f8bc2206f8bc2206f8bc";
 
-let dynalite: Dynalite;
-const clients: DynamoDBClient[] = [];
-let tables = 0;
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await dynalite.stop();
-});
-
-/** A table of its own, so each test lists only the builds it wrote. */
-async function freshTable(): Promise<string> {
-  const name = `build-records-${++tables}`;
-  await ensureTable(dynalite.client, name, { create: true });
-  return name;
-}
+// Each test gets a table of its own, so it sees only the items it wrote.
+const tables = useDynaliteTables("build-records");
+const freshTable = () => tables.freshTable();
 
 /** A store on its own connection, as another replica has, and how many queries it sent. */
 function replica(table: string): { store: DynamoDbBuildRecordStore; queries: () => number } {
-  const client = dynaliteClient(dynalite.endpoint);
-  clients.push(client);
+  const client = tables.client();
   let queries = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -56,11 +39,11 @@ let table: string;
 let store: DynamoDbBuildRecordStore;
 beforeEach(async () => {
   table = await freshTable();
-  store = new DynamoDbBuildRecordStore(dynalite.client, table);
+  store = new DynamoDbBuildRecordStore(tables.dynalite.client, table);
 });
 
 const rawItem = async (deploymentId: string) =>
-  (await createDocumentClient(dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `BUILD#${deploymentId}`, sk: "RECORD" } }))).Item;
+  (await createDocumentClient(tables.dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `BUILD#${deploymentId}`, sk: "RECORD" } }))).Item;
 
 describe("records", () => {
   test.each<[string, BuildRecord]>([

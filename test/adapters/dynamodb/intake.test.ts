@@ -1,34 +1,18 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
 import { DynamoDbIntakeStore } from "../../../src/adapters/aws/dynamodb/intake.js";
-import { ensureTable } from "../../../src/adapters/aws/dynamodb/table.js";
-import { dynaliteClient, startDynalite, type Dynalite } from "../../support/dynalite.js";
+import { useDynaliteTables } from "../../support/dynalite.js";
 import { intakeContract, pushIntent } from "../intake-contract.js";
 
 const T0 = Date.parse("2024-05-01T12:00:00Z");
 const MINUTE = 60_000;
 
-let dynalite: Dynalite;
-const clients: DynamoDBClient[] = [];
-let tables = 0;
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await dynalite.stop();
-});
-
-/** A table of its own, so each test starts with no pending intents. */
-async function freshTable(): Promise<string> {
-  const name = `intake-${++tables}`;
-  await ensureTable(dynalite.client, name, { create: true });
-  return name;
-}
+// Each test gets a table of its own, so it sees only the items it wrote.
+const tables = useDynaliteTables("intake");
+const freshTable = () => tables.freshTable();
 
 describe("DynamoDbIntakeStore", () => {
-  intakeContract(async () => new DynamoDbIntakeStore(dynalite.client, await freshTable()));
+  intakeContract(async () => new DynamoDbIntakeStore(tables.dynalite.client, await freshTable()));
 });
 
 describe("DynamoDbIntakeStore's items", () => {
@@ -36,10 +20,10 @@ describe("DynamoDbIntakeStore's items", () => {
   let store: DynamoDbIntakeStore;
   beforeEach(async () => {
     table = await freshTable();
-    store = new DynamoDbIntakeStore(dynalite.client, table);
+    store = new DynamoDbIntakeStore(tables.dynalite.client, table);
   });
   const item = async (deliveryId: string) =>
-    (await createDocumentClient(dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `INTAKE#${deliveryId}`, sk: "INTENT" } }))).Item;
+    (await createDocumentClient(tables.dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `INTAKE#${deliveryId}`, sk: "INTENT" } }))).Item;
 
   test("a pending intent is indexed under INTAKE#PENDING by receipt time; once done, under INTAKE#DONE without a lease", async () => {
     await store.record(pushIntent("d-1"), { owner: "replica-a", ttlMs: MINUTE, now: T0 });
@@ -71,8 +55,7 @@ describe("DynamoDbIntakeStore's items", () => {
   });
 
   test("a put the SDK sent again after its answer was lost still counts as recorded", async () => {
-    const client = dynaliteClient(dynalite.endpoint);
-    clients.push(client);
+    const client = tables.client();
     let resent = 0;
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -91,8 +74,7 @@ describe("DynamoDbIntakeStore's items", () => {
 
   test("of 10 replicas recording the same delivery at once, exactly one succeeds", async () => {
     const replicas = Array.from({ length: 10 }, () => {
-      const client = dynaliteClient(dynalite.endpoint);
-      clients.push(client);
+      const client = tables.client();
       return new DynamoDbIntakeStore(client, table);
     });
     const results = await Promise.all(replicas.map((r, i) => r.record(pushIntent("d-race"), { owner: `replica-${i}`, ttlMs: MINUTE, now: T0 })));
