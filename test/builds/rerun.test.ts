@@ -1,4 +1,5 @@
 import nock from "nock";
+import { useStrictNock } from "../support/nock-strict.js";
 import pino from "pino";
 import { ProbotOctokit } from "probot";
 import { MemoryBuildRecordStore } from "../../src/adapters/memory/records.js";
@@ -97,13 +98,7 @@ async function harness(recorded: Record<string, Trigger> = {}): Promise<Harness>
   return { records, processed, run: (asked) => processRerun(asked, deps, APP_ID) };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useStrictNock();
 
 describe("processing a re-run", () => {
   test.each<[string, string | 404]>([

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { useStrictNock } from "../support/nock-strict.js";
 import { ProbotOctokit } from "probot";
 import { loadRepoConfig } from "../../src/config/load.js";
 import type { ConfigResult, ProjectPolicy } from "../../src/config/parse.js";
@@ -42,13 +43,7 @@ function configOf(result: ConfigResult) {
   return result.config;
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+useStrictNock();
 
 describe("loadRepoConfig", () => {
   test("the repository's file at the ref", async () => {

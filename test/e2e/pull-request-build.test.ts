@@ -1,21 +1,11 @@
 import type { FakeCodeBuild } from "../support/fake-codebuild.js";
 import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp, type TestApp } from "../support/app.js";
-import { examplePayload, sendWebhook } from "../support/webhooks.js";
+import { examplePayload, pullRequestPayload, sendWebhook } from "../support/webhooks.js";
 
 const HEAD = "feedfacefeedfacefeedfacefeedfacefeedface";
 const UNTRUSTED_ROLE = "arn:aws:iam::123456789012:role/untrusted-builds";
 
-function prPayload(action: string, options: { fork?: boolean; bot?: boolean } = {}) {
-  const payload = examplePayload("pull_request", (p) => p.action === "opened");
-  payload.action = action;
-  payload.installation = { id: 7 };
-  payload.pull_request.head.sha = HEAD;
-  payload.pull_request.head.ref = "feature/login";
-  payload.pull_request.base.ref = "main";
-  if (options.fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, id: 424242, full_name: "stranger/fork" };
-  if (options.bot) payload.pull_request.user = { ...payload.pull_request.user, login: "dependabot[bot]", type: "Bot" };
-  return payload;
-}
+const prPayload = (action: string, options: { fork?: boolean; bot?: boolean } = {}) => pullRequestPayload(action, HEAD, options);
 
 describe("pull requests and merge groups, end to end over HTTP", () => {
   let codebuild: FakeCodeBuild;

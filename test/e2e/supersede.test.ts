@@ -1,29 +1,19 @@
 import { useCodeBuildTestApp, waitFor, WEBHOOK_SECRET } from "../support/app.js";
-import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js";
+import { pullRequestPayload, pushPayload, sendWebhook } from "../support/webhooks.js";
 
 const FIRST = "feedfacefeedfacefeedfacefeedfacefeedface";
 const SECOND = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
-
-function prPayload(action: string, head: string) {
-  const payload = examplePayload("pull_request", (p) => p.action === "opened");
-  payload.action = action;
-  payload.installation = { id: 7 };
-  payload.pull_request.head.sha = head;
-  payload.pull_request.head.ref = "feature/login";
-  payload.pull_request.base.ref = "main";
-  return payload;
-}
 
 describe("cancel_in_progress, end to end over HTTP", () => {
   const site = useCodeBuildTestApp();
 
   test("a new commit on a pull request stops its running build, whose check run completes cancelled; the new one succeeds", async () => {
-    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", prPayload("opened", FIRST));
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("opened", FIRST));
     await waitFor(() => site.codebuild.builds.size === 1, "the first StartBuild");
     await site.app.running.app!.intake.drained();
     const [first] = [...site.codebuild.builds.values()];
 
-    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", prPayload("synchronize", SECOND));
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("synchronize", SECOND));
     await waitFor(() => site.codebuild.builds.size === 2, "the second StartBuild");
     expect(site.codebuild.calls("StopBuild")).toEqual([{ id: first!.id }]);
     const second = [...site.codebuild.builds.values()][1]!;

@@ -56,3 +56,19 @@ export function pushPayload(sha: string, options: { ref?: string; message?: stri
   payload.head_commit = { ...payload.head_commit, id: sha, message: options.message ?? "Fix the build" };
   return payload;
 }
+
+/**
+ * GitHub's example pull request, made `action` on head `sha` of branch `feature/login` into `main`
+ * by installation 7; `fork` moves the head to another repository, `bot` makes the author Dependabot.
+ */
+export function pullRequestPayload(action: string, sha: string, options: { fork?: boolean; bot?: boolean } = {}): Record<string, any> {
+  const payload = examplePayload("pull_request", (p) => p.action === "opened");
+  payload.action = action;
+  payload.installation = { id: 7 };
+  payload.pull_request.head.sha = sha;
+  payload.pull_request.head.ref = "feature/login";
+  payload.pull_request.base.ref = "main";
+  if (options.fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, id: 424242, full_name: "stranger/fork" };
+  if (options.bot) payload.pull_request.user = { ...payload.pull_request.user, login: "dependabot[bot]", type: "Bot" };
+  return payload;
+}
