@@ -16,13 +16,12 @@ export class FollowedBuild {
   /** Annotations already sent to the check run (GitHub appends each batch). */
   annotationsSent = 0;
   lastOutputAt: number | undefined;
-  /** When the watcher first saw the build finished: the log is read on for a grace period after. */
+  /** When the build finished (its end time, or when the watcher first saw it finished): the log is read on for a grace period after. */
   finishedSeenAt: number | undefined;
   /** Read to the end after the grace period, or there is no log to read. */
   logDone = false;
   /** A log read in flight, so reads of one build never overlap. */
   reading: Promise<void> | undefined;
-  completing = false;
 
   constructor(public record: BuildRecord) {}
 

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Intent } from "./intent.js";
+import { GITHUB_DELIVERY_RETENTION_MS } from "./redelivery.js";
 import type { IntakeStore } from "./store.js";
 
 /**
@@ -11,11 +12,8 @@ export const INTAKE_WRITE_DEADLINE_MS = 3_000;
 export const MAX_PROCESSING_ATTEMPTS = 5;
 /** Pending intents taken over in one sweep. */
 const SWEEP_BATCH = 100;
-/**
- * Done intents are kept this long to recognise a redelivered duplicate: GitHub lets a delivery be
- * redelivered for 3 days ("Redelivering webhooks", docs.github.com), plus a day's margin.
- */
-export const DONE_INTENTS_KEPT_MS = 4 * 24 * 3_600_000;
+/** Done intents are kept this long to recognise a redelivered duplicate: GitHub's redelivery window, plus a day's margin. */
+export const DONE_INTENTS_KEPT_MS = GITHUB_DELIVERY_RETENTION_MS + 24 * 3_600_000;
 /** How often old done intents are deleted. */
 const PURGE_EVERY_MS = 3_600_000;
 

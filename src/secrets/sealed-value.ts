@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GITHUB_DELIVERY_RETENTION_MS } from "../intake/redelivery.js";
 import { VARIABLE_NAME } from "../config/schema.js";
 import type { VariableScope } from "../variables/types.js";
 import type { AppKeyPair } from "./app-key.js";
@@ -11,10 +12,10 @@ export const SEALED_VALUE_PREFIX = "sealed:";
 export const SEAL_PAGE_PATH = "/seal";
 
 /**
- * How long a value the app seals at intake stays good: GitHub lets a delivery be redelivered for
- * 3 days (docs.github.com, "Redelivering webhooks"), so no intent is processed later than that.
+ * How long a value the app seals at intake stays good: as long as GitHub lets its delivery be
+ * redelivered, the window in which intake expects to process it.
  */
-export const INTAKE_SEAL_LIFETIME_MS = 3 * 24 * 60 * 60 * 1000;
+export const INTAKE_SEAL_LIFETIME_MS = GITHUB_DELIVERY_RETENTION_MS;
 
 /** What a sealed value is bound to: it is refused for any other repository, environment or key. */
 export interface SealedValueBinding {
