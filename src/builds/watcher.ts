@@ -70,8 +70,7 @@ export class BuildWatcher {
     this.timer = undefined;
     await this.ticking;
     this.logBudget.stop();
-    await Promise.all([...this.followed.values()].map((f) => f.reading));
-    await this.deps.writes.drain();
+    await this.settle();
     const { leases, owner } = this.sharing;
     const held = [...this.followed.keys()];
     this.followed.clear();
@@ -91,8 +90,7 @@ export class BuildWatcher {
       await this.tick();
       await Promise.all([...this.followed.values()].map((f) => f.reading));
       for (const build of this.followed.values()) this.report(build);
-      await this.deps.writes.drain();
-      await Promise.all(this.writing);
+      await this.settle();
       const held = [...this.followed.keys()];
       for (const id of held) this.forget(id);
       const { leases, owner } = this.sharing;
@@ -103,6 +101,16 @@ export class BuildWatcher {
       this.only = undefined;
       this.passing = false;
     }
+  }
+
+  /**
+   * Waits for log reads and check-run writes under way, and for completions to be recorded: a lease
+   * given back before a completion is recorded would let another replica complete the run again.
+   */
+  private async settle(): Promise<void> {
+    await Promise.all([...this.followed.values()].map((f) => f.reading));
+    await this.deps.writes.drain();
+    await Promise.all(this.writing);
   }
 
   /** Builds this process follows now. */
