@@ -15,6 +15,8 @@ export const LOG_GRACE_MS = 5_000;
 /** A finished build's check run completes after this even when its log cannot be read to the end. */
 export const LOG_GIVE_UP_MS = 60_000;
 
+/** Completions remembered against stale listings; far more than builds finish within one tick. */
+const REMEMBERED_COMPLETIONS = 10_000;
 /** Leases taken or renewed at once, so a thousand builds do not wait on one another's writes. */
 const LEASE_WRITES_AT_ONCE = 25;
 
@@ -46,6 +48,8 @@ export class BuildWatcher {
   /** The running builds the last round looked at (its `only` applied), and the ones a pass completed. */
   private matched: string[] = [];
   private readonly completedInPass = new Set<string>();
+  /** Builds this process completed, most recent last: a listing read before a completion was recorded must not bring them back. */
+  private readonly completedHere = new Set<string>();
   private passing = false;
   /** During a pass: the builds it is for (deployment or build ids). */
   private only: Set<string> | undefined;
@@ -158,6 +162,8 @@ export class BuildWatcher {
     const { owner, ttlMs } = this.sharing;
     const toLease: BuildRecord[] = [];
     for (const record of running) {
+      // A listing taken before this process recorded a completion still shows the build running.
+      if (this.completedHere.has(record.deploymentId)) continue;
       const lease = record.lease;
       const mine = lease?.owner === owner && lease.until > now;
       const free = !lease || lease.until <= now;
@@ -173,7 +179,10 @@ export class BuildWatcher {
     await inBatches(toLease, async (record) => {
       const held = await this.sharing.leases.acquire(record.deploymentId, owner, ttlMs, now);
       if (!held) return this.forget(record.deploymentId);
-      if (!this.followed.has(record.deploymentId)) this.followed.set(record.deploymentId, await this.resume(record));
+      // Completed while the lease was being written: the listing is stale, and following it again would complete the run twice.
+      if (this.followed.has(record.deploymentId) || this.completedHere.has(record.deploymentId)) return;
+      const resumed = await this.resume(record);
+      if (!this.completedHere.has(record.deploymentId)) this.followed.set(record.deploymentId, resumed);
     });
   }
 
@@ -300,6 +309,7 @@ export class BuildWatcher {
         await this.deps.records.put({ ...build.record, status: build.snapshot.status, snapshot: build.snapshot, completed: true });
         this.deps.metrics.buildCompleted(update.conclusion!);
         if (this.passing) this.completedInPass.add(record.deploymentId);
+        this.rememberCompleted(record.deploymentId);
         this.forget(record.deploymentId);
       })
       .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: record.deploymentId }, "recording a completed build failed"));
@@ -334,6 +344,11 @@ export class BuildWatcher {
     const annotations = conclusion ? build.annotations.all.slice(annotationsBefore) : nextAnnotationBatch([...build.annotations.all], annotationsBefore);
     const fingerprint = updateFingerprint({ state, output, annotations: annotationsBefore + annotations.length });
     return { state, output, annotations, annotationsBefore, conclusion, fingerprint, phase: snapshot.currentPhase };
+  }
+
+  private rememberCompleted(deploymentId: string): void {
+    this.completedHere.add(deploymentId);
+    if (this.completedHere.size > REMEMBERED_COMPLETIONS) this.completedHere.delete(this.completedHere.values().next().value!);
   }
 
   private forget(deploymentId: string): void {
