@@ -3,6 +3,8 @@ import type { ProbotOctokit } from "probot";
 import type { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
 import type { BuildLogStore, LogSource } from "./builds/logs.js";
 import type { BuildRecordStore } from "./builds/record.js";
+import type { LogMasking } from "./log-masking.js";
+import type { BuildSeal } from "./secrets/build-seal.js";
 import type { BuildRunner } from "./builds/runner.js";
 import type { SecretProjectTags } from "./builds/stored-variables.js";
 import type { Settings } from "./settings.js";
@@ -22,6 +24,10 @@ export interface Dependencies {
   secretTags: SecretProjectTags;
   /** Secret values, only to mask them. */
   secretValues: SecretValues;
+  /** Seals what is kept with a build that only the app may read (its `::add-mask::` values). */
+  seal: BuildSeal;
+  /** Keeps secret values out of the app's own log lines. */
+  logMasking: LogMasking;
   /** Where build logs are read (CloudWatch Logs). */
   logs: LogSource;
   /** Where the watcher keeps what it read, masked. */

@@ -38,7 +38,11 @@ import { openRunner } from "./runners.js";
 import { VariableEditor } from "./variables/editor.js";
 import { SecretValues } from "./variables/secret-values.js";
 import { appKeySecretName, loadOrCreateAppKey } from "./secrets/app-key.js";
+import { BuildSeal } from "./secrets/build-seal.js";
 import { openSealedValue } from "./secrets/sealed-value.js";
+import { LogMasking } from "./log-masking.js";
+import type { SecretStore } from "./variables/store.js";
+import { BuildMaskers } from "./builds/build-masking.js";
 
 /** The running app's parts that outlive a request, for shutdown and tests. */
 export interface AppHandle {
@@ -68,6 +72,8 @@ export interface AssembleOptions {
   dispatch?: (intent: Intent) => Promise<void>;
   /** Called once a build has started (AWS Lambda: the first delayed refresh of its check run is sent). */
   onBuildStarted?: (deploymentId: string) => Promise<void>;
+  /** What masks the app's log lines (the logger's); secret values the app reads are added to it. */
+  logMasking?: LogMasking;
 }
 
 /** Wires adapters to handlers and routes on a Probot instance; the logic lives elsewhere. */
@@ -77,6 +83,8 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, secrets: ${stores.secretsDescription}, runner: ${settings.runner}`);
   for (const line of builds.description) app.log.info(line);
   for (const line of builds.warnings) app.log.warn(line);
+  const logMasking = options.logMasking ?? new LogMasking();
+  const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
   const deps: Dependencies = {
     settings,
     runner: options.onBuildStarted ? announcingStarts(builds.runner, options.onBuildStarted, app.log) : builds.runner,
@@ -85,7 +93,9 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     secrets: stores.secrets,
     editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
     secretTags: new SecretProjectTags(stores.secrets),
-    secretValues: new SecretValues(stores.secrets),
+    secretValues: new SecretValues(hidingFromLog(stores.secrets, logMasking)),
+    seal: new BuildSeal(appKey),
+    logMasking,
     logs: builds.logs,
     logStore: stores.logStore,
     metrics,
@@ -97,10 +107,15 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     github: (installationId) => app.auth(installationId),
     log: app.log,
   };
-  const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
   const commandDeps: CommandDependencies = {
     ...deps,
-    sealed: { open: async (base64, expected) => openSealedValue(appKey, base64, expected, new Date()) },
+    sealed: {
+      open: async (base64, expected) => {
+        const opened = openSealedValue(appKey, base64, expected, new Date());
+        if (opened.ok) logMasking.hide(opened.value);
+        return opened;
+      },
+    },
     processTrigger: (trigger) => processTrigger(trigger, deps),
   };
   const processIntent = (intent: Intent) =>
@@ -130,7 +145,7 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   const users = new GitHubUsers(settings);
   const routes = [
     envRoutes({ users, access, variables: deps.variables, editor: deps.editor }),
-    buildRoutes({ settings, records: deps.records, logStore: deps.logStore, runner: deps.runner, sessions, access, users, log: app.log }),
+    buildRoutes({ settings, records: deps.records, logStore: deps.logStore, maskers: new BuildMaskers(deps), runner: deps.runner, sessions, access, users, log: app.log }),
     signInRoutes({ settings, sessions, log: app.log }),
     sealRoutes(appKey),
     healthRoutes(() => deps.variables.ping()),
@@ -154,9 +169,9 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
 }
 
 /** The Probot application of the server: everything assembled, the routes served beside the webhooks. */
-export function codebuildChecks(settings: Settings, metrics: AppMetrics, started: (handle: AppHandle) => void): ApplicationFunction {
+export function codebuildChecks(settings: Settings, metrics: AppMetrics, started: (handle: AppHandle) => void, options: AssembleOptions = {}): ApplicationFunction {
   return async (app, { addHandler }) => {
-    const assembled = await assemble(app, settings, metrics);
+    const assembled = await assemble(app, settings, metrics, options);
     addHandler(httpHandler(assembled.http));
     const { intake, watcher, missed } = assembled;
     started({
@@ -181,6 +196,21 @@ function announcingStarts(runner: BuildRunner, started: (deploymentId: string) =
       const result = await runner.start(request);
       await started(request.idempotencyToken).catch((err: unknown) => log.warn({ err, deploymentId: request.idempotencyToken }, "scheduling the build's first refresh failed"));
       return result;
+    },
+  };
+}
+
+/** The secret store, every value read from it kept out of the app's log lines from then on. */
+function hidingFromLog(secrets: SecretStore, logMasking: LogMasking): SecretStore {
+  return {
+    put: (name, value, tags) => secrets.put(name, value, tags),
+    createIfAbsent: (name, value, tags) => secrets.createIfAbsent(name, value, tags),
+    delete: (name) => secrets.delete(name),
+    tag: (name, tags) => secrets.tag(name, tags),
+    async getValue(name) {
+      const value = await secrets.getValue(name);
+      if (value !== undefined) logMasking.hide(value);
+      return value;
     },
   };
 }

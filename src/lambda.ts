@@ -8,6 +8,7 @@ import type { Intent } from "./intake/intent.js";
 import { buildIdOf, eventBridgeEventSchema, httpEventSchema, queueMessageSchema, sqsEventSchema, type HttpResult, type QueueMessage, type SqsBatchResult } from "./lambda/events.js";
 import { receiveWebhook, serveRoute } from "./lambda/http.js";
 import { createLogger } from "./log.js";
+import { LogMasking } from "./log-masking.js";
 import { checkAppCredentials } from "./main.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import { octokitWithMetrics } from "./metrics/octokit.js";
@@ -70,7 +71,8 @@ export async function initLambdaApp(baseEnv: NodeJS.ProcessEnv = process.env): P
   const env = { ...baseEnv, ...(GITHUB_APP_SECRET_ARN && (await readAppSecret(GITHUB_APP_SECRET_ARN))) };
   const settings = parseSettings(env);
   checkAppCredentials(env);
-  const log = await createLogger(env);
+  const logMasking = new LogMasking();
+  const log = await createLogger(env, logMasking);
   const metrics = new AppMetrics();
   const probot = createProbot({ env, overrides: { log, Octokit: octokitWithMetrics(metrics) } });
   const sqs = new SQSClient({ retryMode: "adaptive" });
@@ -82,6 +84,7 @@ export async function initLambdaApp(baseEnv: NodeJS.ProcessEnv = process.env): P
   const app = await assemble(probot, settings, metrics, {
     dispatch: (intent) => intakeQueue.send({ kind: "intent", intent: intent as unknown as Record<string, unknown> } satisfies QueueMessage),
     onBuildStarted: refresh,
+    logMasking,
   });
   return { probot, settings, app, refreshQueue, refreshDelaySeconds };
 }

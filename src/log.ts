@@ -1,13 +1,14 @@
 import { getTransformStream } from "@probot/pino";
 import { pino, stdSerializers, type Logger } from "pino";
+import type { LogMasking } from "./log-masking.js";
 
 /**
  * Probot's logger (same format options: LOG_LEVEL, LOG_FORMAT, LOG_LEVEL_IN_STRING,
  * LOG_MESSAGE_KEY, SENTRY_DSN), with an error serializer that drops the webhook event
  * @octokit/webhooks attaches to handler errors (payloads never reach the logs) and
- * credentials redacted from logged requests.
+ * credentials redacted from logged requests; every line masked as it leaves (`masking`).
  */
-export async function createLogger(env: NodeJS.ProcessEnv): Promise<Logger> {
+export async function createLogger(env: NodeJS.ProcessEnv, masking?: LogMasking): Promise<Logger> {
   const transform = await getTransformStream({
     logFormat: env.LOG_FORMAT === "json" || env.LOG_FORMAT === "pretty" ? env.LOG_FORMAT : env.NODE_ENV === "production" ? "json" : "pretty",
     logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
@@ -23,6 +24,8 @@ export async function createLogger(env: NodeJS.ProcessEnv): Promise<Logger> {
       serializers: { err: serializeErrorWithoutEvent },
       // Probot's request logger writes request headers: user tokens and session cookies stay out.
       redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
+      // The line as written, after every serializer: nothing reaches the output unmasked.
+      ...(masking && { hooks: { streamWrite: (line: string) => masking.mask(line) } }),
     },
     transform,
   );

@@ -2,8 +2,10 @@ import { createPrivateKey } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { getPrivateKey } from "@probot/get-private-key";
 import type { Logger } from "pino";
-import { run, type Server } from "probot";
+import { Probot, run, Server } from "probot";
 import { createLogger } from "./log.js";
+import { LogMasking } from "./log-masking.js";
+import { limitWebhookBodies } from "./http/webhook-body.js";
 import { octokitWithMetrics } from "./metrics/octokit.js";
 import { AppMetrics } from "./metrics/registry.js";
 import { codebuildChecks, type AppHandle } from "./index.js";
@@ -15,6 +17,9 @@ export interface RunningApp {
   app?: AppHandle;
   stop(): Promise<void>;
 }
+
+/** Probot's (and @octokit/webhooks') default webhook route. */
+const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
 
 function hasCredentials(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH));
@@ -39,7 +44,8 @@ export function checkAppCredentials(env: NodeJS.ProcessEnv): void {
  * which registers the GitHub App from app.yml (the manifest flow).
  */
 export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<RunningApp> {
-  const log = await createLogger(env);
+  const logMasking = new LogMasking();
+  const log = await createLogger(env, logMasking);
   if (!hasCredentials(env)) {
     const server = await run(() => undefined, { env, log });
     return { server, stop: () => server.stop() };
@@ -49,7 +55,26 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   keepRunningOnUnhandledRejections(log);
   let app: AppHandle | undefined;
   const metrics = new AppMetrics();
-  const server = await run(codebuildChecks(settings, metrics, (handle) => (app = handle)), { env, log, Octokit: octokitWithMetrics(metrics) });
+  // Probot's server as `run` makes it (same variables), kept in hand so the webhook route gets its byte cap.
+  const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
+  const server = new Server({
+    host: env.HOST,
+    port: Number(env.PORT) || 3000,
+    webhookPath,
+    webhookProxy: env.WEBHOOK_PROXY_URL,
+    log,
+    Probot: Probot.defaults({
+      appId: env.APP_ID,
+      privateKey: getPrivateKey({ env }) ?? undefined,
+      secret: env.WEBHOOK_SECRET,
+      baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com",
+      redisConfig: env.REDIS_URL,
+      log,
+      Octokit: octokitWithMetrics(metrics),
+    }),
+  });
+  await server.load(codebuildChecks(settings, metrics, (handle) => (app = handle), { logMasking }));
+  limitWebhookBodies(await server.start(), webhookPath);
   app?.start();
   return {
     server,

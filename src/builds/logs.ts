@@ -1,3 +1,5 @@
+import type { MaskedText } from "../variables/masking.js";
+
 /** One event of a build's log (a CloudWatch event, or a line of the local runner). */
 export interface LogEvent {
   /** Milliseconds since the epoch. */
@@ -27,6 +29,15 @@ export interface LogSource {
   read(location: LogLocation, cursor: string | undefined): Promise<LogPage>;
 }
 
+/** No stored line is longer (in UTF-8 bytes): the watcher cuts long lines, and a store splits any line too long for it. */
+export const STORED_LINE_MAX_BYTES = 64 * 1024;
+
+/** A line of a build's log as the app keeps it: plain text, masked and cut before it is written. */
+export interface MaskedLogLine {
+  timestamp: number;
+  text: MaskedText;
+}
+
 /** A stored chunk of a build's (masked) log: what the log page and check runs are served from. */
 export interface LogChunk {
   /** Position of the chunk's first line in the whole log, from 0. */
@@ -40,9 +51,12 @@ export interface LogChunk {
  */
 export interface BuildLogStore {
   /** Appends masked lines after the ones stored; returns the number of lines now stored. */
-  append(deploymentId: string, lines: { timestamp: number; text: string }[]): Promise<number>;
+  append(deploymentId: string, lines: readonly MaskedLogLine[]): Promise<number>;
   /** The last `count` lines. */
   tail(deploymentId: string, count: number): Promise<string[]>;
-  /** Up to `limit` lines from line `from` (0-based), and where the next page starts. */
-  page(deploymentId: string, from: number, limit: number): Promise<{ lines: { timestamp: number; text: string }[]; next: number }>;
+  /**
+   * Up to `limit` lines from line `from` (0-based), no more than `maxBytes` of text together (but at
+   * least one line), and where the next page starts.
+   */
+  page(deploymentId: string, from: number, limit: number, maxBytes?: number): Promise<{ lines: { timestamp: number; text: string }[]; next: number }>;
 }

@@ -1,11 +1,12 @@
 import type { ProbotOctokit } from "probot";
-import { createCheckRun, findCheckRun, updateCheckRun, type CheckRunOutput, type CheckRunTarget } from "../adapters/github/checks.js";
+import { createCheckRun, findCheckRun, maskedCheckOutput, updateCheckRun, type CheckRunTarget, type RenderedCheckOutput } from "../adapters/github/checks.js";
 import { renderConfigProblems } from "../checks/config-output.js";
 import { loadRepoConfig } from "../config/load.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/schema.js";
 import type { Dependencies } from "../dependencies.js";
 import { mergeVariables } from "../variables/merge.js";
 import { identityVariables } from "../variables/identity.js";
+import { repositoryMasker } from "./build-masking.js";
 import { resolveBuildspec } from "./buildspec.js";
 import { storedForBuild } from "./stored-variables.js";
 import { decideBuild, needsAuthorPermission, needsChangedFiles } from "./decide.js";
@@ -102,19 +103,20 @@ async function concludeOnce(
   deploymentId: string,
   name: string,
   conclusion: "failure" | "skipped" | "action_required",
-  output: CheckRunOutput,
+  output: RenderedCheckOutput,
 ): Promise<void> {
   const target = targetOf(trigger);
   const sha = headSha(trigger);
   // Kept before the run exists, so whoever re-runs the run finds what it was for.
   await deps.records.rememberTrigger(deploymentId, trigger);
   if (await findCheckRun(octokit, target, sha, name, deploymentId)) return;
+  const masker = await repositoryMasker(deps, trigger.repository.id);
   await deps.writes.forInstallation(trigger.installationId).once(() => createCheckRun(octokit, target, {
     name,
     headSha: sha,
     externalId: deploymentId,
     state: { status: "completed", conclusion, completedAt: new Date() },
-    output,
+    output: maskedCheckOutput(masker, output),
   }));
 }
 
@@ -130,6 +132,7 @@ async function startBuild(
   const target = targetOf(trigger);
   const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
   const writes = deps.writes.forInstallation(trigger.installationId);
+  const masker = await repositoryMasker(deps, trigger.repository.id);
   const checkRunId =
     (await findCheckRun(octokit, target, plan.sha, config.check_name, deploymentId)) ??
     (await writes.once(() => createCheckRun(octokit, target, {
@@ -138,7 +141,7 @@ async function startBuild(
       externalId: deploymentId,
       detailsUrl,
       state: { status: "queued" },
-      output: { title: "Queued", summary: "Waiting for CodeBuild to start the build." },
+      output: maskedCheckOutput(masker, { title: "Queued", summary: "Waiting for CodeBuild to start the build." }),
     })));
   const record: BuildRecord = {
     deploymentId,
@@ -156,7 +159,8 @@ async function startBuild(
     createdAt: new Date().toISOString(),
   };
   const fail = async (title: string, summary: string) => {
-    await writes.once(() => updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, { title, summary }));
+    const output = maskedCheckOutput(masker, { title, summary });
+    await writes.once(() => updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, output));
     await records.put({ ...record, status: "FAILED", completed: true });
     deps.metrics.buildCompleted("start_failed");
   };

@@ -1,5 +1,6 @@
+import type { MaskedText } from "../variables/masking.js";
 import type { VariableSource } from "../variables/types.js";
-import type { BuildSnapshot, BuildStatus } from "./runner.js";
+import type { BuildPhase, BuildSnapshot, BuildStatus } from "./runner.js";
 import type { BuildPlan, RepositoryRef, Trigger } from "./trigger.js";
 
 /**
@@ -26,8 +27,10 @@ export interface BuildRecord {
   /** The runner's build id, once StartBuild answered. */
   buildId?: string;
   status: BuildStatus;
-  /** The runner's last report of the build (phases, times, log location), for the log page. */
-  snapshot?: BuildSnapshot;
+  /** The runner's last report of the build (phases, times, log location), for the log page; its phase messages masked. */
+  snapshot?: RecordedSnapshot;
+  /** The values the build hid with `::add-mask::`, and whether masking is full, sealed with the app's key (BuildSeal). */
+  sealedAddMasks?: string;
   completed: boolean;
   createdAt: string;
   /**
@@ -37,6 +40,16 @@ export interface BuildRecord {
   supersededBy?: string;
   /** Who watches the build and until when (ms since the epoch), as read; `put` never writes it (see BuildLeases). */
   lease?: { owner: string; until: number };
+}
+
+/** A phase as a record keeps it: CodeBuild's messages may quote the build's output, so they are kept masked. */
+export interface RecordedPhase extends Omit<BuildPhase, "messages"> {
+  messages: MaskedText[];
+}
+
+/** A runner's report as a record keeps it (see RecordedPhase). */
+export interface RecordedSnapshot extends Omit<BuildSnapshot, "phases"> {
+  phases: RecordedPhase[];
 }
 
 /**

@@ -1,9 +1,11 @@
-import { updateCheckRun, type CheckRunState } from "../adapters/github/checks.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { maskedCheckOutput, updateCheckRun, type CheckRunState } from "../adapters/github/checks.js";
 import { nextAnnotationBatch } from "../checks/annotations/index.js";
 import { buildConclusion, checkStatus } from "../checks/conclusion.js";
 import { renderCheckOutput } from "../checks/render.js";
 import type { Dependencies } from "../dependencies.js";
 import { systemClock, type Clock } from "./clock.js";
+import { openAddMasks, recordedSnapshot, repositorySecretIds, secretsToMask } from "./build-masking.js";
 import { FollowedBuild } from "./followed-build.js";
 import { LogReadBudget } from "./log-budget.js";
 import type { BuildLeases, BuildRecord } from "./record.js";
@@ -191,8 +193,10 @@ export class BuildWatcher {
    * log already stored, and reading goes on from the record's cursor.
    */
   private async resume(record: BuildRecord): Promise<FollowedBuild> {
-    const build = new FollowedBuild(record);
+    // The values the build hid before (in another process, or an earlier Lambda pass) hide it from the start.
+    const build = new FollowedBuild(record, openAddMasks(this.deps.seal, record));
     if (record.logCursor !== undefined) build.tail = await this.deps.logStore.tail(record.deploymentId, LOG_LINES_MAX);
+    this.deps.logMasking.follow(record.deploymentId, build.masker);
     return build;
   }
 
@@ -202,8 +206,10 @@ export class BuildWatcher {
     const snapshots = new Map((await this.deps.runner.get(unfinished.map((f) => f.record.buildId!))).map((s) => [s.id, s]));
     const now = this.clock.now();
     for (const build of unfinished) {
-      const snapshot = snapshots.get(build.record.buildId!);
-      if (!snapshot) continue;
+      const reported = snapshots.get(build.record.buildId!);
+      if (!reported) continue;
+      // CodeBuild's phase messages may quote the build's output: masked before they are kept anywhere.
+      const snapshot = recordedSnapshot(reported, build.masker);
       if (updateFingerprint(snapshot) !== updateFingerprint(build.snapshot ?? null)) {
         build.record = { ...build.record, status: snapshot.status, snapshot };
         await this.deps.records.put(build.record);
@@ -219,16 +225,14 @@ export class BuildWatcher {
   /** The stored secrets of every repository with a followed build: one read per repository per round. */
   private async storedSecretIds(): Promise<Map<number, string[]>> {
     const repositories = new Set([...this.followed.values()].map((b) => b.record.repository.id));
-    const lists = await Promise.all(
-      [...repositories].map(async (id) => [id, (await this.deps.variables.list(id)).flatMap((e) => (e.isSecret ? [e.secretId] : []))] as const),
-    );
+    const lists = await Promise.all([...repositories].map(async (id) => [id, await repositorySecretIds(this.deps.variables, id)] as const));
     return new Map(lists);
   }
 
-  /** The build's secrets and the repository's stored ones are hidden; values changed meanwhile too. */
+  /** The secrets chosen to hide the build's text (secretsToMask) are hidden; values changed meanwhile too. */
   private async refreshMask(build: FollowedBuild, storedSecretIds: string[]): Promise<void> {
     const { record } = build;
-    const ids = [...record.secretIds, ...storedSecretIds];
+    const ids = secretsToMask(record, storedSecretIds);
     if (ids.length === 0) return;
     for (const value of await this.deps.secretValues.valuesOf(ids, Date.parse(record.createdAt))) build.masker.add(value);
   }
@@ -267,11 +271,15 @@ export class BuildWatcher {
         }
         throw error;
       }
-      const lines = build.acceptLog(page.events, this.clock.now());
+      const { lines, addMasksChanged } = build.acceptLog(page.events, this.clock.now());
       if (lines.length > 0) await this.deps.logStore.append(deploymentId, lines);
-      build.record = { ...build.record, logCursor: page.cursor };
+      // Kept with the build before the cursor moves past the lines that hid them, so whoever follows next hides them too.
+      const sealedAddMasks = addMasksChanged ? this.deps.seal.seal(deploymentId, build.addMasks.state) : build.record.sealedAddMasks;
+      build.record = { ...build.record, logCursor: page.cursor, ...(sealedAddMasks !== undefined && { sealedAddMasks }) };
       await this.deps.records.put(build.record);
       if (lines.length > 0) this.report(build);
+      // One build's output never holds up the rest of the app (webhooks, pages, other builds) for more than a page.
+      await nextTurn();
       if (page.atEnd) {
         if (finishedNow && this.clock.now() - build.finishedSeenAt! >= LOG_GRACE_MS) {
           build.logDone = true;
@@ -329,21 +337,23 @@ export class BuildWatcher {
       : checkStatus(snapshot) === "queued"
         ? { status: "queued" }
         : { status: "in_progress", startedAt: snapshot.startTime };
-    const output = renderCheckOutput({
+    const rendered = renderCheckOutput({
       build: snapshot,
       logUrl: `${this.deps.settings.publicUrl}/builds/${record.deploymentId}`,
       now,
-      mask: (text) => build.masker.mask(text),
       logLines: snapshot.logs && !snapshot.logs.s3Only ? build.tail : undefined,
       logLineCount: record.excerptLines,
       variables: record.variables,
+      maskingFull: build.addMasks.full,
       ...(record.supersededBy && { supersededBy: record.supersededBy }),
     });
     const annotationsBefore = build.annotationsSent;
     // A completion carries every annotation left; progress one request's worth at a time.
     const annotations = conclusion ? build.annotations.all.slice(annotationsBefore) : nextAnnotationBatch([...build.annotations.all], annotationsBefore);
+    // Masked last, with every value known by now: what GitHub receives is the final text.
+    const { annotations: masked = [], ...output } = maskedCheckOutput(build.masker, { ...rendered, annotations });
     const fingerprint = updateFingerprint({ state, output, annotations: annotationsBefore + annotations.length });
-    return { state, output, annotations, annotationsBefore, conclusion, fingerprint, phase: snapshot.currentPhase };
+    return { state, output, annotations: masked, annotationsBefore, conclusion, fingerprint, phase: snapshot.currentPhase };
   }
 
   private rememberCompleted(deploymentId: string): void {
@@ -355,6 +365,7 @@ export class BuildWatcher {
     const build = this.followed.get(deploymentId);
     if (!build) return;
     this.followed.delete(deploymentId);
+    this.deps.logMasking.forget(deploymentId);
     this.logBudget.forget(deploymentId);
     this.throttle.forget(String(build.record.checkRunId));
   }

@@ -1,6 +1,6 @@
 import { markdownLink, longestRun } from "./markdown.js";
 import { CHECK_OUTPUT_MAX_BYTES, keepUtf8End, utf8Length } from "./output-size.js";
-import { eventLines, plainLogLine } from "./terminal.js";
+import { cutLogLine, eventLines, plainLogLine } from "./terminal.js";
 
 export interface LogExcerptInput {
   /** The log as read so far: CloudWatch events, each one or more lines. */
@@ -8,7 +8,6 @@ export interface LogExcerptInput {
   /** How many lines to show: `log_lines` of the repository's config. */
   lineCount: number;
   logUrl: string;
-  mask: (text: string) => string;
 }
 
 /** Marks a line whose start was cut to fit the limit. */
@@ -23,7 +22,7 @@ const MIN_FENCE = 3;
  */
 export function renderLogExcerpt(input: LogExcerptInput): string {
   const all = input.lines.flatMap(eventLines);
-  const wanted = all.slice(Math.max(0, all.length - input.lineCount)).map((line) => input.mask(plainLogLine(line)));
+  const wanted = all.slice(Math.max(0, all.length - input.lineCount)).map((line) => cutLogLine(plainLogLine(line)));
   if (wanted.length === 0) return "The log has no lines yet.";
   const link = markdownLink("full log", input.logUrl);
   const header = (shown: number, cut: boolean): string =>
@@ -52,6 +51,8 @@ function fenceFor(lines: string[]): string {
  * more content never needs a shorter fence.
  */
 function fitWithFences(lines: string[], maxBytes: number): { lines: string[]; cut: boolean } {
+  const all = keepLastLines(lines, maxBytes);
+  if (!all.cut && utf8Length(all.lines.join("\n")) + 2 * fenceFor(all.lines).length <= maxBytes) return all;
   const fits = (budget: number) => budget + 2 * fenceFor(keepLastLines(lines, budget).lines).length <= maxBytes;
   let low = 0;
   let high = maxBytes;

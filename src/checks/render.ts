@@ -16,7 +16,10 @@ export interface CheckOutput {
   text?: string;
 }
 
-/** What a check run says about a build: pure, so the watcher can call it on every tick. */
+/**
+ * What a check run says about a build: pure, so the watcher can call it on every tick. Not masked:
+ * the check-run port takes only masked text (maskedCheckOutput), applied to these final strings.
+ */
 export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
   const output: CheckOutput = { title: renderTitle(input.build, input.supersededBy), summary: renderSummary(input) };
   if (input.logLines !== undefined) {
@@ -24,7 +27,6 @@ export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
       lines: input.logLines,
       lineCount: input.logLineCount,
       logUrl: input.logUrl,
-      mask: input.mask,
     });
   }
   return output;

@@ -5,7 +5,8 @@ import { formatDuration } from "./duration.js";
 import { blockquote, codeSpan, escapeMarkdown, markdownLink } from "./markdown.js";
 import { CHECK_OUTPUT_MAX_BYTES, utf8Length } from "./output-size.js";
 import { COMPLETED_PHASE, failingPhase, isPhaseRunning, phaseSeconds } from "./phases.js";
-import { plainLogLine } from "./terminal.js";
+import { cutLogLine, eventLines, plainLogLine } from "./terminal.js";
+import { ADD_MASK_MAX_BYTES, ADD_MASK_MAX_VALUES } from "../variables/add-masks.js";
 
 export interface SummaryInput {
   build: BuildSnapshot;
@@ -13,12 +14,12 @@ export interface SummaryInput {
   logUrl: string;
   /** For the running time of a phase in progress. */
   now: Date;
-  /** Hides secret values; applied to every text from the build before it is escaped. */
-  mask: (text: string) => string;
   /** The build's variables by name and the layer each came from; never their values. */
   variables?: readonly { name: string; source: VariableSource }[];
   /** The commit whose build stopped this one (`cancel_in_progress`). */
   supersededBy?: string;
+  /** The build asked to hide more values with `::add-mask::` than the app keeps. */
+  maskingFull?: boolean;
 }
 
 /** How the summary names each layer of SPEC 3's precedence. */
@@ -51,12 +52,12 @@ const PHASE_STATUS_WORDS: Record<string, string> = {
 export function renderSummary(input: SummaryInput): string {
   const { build } = input;
   const link = markdownLink("Full log", input.logUrl);
-  const notes = buildNotes(build, input.supersededBy);
+  const notes = buildNotes(build, input.supersededBy, input.maskingFull ?? false);
   const separators = 2 * "\n\n".length;
   const room = CHECK_OUTPUT_MAX_BYTES - utf8Length([...notes, link].join("\n\n")) - separators;
   const table = fitLines(phaseTable(build, input.now), room, (left) => `${left} more phases are not shown.`);
   const messages = fitLines(
-    failureMessages(build, input.mask),
+    failureMessages(build),
     room - utf8Length(table),
     (left) => `${left} more lines of the message are not shown.`,
   );
@@ -98,8 +99,13 @@ function phaseStatusWord(phase: BuildPhase, build: BuildSnapshot): string {
 }
 
 /** What a user can do about an ending that is not about their commands. */
-function buildNotes(build: BuildSnapshot, supersededBy: string | undefined): string[] {
+function buildNotes(build: BuildSnapshot, supersededBy: string | undefined, maskingFull: boolean): string[] {
   const notes: string[] = [];
+  if (maskingFull) {
+    notes.push(
+      `Masking is full: this build hid more values with ${codeSpan("::add-mask::")} than the app keeps for one build (${ADD_MASK_MAX_VALUES} values, ${ADD_MASK_MAX_BYTES / 1024} KiB). The values after that are hidden only on their own ${codeSpan("::add-mask::")} line, not where the build prints them.`,
+    );
+  }
   if (build.status === "STOPPED" && supersededBy !== undefined) {
     notes.push(
       `A newer commit ${codeSpan(supersededBy)} superseded this build, so it was stopped: ${codeSpan("cancel_in_progress")} in ${codeSpan(CONFIG_PATH)} decides whether a newer build stops an older one.`,
@@ -119,13 +125,11 @@ function buildNotes(build: BuildSnapshot, supersededBy: string | undefined): str
   return notes;
 }
 
-/** The failing phase's messages (CodeBuild's phase contexts), quoted. */
-function failureMessages(build: BuildSnapshot, mask: (text: string) => string): string[] {
+/** The failing phase's messages (CodeBuild's phase contexts), quoted as plain text. */
+function failureMessages(build: BuildSnapshot): string[] {
   const phase = failingPhase(build);
   if (phase === undefined || phase.messages.length === 0) return [];
-  const quotes = phase.messages.map((message) =>
-    blockquote(message.split(/\r\n|\n/).map((line) => mask(plainLogLine(line))).join("\n")),
-  );
+  const quotes = phase.messages.map((message) => blockquote(eventLines(message).map((line) => cutLogLine(plainLogLine(line))).join("\n")));
   // A lone ">" between messages keeps them separate paragraphs of one quote.
   const lines = quotes.join("\n>\n").split("\n");
   return [`**${escapeMarkdown(phase.name)} ${phaseStatusWord(phase, build)}:**`, ...lines];

@@ -1,25 +1,121 @@
-/* eslint-disable no-control-regex -- matching control characters is the point of this file */
+/**
+ * A build's output as text: terminal escapes removed in one pass, long lines cut. Build output is
+ * hostile (SPEC 5): everything here is a single left-to-right scan, with no regular expression, so
+ * its time is linear in the line whatever the line holds (floods of `ESC ]` without an end, long
+ * runs of parameters, carriage returns).
+ */
 
-/** Operating-system commands such as hyperlinks: ESC ] … BEL or ESC ] … ESC \. */
-const OSC = /\x1b\][\s\S]*?(?:\x07|\x1b\\)/g;
-/** Colours, cursor moves and erases: ESC [ (or the 8-bit CSI) parameters, final byte. */
-const CSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]/g;
-/** The remaining two- and three-byte escapes (character sets, keypad modes). */
-const SHORT_ESCAPE = /\x1b[ -/]*[0-~]?/g;
-/** Control characters other than tab, which a page or a check run would show as garbage. */
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+const ESC = 0x1b;
+const BEL = 0x07;
+const TAB = 0x09;
+const CR = 0x0d;
+/** The 8-bit Control Sequence Introducer. */
+const CSI_8BIT = 0x9b;
 
 /**
- * A log line as a terminal would have left it on screen, as plain text: ANSI escapes removed,
- * and a line redrawn with carriage returns (progress bars) reduced to what was drawn last.
+ * Lines longer than this (in UTF-16 code units, after escapes are removed and values masked) are cut,
+ * with CUT_LINE_NOTE, before any parser sees them or they are stored: no tool prints a useful line
+ * that long, and every line the app keeps is then bounded.
+ */
+export const MAX_LOG_LINE_LENGTH = 16 * 1024;
+
+/** What a cut line ends with: how much was left out. */
+export function cutLineNote(leftOut: number): string {
+  return ` … [line cut: ${leftOut.toLocaleString("en-US")} more characters]`;
+}
+
+/**
+ * A log line as a terminal would have left it on screen, as plain text: escape sequences removed
+ * (CSI: colours, cursor moves; OSC: titles, hyperlinks, ended by BEL or `ESC \`; the short ones),
+ * a line redrawn with carriage returns (progress bars) reduced to what was drawn last, and control
+ * characters other than tab dropped.
  */
 export function plainLogLine(line: string): string {
-  const withoutEscapes = line.replace(OSC, "").replace(CSI, "").replace(SHORT_ESCAPE, "");
-  const redraws = withoutEscapes.replace(/\r+$/, "").split("\r");
-  return (redraws[redraws.length - 1] ?? "").replace(CONTROL, "");
+  let out = "";
+  /** Start of the plain characters not yet copied to `out` (-1: none). */
+  let run = -1;
+  /** A carriage return was seen: the next character drawn starts the line again. */
+  let redraw = false;
+  /** Start of the first OSC terminator at or after the last OSC looked at (-1: the line has none after it): unended OSCs cost one scan in all. */
+  let terminator: number | undefined;
+  const flush = (end: number) => {
+    if (run >= 0) out += line.slice(run, end);
+    run = -1;
+  };
+  for (let i = 0; i < line.length; ) {
+    const code = line.charCodeAt(i);
+    if (code === ESC || code === CSI_8BIT) {
+      flush(i);
+      if (code === CSI_8BIT || line.charCodeAt(i + 1) === 0x5b) {
+        i = controlSequenceEnd(line, code === CSI_8BIT ? i + 1 : i + 2);
+      } else if (line.charCodeAt(i + 1) === 0x5d) {
+        if (terminator === undefined || (terminator >= 0 && terminator < i + 2)) terminator = oscTerminator(line, i + 2);
+        // An OSC that never ends loses only its introducer, as a terminal that gave up on it would show.
+        i = terminator < 0 ? i + 2 : terminator + (line.charCodeAt(terminator) === BEL ? 1 : 2);
+      } else {
+        i = shortEscapeEnd(line, i + 1);
+      }
+      continue;
+    }
+    if (code === CR) {
+      flush(i);
+      redraw = true;
+    } else {
+      if (redraw) [out, redraw] = ["", false];
+      if ((code < 0x20 && code !== TAB) || (code >= 0x7f && code <= 0x9f)) flush(i);
+      else if (run < 0) run = i;
+    }
+    i++;
+  }
+  flush(line.length);
+  return out;
+}
+
+/**
+ * Where a CSI ends: parameters (0x30–0x3f), intermediates (0x20–0x2f), one final byte (0x40–0x7e).
+ * Without a final byte only the introducer is dropped and the rest is text, as before.
+ */
+function controlSequenceEnd(line: string, start: number): number {
+  let i = start;
+  while (i < line.length && inRange(line.charCodeAt(i), 0x30, 0x3f)) i++;
+  while (i < line.length && inRange(line.charCodeAt(i), 0x20, 0x2f)) i++;
+  return i < line.length && inRange(line.charCodeAt(i), 0x40, 0x7e) ? i + 1 : start;
+}
+
+/** Where the first BEL or `ESC \` at or after `from` starts, or -1 when the line has none. */
+function oscTerminator(line: string, from: number): number {
+  for (let i = from; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === BEL || (code === ESC && line.charCodeAt(i + 1) === 0x5c)) return i;
+  }
+  return -1;
+}
+
+/** ESC, intermediates, and one final byte when there is one (character sets, keypad modes, a stray ESC). */
+function shortEscapeEnd(line: string, start: number): number {
+  let i = start;
+  while (i < line.length && inRange(line.charCodeAt(i), 0x20, 0x2f)) i++;
+  return i < line.length && inRange(line.charCodeAt(i), 0x30, 0x7e) ? i + 1 : i;
+}
+
+function inRange(code: number, low: number, high: number): boolean {
+  return code >= low && code <= high;
+}
+
+/** `line` at most MAX_LOG_LINE_LENGTH long: a longer one is cut (never inside a surrogate pair) and says how much was left out. */
+export function cutLogLine(line: string, max = MAX_LOG_LINE_LENGTH): string {
+  if (line.length <= max) return line;
+  const end = isLowSurrogate(line.charCodeAt(max)) ? max - 1 : max;
+  return line.slice(0, end) + cutLineNote(line.length - end);
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 /** A CloudWatch event's lines, without the line break that ends the event. */
 export function eventLines(event: string): string[] {
-  return event.replace(/\r?\n$/, "").split(/\r?\n/);
+  const body = event.endsWith("\r\n") ? event.slice(0, -2) : event.endsWith("\n") ? event.slice(0, -1) : event;
+  // One linear split; a CR left before each LF is a redraw to nothing, which plainLogLine drops.
+  return body.split("\n").map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line));
 }

@@ -1,7 +1,8 @@
 import { deleteComment, react, reply } from "../adapters/github/comments.js";
 import { canWrite, userPermission } from "../adapters/github/permissions.js";
 import { codeSpan, escapeMarkdown } from "../checks/markdown.js";
-import { createMasker } from "../variables/masking.js";
+import { repositoryMasker } from "../builds/build-masking.js";
+import type { MaskedText } from "../variables/masking.js";
 import type { CommandContext, CommandDependencies, CommandHandler, CommandOutcome } from "./context.js";
 import { COMMAND_HANDLERS } from "./handlers.js";
 import type { CommentIntent } from "./intent.js";
@@ -67,9 +68,7 @@ function replyBody(intent: CommentIntent, outcomes: CommandOutcome[]): string | 
   return [`${codeSpan(intent.sender.login)}:`, ...parts].join("\n\n");
 }
 
-/** A reply never shows a stored secret's value, whatever a command echoes. */
-async function maskedReply(body: string, intent: CommentIntent, deps: CommandDependencies): Promise<string> {
-  const stored = await deps.variables.list(intent.repository.id);
-  const ids = stored.flatMap((e) => (e.isSecret ? [e.secretId] : []));
-  return createMasker(await deps.secretValues.valuesOf(ids)).mask(body);
+/** A reply never shows a stored secret's value, whatever a command echoes: the final body is masked. */
+async function maskedReply(body: string, intent: CommentIntent, deps: CommandDependencies): Promise<MaskedText> {
+  return (await repositoryMasker(deps, intent.repository.id)).mask(body);
 }

@@ -3,10 +3,12 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { etag } from "hono/etag";
 import type { Logger } from "pino";
-import type { BuildLogStore } from "../builds/logs.js";
+import type { BuildMaskers } from "../builds/build-masking.js";
+import { STORED_LINE_MAX_BYTES, type BuildLogStore } from "../builds/logs.js";
 import type { BuildRecord, BuildRecordStore } from "../builds/record.js";
 import type { BuildRunner } from "../builds/runner.js";
 import { plainLogLine } from "../checks/terminal.js";
+import type { Masker, MaskedText } from "../variables/masking.js";
 import type { Settings } from "../settings.js";
 import type { GitHubPermission } from "./access-rules.js";
 import { decideBuildAccess, type BuildAccessDecision, type BuildAccessFacts } from "./build-access.js";
@@ -15,8 +17,8 @@ import { csrfToken, isValidCsrfToken } from "./csrf.js";
 import { apiError } from "./errors.js";
 import { bearerToken, type GitHubUser, type GitHubUsers } from "./github-user.js";
 import { LOG_PAGE_SCRIPT, LOG_PAGE_STYLES } from "./log-page-assets.js";
-import { LOG_PAGE_SCRIPT_PATH, LOG_PAGE_STYLES_PATH, renderLogPage } from "./log-page.js";
-import { encodeLogToken, logQuerySchema, logsAnswer } from "./log-query.js";
+import { LOG_PAGE_SCRIPT_PATH, LOG_PAGE_STYLES_PATH, PAGE_LOG_MAX_BYTES, renderLogPage } from "./log-page.js";
+import { encodeLogToken, logQuerySchema, logReadFor, logsAnswer } from "./log-query.js";
 import type { RepositoryAccessResolver } from "./repository-access.js";
 import { SESSION_COOKIE, SIGN_IN_PATH, type Sessions } from "./session.js";
 import { signInNotConfigured } from "./sign-in.js";
@@ -26,6 +28,8 @@ export interface BuildRoutesDependencies {
   records: Pick<BuildRecordStore, "get">;
   /** What the watcher stored, masked: the only source of log lines here (no CloudWatch reads). */
   logStore: Pick<BuildLogStore, "page">;
+  /** Every line served is masked again as served, with every value known now (SPEC 5: masking at each exit). */
+  maskers: Pick<BuildMaskers, "forBuild">;
   runner: Pick<BuildRunner, "stop">;
   sessions: Pick<Sessions, "user">;
   access: Pick<RepositoryAccessResolver, "access">;
@@ -109,14 +113,21 @@ export function buildRoutes(deps: BuildRoutesDependencies): Hono {
 
     const session = getCookie(c, SESSION_COOKIE);
     const canCancel = decideBuildAccess(facts, "cancel") === "allowed" && session !== undefined;
-    const log = await readPageLog(deps.logStore, record.deploymentId);
+    const { masker } = await deps.maskers.forBuild(record);
+    const log = await readPageLog(deps.logStore, record.deploymentId, masker);
     const base = `/builds/${record.deploymentId}`;
     c.header("cache-control", "no-store");
     return c.html(
       renderLogPage({
         state: buildStateView(record, now()),
         facts: buildFactsView(record, deps.settings.githubWebUrl),
-        log: { lines: log.lines, nextToken: encodeLogToken(log.next), complete: record.completed && log.atEnd, s3Only: record.snapshot?.logs?.s3Only ?? false },
+        log: {
+          lines: log.lines,
+          nextToken: encodeLogToken(log.next),
+          complete: record.completed && log.atEnd,
+          more: !log.atEnd,
+          s3Only: record.snapshot?.logs?.s3Only ?? false,
+        },
         urls: { logs: `/api/builds/${record.deploymentId}/logs`, state: `/api/builds/${record.deploymentId}`, cancel: `${base}/cancel` },
         account: !signInConfigured ? undefined : user ? { login: user.login } : { signInUrl: signInUrl(base) },
         cancelToken: canCancel ? csrfToken(deps.settings.sessionSecret, session) : undefined,
@@ -170,8 +181,10 @@ export function buildRoutes(deps: BuildRoutesDependencies): Hono {
     }
     // The record is read before the log: a build recorded completed has all its lines stored.
     const record = c.get("record");
-    const read = await deps.logStore.page(record.deploymentId, query.data.nextToken, query.data.limit + 1);
-    return c.json(logsAnswer(query.data, read.lines, record.completed));
+    const { from, limit, maxBytes } = logReadFor(query.data);
+    const read = await deps.logStore.page(record.deploymentId, from, limit, maxBytes);
+    const { masker } = await deps.maskers.forBuild(record);
+    return c.json(logsAnswer(query.data, read.lines, record.completed, masker));
   });
 
   return routes;
@@ -186,15 +199,25 @@ async function findBuild(deps: Pick<BuildRoutesDependencies, "records">, id: str
   return BUILD_ID.test(id) ? deps.records.get(id) : undefined;
 }
 
-/** The start of the log for the page, as plain text; `atEnd` when it holds all that is stored. */
-async function readPageLog(store: BuildRoutesDependencies["logStore"], deploymentId: string): Promise<{ lines: string[]; next: number; atEnd: boolean }> {
-  const lines: string[] = [];
+/**
+ * The start of the log for the page: at most PAGE_LOG_LINES lines and PAGE_LOG_MAX_BYTES of text,
+ * each line's final text (escapes removed) masked; `atEnd` when it holds all that is stored.
+ */
+async function readPageLog(store: BuildRoutesDependencies["logStore"], deploymentId: string, masker: Masker): Promise<{ lines: MaskedText[]; next: number; atEnd: boolean }> {
+  const lines: MaskedText[] = [];
   let next = 0;
-  while (lines.length < PAGE_LOG_LINES) {
+  let bytes = 0;
+  while (lines.length < PAGE_LOG_LINES && bytes < PAGE_LOG_MAX_BYTES) {
     const want = Math.min(STORE_READ_LINES, PAGE_LOG_LINES - lines.length);
-    const page = await store.page(deploymentId, next, want);
-    lines.push(...page.lines.map((line) => plainLogLine(line.text)));
-    next = page.next;
+    // One line more than the page's room is read, so a page cut by bytes knows that more is stored.
+    const page = await store.page(deploymentId, next, want, PAGE_LOG_MAX_BYTES - bytes + STORED_LINE_MAX_BYTES);
+    for (const line of page.lines) {
+      const size = Buffer.byteLength(line.text, "utf8");
+      if (lines.length > 0 && bytes + size > PAGE_LOG_MAX_BYTES) return { lines, next, atEnd: false };
+      lines.push(masker.mask(plainLogLine(line.text)));
+      bytes += size;
+      next++;
+    }
     if (page.lines.length < want) return { lines, next, atEnd: true };
   }
   return { lines, next, atEnd: false };

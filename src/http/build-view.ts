@@ -24,7 +24,7 @@ export interface PhaseView {
 
 /**
  * Where a build stands, as the log page shows it and `GET /api/builds/:id` answers; nothing in it
- * comes from the build's output (phase messages are left out: they are not masked).
+ * comes from the build's output (phase messages are left out: the summary of the check run has them).
  */
 export interface BuildStateView {
   deploymentId: string;

@@ -1,21 +1,28 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import type { MaskedText } from "../variables/masking.js";
 import type { BuildFactsView, BuildStateView, PhaseView } from "./build-view.js";
 
 /** The page's script and styles: same-origin files, so the CSP needs no inline code at all. */
 export const LOG_PAGE_SCRIPT_PATH = "/builds/assets/log-page.js";
 export const LOG_PAGE_STYLES_PATH = "/builds/assets/log-page.css";
 
+/** The most log text the page holds itself (SPEC 5: bounded bytes per page, whatever a build prints); its script reads the rest. */
+export const PAGE_LOG_MAX_BYTES = 1024 * 1024;
+
 /** Everything the log page shows; log lines are plain text (escapes removed), escaped here. */
 export interface LogPageView {
   state: BuildStateView;
   facts: BuildFactsView;
   log: {
-    lines: string[];
+    /** Plain text, masked as served. */
+    lines: MaskedText[];
     /** Where the page's script goes on reading (`GET /api/builds/:id/logs?nextToken=`). */
     nextToken: string;
     /** Nothing more will come: the page's script need not follow the build. */
     complete: boolean;
+    /** More is stored than the page holds (PAGE_LOG_MAX_BYTES): the page's script reads it. */
+    more: boolean;
     /** CodeBuild writes this build's log to S3 only: there is none to show. */
     s3Only: boolean;
   };
@@ -74,6 +81,7 @@ ${cancelForm(urls.cancel, view.cancelToken)}
 <section class="log" aria-labelledby="log-heading">
 <div class="log-head"><h2 id="log-heading">Log</h2><span id="log-state" class="log-state">${log.complete ? "End of the log" : "Following the build live"}</span></div>
 ${log.s3Only ? page`<p class="notice">This CodeBuild project writes its log to S3 only, so there is no log to show here.</p>` : ""}
+${log.more ? page`<p id="log-more" class="notice">This log is longer than the page holds at first (${PAGE_LOG_MAX_BYTES / 1024} KiB of text): the rest is read in after these lines.</p>` : ""}
 <div id="log" class="log-lines" role="log">${log.lines.map((line) => page`<div class="line">${line}</div>`)}</div>
 </section>
 </main>

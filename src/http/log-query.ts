@@ -1,10 +1,25 @@
 import { z } from "zod";
+import { STORED_LINE_MAX_BYTES } from "../builds/logs.js";
 import { plainLogLine } from "../checks/terminal.js";
+import type { Masker, MaskedText } from "../variables/masking.js";
 
 /** Lines per answer of `GET /api/builds/:id/logs` when the caller names no `limit`, and the most it may ask. */
 export const DEFAULT_LOG_LIMIT = 200;
 export const MAX_LOG_LIMIT = 1000;
 
+/**
+ * The most log text one answer carries (SPEC 5 and 7: bounded bytes per response): a flood of long
+ * lines gives fewer lines per answer, never a larger one; `nextToken` goes on from there.
+ */
+export const LOG_ANSWER_MAX_BYTES = 1024 * 1024;
+
+/**
+ * What to read from the log store for one answer: enough for the answer and the line after it, so the
+ * answer knows whether more is stored (no stored line is longer than STORED_LINE_MAX_BYTES).
+ */
+export function logReadFor(query: LogQuery): { from: number; limit: number; maxBytes: number } {
+  return { from: query.nextToken, limit: query.limit + 1, maxBytes: LOG_ANSWER_MAX_BYTES + STORED_LINE_MAX_BYTES };
+}
 /** The version in a `nextToken`, so tokens handed out now can be told apart if their form ever changes. */
 const TOKEN_PREFIX = "v1:";
 const TOKEN_BODY = /^v1:(0|[1-9][0-9]{0,14})$/;
@@ -25,8 +40,9 @@ export function decodeLogToken(token: string): number | undefined {
 const absentIfEmpty = (value: unknown) => (value === "" ? undefined : value);
 
 /**
- * `GET /api/builds/:id/logs?nextToken=&limit=&format=`: `format=plain` gives each line as the log
- * page shows it (terminal escapes and control characters removed); the default is the log as stored.
+ * `GET /api/builds/:id/logs?nextToken=&limit=&format=`. Every line is given as the log page shows it,
+ * plain text (terminal escapes and control characters removed) and masked: `format` (`raw` or
+ * `plain`) is still taken, for callers written when `raw` kept the escapes.
  */
 export const logQuerySchema = z.strictObject({
   nextToken: z.preprocess(
@@ -66,21 +82,28 @@ export interface StoredLogLine {
 
 /** SPEC 7's answer: `{"logs":[{timestamp,message}],"nextToken","complete"}`. */
 export interface LogsAnswer {
-  logs: { timestamp: number; message: string }[];
+  logs: { timestamp: number; message: MaskedText }[];
   nextToken: string;
   /** The build has completed and this answer reaches the end of its log: nothing more will come. */
   complete: boolean;
 }
 
 /**
- * The answer to a query, from up to `limit + 1` lines read at the query's line: the extra line,
- * never sent, tells whether the answer reaches the end of what is stored.
+ * The answer to a query, from what `logReadFor` read: at most `limit` lines and LOG_ANSWER_MAX_BYTES
+ * of text (at least one line); a line read beyond them, never sent, tells that more is stored. Each
+ * line's final text (escapes removed) is masked, whatever the stored line holds.
  */
-export function logsAnswer(query: LogQuery, read: readonly StoredLogLine[], buildCompleted: boolean): LogsAnswer {
-  const lines = read.slice(0, query.limit);
-  const atEnd = read.length <= query.limit;
+export function logsAnswer(query: LogQuery, read: readonly StoredLogLine[], buildCompleted: boolean, masker: Masker): LogsAnswer {
+  const lines: StoredLogLine[] = [];
+  let bytes = 0;
+  for (const line of read.slice(0, query.limit)) {
+    bytes += Buffer.byteLength(line.text, "utf8");
+    if (lines.length > 0 && bytes > LOG_ANSWER_MAX_BYTES) break;
+    lines.push(line);
+  }
+  const atEnd = read.length <= lines.length;
   return {
-    logs: lines.map((line) => ({ timestamp: line.timestamp, message: query.format === "plain" ? plainLogLine(line.text) : line.text })),
+    logs: lines.map((line) => ({ timestamp: line.timestamp, message: masker.mask(plainLogLine(line.text)) })),
     nextToken: encodeLogToken(query.nextToken + lines.length),
     complete: buildCompleted && atEnd,
   };

@@ -22,6 +22,8 @@ const MAX_RETURN_PATH_LENGTH = 2048;
 /**
  * A same-site path to send a visitor back to after signing in; anything else (another origin,
  * `//host`, `/\host`, a scheme, nothing) becomes `/`, so the sign-in cannot redirect elsewhere.
+ * The path is checked as the browser will read it, after normalisation: `/..//host` and `/.//host`
+ * normalise to `//host`, which a browser takes for another site.
  */
 export function safeReturnPath(raw: string | undefined): string {
   const base = "http://return-to.invalid";
@@ -33,7 +35,13 @@ export function safeReturnPath(raw: string | undefined): string {
     return "/";
   }
   // The URL parser drops tabs and newlines and reads `\` as `/`, exactly as browsers do.
-  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : "/";
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return url.origin === base && isSameOriginPath(path) ? path : "/";
+}
+
+/** A path a browser resolves against the current origin: one `/` first, never `//` or `/\`. */
+function isSameOriginPath(path: string): boolean {
+  return path.startsWith("/") && path[1] !== "/" && path[1] !== "\\";
 }
 
 /** A sign-in started by `/login`, waiting for GitHub to send the visitor back. */

@@ -52,7 +52,7 @@ export function signInRoutes({ settings, sessions, log }: SignInOptions): Hono {
     switch (outcome.kind) {
       case "signed_in":
         sessions.start(c, outcome.user);
-        return c.redirect(attempt.returnTo);
+        return c.redirect(safeReturnPath(attempt.returnTo));
       case "refused":
         return problemPage(c, 400, `GitHub refused the sign-in: ${outcome.reason}`, attempt.returnTo);
       case "failed":

@@ -1,41 +1,61 @@
-import { decodeCommandData } from "../checks/workflow-escapes.js";
+import { cutLogLine } from "../checks/terminal.js";
 
 /**
- * Hiding secret values in everything the app writes (SPEC 5): the forms a value takes in a log,
- * and a masker that replaces every one of them by `***`.
+ * Hiding secret values in everything the app writes (SPEC 5): the forms a value takes, and a
+ * masker that replaces every one of them by `***` in the final text of each surface.
  */
+
+declare const maskedText: unique symbol;
+
+/**
+ * Text that has been through a masker: the only kind of text the app's exits take (check runs,
+ * comments, the stored log and phase messages, log pages and their API). Only this module makes
+ * it, so a new surface cannot forget to mask.
+ */
+export type MaskedText = string & { readonly [maskedText]: true };
 
 /** What a hidden value becomes, as on GitHub Actions. */
 export const MASK = "***";
 
 /**
- * Forms with fewer characters (leading and trailing white space aside) are not masked: hiding
+ * Values with fewer characters (leading and trailing white space aside) are not masked: hiding
  * every `ab` would make a log unreadable and give the value away by where the `***` fall, and
  * no real secret is that short. GitHub Actions masks any non-empty value; Azure Pipelines has
  * the same kind of floor (MinSecretLength).
  */
 export const MIN_MASKED_LENGTH = 4;
 
-/** GitHub's workflow command by which a build hides a value of its own. */
-const ADD_MASK_COMMAND = "::add-mask::";
+/**
+ * Forms made only of these are not masked: `***` is the mask itself, and runs of backticks or
+ * tildes are the code fences around a check run's log excerpt, which masking must never break.
+ */
+const MARKUP_ONLY = /^[*`~]+$/;
+const LINE_BREAKS = /\r\n|\n|\r/;
 
 export interface Masker {
   /** The text with every form of every value replaced by `***`; overlapping forms become one `***`. */
-  mask(text: string): string;
+  mask(text: string): MaskedText;
   /** Hides one more value from now on (a value the build masked itself, a secret found later). */
   add(value: string): void;
 }
 
 /**
- * The strings to hide for one value: the value; each line of a multi-line value (trimmed);
- * its UTF-8 Base64, standard and URL-safe, padded and not, whole and at each alignment inside
- * a longer Base64 text; its URL encoding (`%20` and `+` for a space); its JSON string escaping
- * (as JSON.stringify writes it, and with `\uXXXX` for non-ASCII as Python's json does).
+ * The strings to hide for one value: the value, trimmed, with LF and with CRLF line ends; each line
+ * of a multi-line value, trimmed; and of each of those, the UTF-8 Base64 (standard and URL-safe,
+ * padded and not, whole and at each alignment inside a longer Base64 text), the URL encoding
+ * (`%20` and `+` for a space) and the JSON string escaping (as JSON.stringify writes it, and with
+ * `\uXXXX` for non-ASCII as Python's json does). Forms that hold a line break are left to their
+ * lines: masking works line by line. Markdown's backslash escapes need no forms of their own
+ * (see `mask`).
  */
 export function maskForms(value: string): string[] {
   if (!maskable(value)) return [];
-  const forms = new Set([value, ...lineForms(value), ...base64Forms(value), ...urlForms(value), ...jsonForms(value)]);
-  return [...forms].filter(maskable);
+  const bases = new Set<string>();
+  for (const whole of [value, value.replace(/\r\n|\r/g, "\n"), value.replace(/\r\n|\r|\n/g, "\r\n")]) bases.add(whole).add(whole.trim());
+  if (LINE_BREAKS.test(value)) for (const line of value.split(LINE_BREAKS)) if (maskable(line)) bases.add(line.trim());
+  const forms = new Set<string>();
+  for (const base of bases) for (const form of [base, ...base64Forms(base), ...urlForms(base), ...jsonForms(base)]) forms.add(form);
+  return [...forms].filter((form) => maskable(form) && !LINE_BREAKS.test(form));
 }
 
 export function createMasker(values: Iterable<string> = []): Masker {
@@ -43,36 +63,16 @@ export function createMasker(values: Iterable<string> = []): Masker {
 }
 
 /**
- * The values a build hides with `::add-mask::VALUE` (SPEC 5). As GitHub's runner does, the command
- * counts only at the start of a line (after white space) and its data is unescaped (`%25`, `%0D`,
- * `%0A`); the data as written is returned too, so the command's own line shows none of it.
+ * A masked text cut to `max` characters with a note of what was left out (a long log line): a cut
+ * shows nothing the whole did not, since masking came first.
  */
-export function extractAddMaskValues(lines: string[]): string[] {
-  return lines
-    .flatMap((text) => text.split("\n"))
-    .flatMap((line) => {
-      const command = line.trimStart();
-      if (!command.startsWith(ADD_MASK_COMMAND)) return [];
-      const written = command.slice(ADD_MASK_COMMAND.length).trim();
-      const value = decodeCommandData(written);
-      return [...new Set([value, written])].filter((v) => v !== "");
-    });
+export function cutMasked(text: MaskedText, max?: number): MaskedText {
+  return cutLogLine(text, max) as MaskedText;
 }
-
-/** Masks a chunk of a build's log, taking the values it masks itself first, so their own lines hide them too. */
-export function maskLogLines(masker: Masker, lines: string[]): string[] {
-  for (const value of extractAddMaskValues(lines)) masker.add(value);
-  return lines.map((line) => masker.mask(line));
-}
-
 
 function maskable(form: string): boolean {
   const visible = form.trim();
-  return [...visible].length >= MIN_MASKED_LENGTH && !/^\*+$/.test(visible);
-}
-
-function lineForms(value: string): string[] {
-  return /[\r\n]/.test(value) ? value.split(/\r\n|\n|\r/).map((line) => line.trim()) : [];
+  return [...visible].length >= MIN_MASKED_LENGTH && !MARKUP_ONLY.test(visible);
 }
 
 /**
@@ -108,6 +108,63 @@ function jsonForms(value: string): string[] {
   return [escaped, asciiOnly];
 }
 
+/** CommonMark lets a backslash escape any ASCII punctuation character; escapeMarkdown (checks/markdown.ts) escapes them all. */
+function isAsciiPunctuation(code: number): boolean {
+  return (code >= 0x21 && code <= 0x2f) || (code >= 0x3a && code <= 0x40) || (code >= 0x5b && code <= 0x60) || (code >= 0x7b && code <= 0x7e);
+}
+
+const BACKSLASH = 0x5c;
+const AT = 0x40;
+/** What escapeMarkdown puts after `@` so that GitHub makes no mention of it. */
+const ZERO_WIDTH_SPACE = 0x200b;
+
+/**
+ * The text as a reader sees it once markdown is rendered: `\X` (X ASCII punctuation) is X, and a
+ * zero-width space after `@` is nothing. Each character of the view keeps where it came from, so a
+ * span found in the view covers whole escapes in the text and masking never leaves a backslash
+ * escaping a `*` of the mask, nor a character unescaped. In plain text the view only differs where
+ * a backslash stands before punctuation, and then masks a little more, never less.
+ */
+interface TextView {
+  text: string;
+  /** Where each character of the view starts and ends in the text; absent when the view is the text. */
+  starts?: Int32Array;
+  ends?: Int32Array;
+}
+
+function viewOf(text: string): TextView {
+  if (!text.includes("\\") && !text.includes("\u200b")) return { text };
+  const starts = new Int32Array(text.length);
+  const ends = new Int32Array(text.length);
+  let view = "";
+  let runStart = 0;
+  let length = 0;
+  const push = (from: number, to: number, char?: string) => {
+    starts[length] = from;
+    ends[length] = to;
+    length++;
+    if (char !== undefined) view += char;
+  };
+  for (let i = 0; i < text.length; ) {
+    const code = text.charCodeAt(i);
+    if (code === BACKSLASH && isAsciiPunctuation(text.charCodeAt(i + 1))) {
+      view += text.slice(runStart, i);
+      push(i, i + 2, text[i + 1]);
+      i += 2;
+      runStart = i;
+    } else if (code === ZERO_WIDTH_SPACE && i > 0 && text.charCodeAt(i - 1) === AT) {
+      view += text.slice(runStart, i);
+      i++;
+      runStart = i;
+    } else {
+      push(i, i + 1);
+      i++;
+    }
+  }
+  view += text.slice(runStart);
+  return { text: view, starts, ends };
+}
+
 class FormMasker implements Masker {
   private readonly values = new Set<string>();
   private readonly forms = new Set<string>();
@@ -127,20 +184,27 @@ class FormMasker implements Masker {
     }
   }
 
-  mask(text: string): string {
-    if (this.forms.size === 0) return text;
+  /** Line by line (forms never span a line break), over the text as a markdown reader sees it. */
+  mask(text: string): MaskedText {
+    if (this.forms.size === 0) return text as MaskedText;
     this.search ??= new FormSearch(this.forms);
-    const spans = this.search.coveredSpans(text);
-    if (spans.length === 0) return text;
+    const view = viewOf(text);
+    const spans = this.search.coveredSpans(view.text);
+    if (spans.length === 0) return text as MaskedText;
     let masked = "";
     let from = 0;
     for (const [start, end] of spans) {
-      masked += text.slice(from, start) + MASK;
-      from = end;
+      const rawStart = view.starts ? view.starts[start]! : start;
+      const rawEnd = view.ends ? view.ends[end - 1]! : end;
+      masked += text.slice(from, rawStart) + MASK;
+      from = rawEnd;
     }
-    return masked + text.slice(from);
+    return (masked + text.slice(from)) as MaskedText;
   }
 }
+
+const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * Aho–Corasick over UTF-16 code units: every occurrence of every form in one pass over the text,
@@ -186,12 +250,17 @@ class FormSearch {
     }
   }
 
-  /** [start, end) of each stretch of the text covered by forms, in order, overlapping ones merged. */
+  /** [start, end) of each stretch of the text covered by forms, in order, overlapping ones merged; no stretch spans a line break. */
   coveredSpans(text: string): [number, number][] {
     const spans: [number, number][] = [];
     let node = 0;
     for (let i = 0; i < text.length; i++) {
-      node = this.step(node, text.charCodeAt(i));
+      const code = text.charCodeAt(i);
+      if (code === LF || code === CR) {
+        node = 0;
+        continue;
+      }
+      node = this.step(node, code);
       const length = this.longest[node]!;
       if (length === 0) continue;
       let start = i + 1 - length;

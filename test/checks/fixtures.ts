@@ -26,5 +26,3 @@ export function runningIn(last: string): BuildSnapshot {
   phases.push(phase(last, undefined, index));
   return { id: "project:1", status: "IN_PROGRESS", currentPhase: last, startTime: T0, phases };
 }
-
-export const identity = (text: string): string => text;

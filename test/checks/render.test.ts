@@ -1,7 +1,10 @@
 import type { BuildPhase, BuildSnapshot, BuildStatus } from "../../src/builds/runner.js";
 import { CHECK_OUTPUT_MAX_BYTES } from "../../src/checks/output-size.js";
+import { maskedCheckOutput } from "../../src/adapters/github/checks.js";
 import { renderCheckOutput, type CheckOutputInput } from "../../src/checks/render.js";
-import { at, identity, phase, runningIn, T0 } from "./fixtures.js";
+import { cutLineNote, MAX_LOG_LINE_LENGTH } from "../../src/checks/terminal.js";
+import { createMasker } from "../../src/variables/masking.js";
+import { at, phase, runningIn, T0 } from "./fixtures.js";
 
 const LOG_URL = "https://app.example.com/builds/b1";
 const LINK = `[Full log](<${LOG_URL}>)`;
@@ -19,7 +22,7 @@ function finished(status: BuildStatus, phases: BuildPhase[], seconds?: number): 
 }
 
 function render(build: BuildSnapshot, extra: Partial<CheckOutputInput> = {}) {
-  return renderCheckOutput({ build, logUrl: LOG_URL, now: at(30), mask: identity, logLineCount: 50, ...extra });
+  return renderCheckOutput({ build, logUrl: LOG_URL, now: at(30), logLineCount: 50, ...extra });
 }
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
@@ -157,11 +160,10 @@ describe("summary", () => {
     expect(render(build).summary).toContain("> red error");
   });
 
-  test("secrets are masked before escaping", () => {
-    const mask = (text: string) => text.replaceAll("p@ss.word", "***");
+  test("a secret is masked in the final summary, escapes and all", () => {
     const build = finished("FAILED", [phase("BUILD", "FAILED", 0, 5, ["login with p@ss.word failed"])], 5);
-    const summary = render(build, { mask }).summary;
-    expect(summary).toContain("> login with \\*\\*\\* failed");
+    const { summary } = maskedCheckOutput(createMasker(["p@ss.word"]), render(build));
+    expect(summary).toContain("> login with *** failed");
     expect(summary).not.toContain("ss");
   });
 
@@ -246,8 +248,8 @@ describe("text: the log excerpt", () => {
     expect(text).not.toContain("\x1b");
   });
 
-  test("secrets are masked in the excerpt", () => {
-    const text = render(build, { logLines: ["token=abc123\n"], mask: (t) => t.replaceAll("abc123", "***") }).text ?? "";
+  test("secrets are masked in the final excerpt", () => {
+    const text = maskedCheckOutput(createMasker(["abc123"]), render(build, { logLines: ["token=abc\x1b[0m123\n"] })).text ?? "";
     expect(fenced(text).content).toEqual(["token=***"]);
   });
 
@@ -264,13 +266,12 @@ describe("text: the log excerpt", () => {
     expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
   });
 
-  test("a single line longer than the limit keeps its end", () => {
-    const line = "é".repeat(40_000) + "🚀".repeat(10_000) + "END";
+  test("a line longer than MAX_LOG_LINE_LENGTH is cut with a note, never inside a character", () => {
+    const line = "é".repeat(MAX_LOG_LINE_LENGTH - 1) + "🚀".repeat(10_000) + "END";
     const text = render(build, { logLines: [line] }).text ?? "";
     expect(bytes(text)).toBeLessThanOrEqual(CHECK_OUTPUT_MAX_BYTES);
     const { content } = fenced(text);
-    expect(content).toHaveLength(1);
-    expect(content[0]?.endsWith("🚀END")).toBe(true);
+    expect(content).toEqual(["é".repeat(MAX_LOG_LINE_LENGTH - 1) + cutLineNote(20_003)]);
     expect(text).not.toContain("\uFFFD");
   });
 
@@ -278,9 +279,9 @@ describe("text: the log excerpt", () => {
     const logLines = ["before", "`".repeat(50_000), "after"];
     const text = render(build, { logLines }).text ?? "";
     expect(bytes(text)).toBeLessThanOrEqual(CHECK_OUTPUT_MAX_BYTES);
-    const { content } = fenced(text);
-    expect(content.at(-1)).toBe("after");
-    expect(content[0]).toMatch(/^…`{20000,}$/);
+    const { fence, content } = fenced(text);
+    expect(content).toEqual(["before", "`".repeat(MAX_LOG_LINE_LENGTH) + cutLineNote(50_000 - MAX_LOG_LINE_LENGTH), "after"]);
+    expect(fence).toBe("`".repeat(MAX_LOG_LINE_LENGTH + 1));
   });
 });
 

@@ -12,6 +12,7 @@ import { RepositoryAccessResolver } from "../../src/http/repository-access.js";
 import { Sessions } from "../../src/http/session.js";
 import { signInRoutes } from "../../src/http/sign-in.js";
 import type { Settings } from "../../src/settings.js";
+import { createMasker } from "../../src/variables/masking.js";
 import { testPrivateKey } from "../support/fake-github.js";
 import { MemoryBuildLogStore } from "../support/memory-build-logs.js";
 import { FakeGitHubApi, GITHUB_API, OAUTH } from "./api-harness.js";
@@ -25,6 +26,8 @@ export interface BuildSite {
   logStore: MemoryBuildLogStore;
   /** Build ids the runner was asked to stop. */
   stopped: string[];
+  /** The values every build's pages are masked with (its secrets and `::add-mask::` values, as BuildMaskers would find them). */
+  maskedValues: string[];
   /** Everything the routes logged. */
   logs: string[];
   /** A `name=value` session cookie for `user`, as the sign-in would set it. */
@@ -62,10 +65,12 @@ export async function startBuildSite(options: { oauth?: Settings["oauth"] | null
   const records = new MemoryBuildRecordStore();
   const logStore = new MemoryBuildLogStore();
   const stopped: string[] = [];
+  const maskedValues: string[] = [];
   const routes = buildRoutes({
     settings,
     records,
     logStore,
+    maskers: { forBuild: async () => ({ masker: createMasker(maskedValues), full: false }) },
     runner: { stop: async (id) => void stopped.push(id) },
     sessions,
     access: new RepositoryAccessResolver({ app: () => probot.auth(), installation: (id) => probot.auth(id) }, { allows: async () => true }, () => now),
@@ -86,6 +91,7 @@ export async function startBuildSite(options: { oauth?: Settings["oauth"] | null
     records,
     logStore,
     stopped,
+    maskedValues,
     logs,
     async sessionCookie(user) {
       const signIn = new Hono();

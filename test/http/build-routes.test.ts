@@ -2,7 +2,8 @@ import { Script } from "node:vm";
 import nock from "nock";
 import { LOG_PAGE_CSP } from "../../src/http/build-routes.js";
 import { csrfToken } from "../../src/http/csrf.js";
-import { encodeLogToken } from "../../src/http/log-query.js";
+import { encodeLogToken, LOG_ANSWER_MAX_BYTES } from "../../src/http/log-query.js";
+import { PAGE_LOG_MAX_BYTES } from "../../src/http/log-page.js";
 import { buildRecord, completed, repository } from "../support/build-records.js";
 import { GITHUB_API } from "./api-harness.js";
 import { SESSION_SECRET, startBuildSite, type BuildSite } from "./build-harness.js";
@@ -215,6 +216,25 @@ describe("with sign-in configured", () => {
       expect(site.logStore.pageReads.map((r) => r.limit)).toEqual([1000, 1000, 1000, 1000, 1000]);
     });
 
+    test("a long log of long lines: the page holds at most PAGE_LOG_MAX_BYTES of it and says more follows", async () => {
+      const line = "x".repeat(16_000);
+      await site.logStore.appendText(PUBLIC_DONE.deploymentId, Array.from({ length: 200 }, () => line));
+      const page = await get(`/builds/${PUBLIC_DONE.deploymentId}`);
+      const shown = page.text.match(/<div class="line">/g)!.length;
+      expect(shown).toBe(5 + Math.floor((PAGE_LOG_MAX_BYTES - 5 * 11) / line.length));
+      expect(page.text.length).toBeLessThan(PAGE_LOG_MAX_BYTES + 20_000);
+      expect(page.text).toContain(`data-next-token="${encodeLogToken(shown)}" data-complete="false"`);
+      expect(page.text).toContain('<p id="log-more" class="notice">This log is longer than the page holds at first (1024 KiB of text)');
+    });
+
+    test("secrets split by escapes or control characters, or stored unmasked, are masked in the page's final text", async () => {
+      site.maskedValues.push("hunter2-S3cret");
+      await site.logStore.appendText(PUBLIC_DONE.deploymentId, ["a hunter2-\x1b[0mS3cret b", "c hunter2-\x00S3cret d", "e hunter2-S3cret f"]);
+      const page = await get(`/builds/${PUBLIC_DONE.deploymentId}`);
+      expect(page.text).toContain('<div class="line">a *** b</div><div class="line">c *** d</div><div class="line">e *** f</div>');
+      expect(page.text).not.toContain("S3cret");
+    });
+
     test("a pull request's build names it and links to it", async () => {
       const record = buildRecord({
         deploymentId: "9".repeat(32),
@@ -244,6 +264,24 @@ describe("with sign-in configured", () => {
   });
 
   describe("GET /api/builds/:id/logs", () => {
+    test("every line's final text is masked, escapes and control characters removed first", async () => {
+      site.maskedValues.push("hunter2-S3cret");
+      await site.logStore.appendText(PUBLIC_DONE.deploymentId, ["a hunter2-\x1b[0mS3cret b", "c hunter2-\x00S3cret d"]);
+      for (const format of ["", "?format=plain", "?format=raw"]) {
+        const answer = (await get(`/api/builds/${PUBLIC_DONE.deploymentId}/logs${format}`)).json as { logs: { message: string }[] };
+        expect(answer.logs.map((l) => l.message).slice(-2)).toEqual(["a *** b", "c *** d"]);
+      }
+    });
+
+    test("an answer carries at most LOG_ANSWER_MAX_BYTES of log text; nextToken goes on from there", async () => {
+      await site.logStore.appendText(PUBLIC_DONE.deploymentId, Array.from({ length: 300 }, () => "y".repeat(16_000)));
+      const first = (await get(`/api/builds/${PUBLIC_DONE.deploymentId}/logs?limit=1000`)).json as { logs: { message: string }[]; nextToken: string; complete: boolean };
+      const bytes = first.logs.reduce((sum, l) => sum + Buffer.byteLength(l.message), 0);
+      expect(bytes).toBeLessThanOrEqual(LOG_ANSWER_MAX_BYTES);
+      expect(first.complete).toBe(false);
+      expect(first.nextToken).toBe(encodeLogToken(first.logs.length));
+    });
+
     test("pages through the stored log with an opaque nextToken; complete once a completed build's log is all sent", async () => {
       const id = PUBLIC_DONE.deploymentId;
       const first = await get(`/api/builds/${id}/logs?limit=2`);
@@ -277,11 +315,11 @@ describe("with sign-in configured", () => {
       ]);
     });
 
-    test("lines as stored by default (masked, with their escapes); format=plain as the page shows them", async () => {
+    test("every format gives the lines as the page shows them: escapes removed, then masked", async () => {
       const raw = (await get(`/api/builds/${PUBLIC_RUNNING.deploymentId}/logs`)).json as { logs: { message: string }[] };
       const plain = (await get(`/api/builds/${PUBLIC_RUNNING.deploymentId}/logs?format=plain`)).json as typeof raw;
-      expect(raw.logs.map((l) => l.message)).toEqual(["[Container] Entering phase BUILD", "\u001b[32mnpm run build\u001b[0m", XSS]);
-      expect(plain.logs.map((l) => l.message)).toEqual(["[Container] Entering phase BUILD", "npm run build", XSS]);
+      expect(raw.logs.map((l) => l.message)).toEqual(["[Container] Entering phase BUILD", "npm run build", XSS]);
+      expect(plain).toEqual(raw);
     });
 
     test.each([

@@ -1,3 +1,4 @@
+import { createMasker } from "../../src/variables/masking.js";
 import type { BuildRecord } from "../../src/builds/record.js";
 import { buildFactsView, buildStateView } from "../../src/http/build-view.js";
 import { buildRecord, completed, repository, runningSnapshot } from "../support/build-records.js";
@@ -25,7 +26,7 @@ describe("buildStateView: the badge", () => {
   test("phases in words with durations; CodeBuild's COMPLETED marker left out; running phases so far", () => {
     const record = completed(buildRecord(), "FAILED");
     record.snapshot!.phases.push({ name: "COMPLETED", messages: [] });
-    record.snapshot!.phases.push({ name: "UPLOAD_ARTIFACTS", status: "CLIENT_ERROR", durationSeconds: 0, messages: ["secret in here"] });
+    record.snapshot!.phases.push({ name: "UPLOAD_ARTIFACTS", status: "CLIENT_ERROR", durationSeconds: 0, messages: [createMasker().mask("secret in here")] });
     expect(buildStateView(record, NOW).phases.slice(3)).toEqual([
       { name: "BUILD", status: "failed", tone: "failure", duration: "2m 1s" },
       { name: "UPLOAD_ARTIFACTS", status: "client error", tone: "failure", duration: "0s" },

@@ -1,4 +1,5 @@
-import { decodeLogToken, encodeLogToken, logQuerySchema, logsAnswer } from "../../src/http/log-query.js";
+import { decodeLogToken, encodeLogToken, LOG_ANSWER_MAX_BYTES, logQuerySchema, logsAnswer } from "../../src/http/log-query.js";
+import { createMasker } from "../../src/variables/masking.js";
 
 describe("nextToken", () => {
   test.each([0, 1, 200, 99_999_999, 123_456_789_012_345])("line %d survives a round trip and looks opaque", (line) => {
@@ -44,14 +45,30 @@ describe("logsAnswer", () => {
     ["at the end, still running", 3, 2, false, 2, false],
     ["nothing left, completed", 3, 0, true, 0, true],
   ])("%s", (_what, limit, read, completed, sent, complete) => {
-    const answer = logsAnswer({ nextToken: 10, limit, format: "raw" }, lines(read), completed);
+    const answer = logsAnswer({ nextToken: 10, limit, format: "raw" }, lines(read), completed, createMasker());
     expect(answer.logs).toHaveLength(sent);
     expect(answer.nextToken).toBe(encodeLogToken(10 + sent));
     expect(answer.complete).toBe(complete);
   });
 
-  test("raw sends the line as stored, plain as the page shows it", () => {
-    expect(logsAnswer({ nextToken: 0, limit: 5, format: "raw" }, lines(1), false).logs).toEqual([{ timestamp: 0, message: "\u001b[1mline 0\u001b[0m" }]);
-    expect(logsAnswer({ nextToken: 0, limit: 5, format: "plain" }, lines(1), false).logs).toEqual([{ timestamp: 0, message: "line 0" }]);
+  test("every format sends the line as the page shows it, masked after the escapes are removed", () => {
+    const split = [{ timestamp: 0, text: "pw hunter2-\u001b[0mS3cret and hunter2-\u0000S3cret" }];
+    for (const format of ["raw", "plain"] as const) {
+      expect(logsAnswer({ nextToken: 0, limit: 5, format }, lines(1), false, createMasker()).logs).toEqual([{ timestamp: 0, message: "line 0" }]);
+      expect(logsAnswer({ nextToken: 0, limit: 5, format }, split, false, createMasker(["hunter2-S3cret"])).logs).toEqual([{ timestamp: 0, message: "pw *** and ***" }]);
+    }
+  });
+
+  test("an answer carries at most LOG_ANSWER_MAX_BYTES of text, at least one line, and says more is stored", () => {
+    const long = Array.from({ length: 40 }, (_, i) => ({ timestamp: i, text: `${i} ${"x".repeat(60_000)}` }));
+    const answer = logsAnswer({ nextToken: 0, limit: 1000, format: "plain" }, long, true, createMasker());
+    const bytes = answer.logs.reduce((sum, line) => sum + Buffer.byteLength(line.message), 0);
+    expect(bytes).toBeLessThanOrEqual(LOG_ANSWER_MAX_BYTES);
+    expect(answer.logs.length).toBe(Math.floor(LOG_ANSWER_MAX_BYTES / 60_003));
+    expect(answer.complete).toBe(false);
+    expect(answer.nextToken).toBe(encodeLogToken(answer.logs.length));
+    const huge = logsAnswer({ nextToken: 0, limit: 10, format: "plain" }, [{ timestamp: 0, text: "y".repeat(2 * LOG_ANSWER_MAX_BYTES) }], true, createMasker());
+    expect(huge.logs).toHaveLength(1);
+    expect(huge.complete).toBe(true);
   });
 });

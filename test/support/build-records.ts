@@ -1,5 +1,7 @@
-import type { BuildRecord } from "../../src/builds/record.js";
+import { recordedSnapshot } from "../../src/builds/build-masking.js";
+import type { BuildRecord, RecordedSnapshot } from "../../src/builds/record.js";
 import type { BuildSnapshot } from "../../src/builds/runner.js";
+import { createMasker } from "../../src/variables/masking.js";
 import type { RepositoryRef } from "../../src/builds/trigger.js";
 
 export const SHA = "1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab";
@@ -19,10 +21,10 @@ export function repository(overrides: Partial<RepositoryRef> = {}): RepositoryRe
   };
 }
 
-/** CodeBuild's report of a build in its BUILD phase, started at 12:00:00. */
-export function runningSnapshot(overrides: Partial<BuildSnapshot> = {}): BuildSnapshot {
+/** CodeBuild's report of a build in its BUILD phase, started at 12:00:00, as a record keeps it (no value to mask in it). */
+export function runningSnapshot(overrides: Partial<BuildSnapshot> = {}): RecordedSnapshot {
   const t = (s: number) => new Date(Date.parse("2024-05-01T12:00:00Z") + s * 1000);
-  return {
+  return recordedSnapshot({
     id: "shared-builds:0001",
     status: "IN_PROGRESS",
     currentPhase: "BUILD",
@@ -35,7 +37,7 @@ export function runningSnapshot(overrides: Partial<BuildSnapshot> = {}): BuildSn
     ],
     logs: { groupName: "/aws/codebuild/shared-builds", streamName: "0001", s3Only: false },
     ...overrides,
-  };
+  }, createMasker());
 }
 
 /** A push build of `octo/site`'s main branch, running in CodeBuild. */

@@ -1,4 +1,4 @@
-import { createMasker, extractAddMaskValues, MASK, maskForms, maskLogLines, MIN_MASKED_LENGTH } from "../../src/variables/masking.js";
+import { createMasker, cutMasked, MASK, maskForms, MIN_MASKED_LENGTH } from "../../src/variables/masking.js";
 
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 const base64url = (text: string) => Buffer.from(text, "utf8").toString("base64url");
@@ -26,14 +26,23 @@ describe("maskForms", () => {
     ["URL specials, with %20 and + for a space", "a b&c=d/e?f#g", ["a%20b%26c%3Dd%2Fe%3Ff%23g", "a+b%26c%3Dd%2Fe%3Ff%23g"]],
   ])("%s", (_, value, expected) => {
     const forms = maskForms(value);
-    expect(forms).toContain(value);
+    if (!/[\r\n]/.test(value)) expect(forms).toContain(value);
     expect(forms).toEqual(expect.arrayContaining(expected));
   });
 
-  test("lines too short to mask are left out, the value is not", () => {
-    expect(maskForms("{\n  abc\n  x: 1\n}")).toEqual(expect.arrayContaining(["{\n  abc\n  x: 1\n}", "x: 1"]));
-    expect(maskForms("{\n  abc\n  x: 1\n}")).not.toContain("{");
-    expect(maskForms("{\n  abc\n  x: 1\n}")).not.toContain("abc");
+  test("lines too short to mask are left out; the whole value is masked in its encodings and by its lines", () => {
+    const value = "{\n  abc\n  x: 1\n}";
+    expect(maskForms(value)).toEqual(expect.arrayContaining(["x: 1", JSON.stringify(value).slice(1, -1), base64(value)]));
+    expect(maskForms(value)).not.toContain("{");
+    expect(maskForms(value)).not.toContain("abc");
+    expect(maskForms(value).some((form) => /[\r\n]/.test(form))).toBe(false);
+  });
+
+  test("a value's trimmed form, and the LF and CRLF forms of a multi-line value, with their encodings", () => {
+    const forms = maskForms("p4ssw0rd ");
+    expect(forms).toEqual(expect.arrayContaining(["p4ssw0rd ", "p4ssw0rd", base64("p4ssw0rd"), "p4ssw0rd%20", "p4ssw0rd+"]));
+    const multi = maskForms("line-one\nline-two");
+    expect(multi).toEqual(expect.arrayContaining([base64("line-one\nline-two"), base64("line-one\r\nline-two"), "line-one\\r\\nline-two", "line-one%0D%0Aline-two"]));
   });
 
   test.each([
@@ -44,6 +53,8 @@ describe("maskForms", () => {
     ["the mask itself", MASK],
     ["asterisks only", "********"],
     ["asterisks between white space", "  ****  "],
+    ["a run of backticks (a code fence)", "``````"],
+    ["tildes and backticks", "~~~```"],
   ])("nothing for a value that is %s", (_, value) => {
     expect(maskForms(value)).toEqual([]);
   });
@@ -143,35 +154,33 @@ describe("createMasker", () => {
   });
 });
 
-describe("extractAddMaskValues", () => {
-  test.each<[string, string[], string[]]>([
-    ["at the start of a line", ["::add-mask::s3cr3t-value"], ["s3cr3t-value"]],
-    ["after leading white space, as GitHub's runner reads it", ["   ::add-mask::indented"], ["indented"]],
-    ["a trailing CR and white space are not part of the value", ["::add-mask::value-1  \r"], ["value-1"]],
-    ["several lines in one log event", ["first\n::add-mask::two words\r\n::add-mask::third\n"], ["two words", "third"]],
-    ["GitHub's escapes are read, and the data as written kept too", ["::add-mask::100%25 sure%0Anext"], ["100% sure\nnext", "100%25 sure%0Anext"]],
-    ["not after a prefix (a timestamp, an echoed command)", ["[12:00:00] ::add-mask::value", "+ echo ::add-mask::value"], []],
-    ["not without a value", ["::add-mask::", "::add-mask::   "], []],
-    ["not another command", ["::warning::careful", "::add-mask value"], []],
-  ])("%s", (_, lines, expected) => {
-    expect(extractAddMaskValues(lines)).toEqual(expected);
-  });
-});
+describe("the final text of each surface", () => {
+  const masker = createMasker(["hunter2-S3cret", "p@ss.word!", "p4ssw0rd "]);
 
-describe("maskLogLines", () => {
-  test("a value masked with ::add-mask:: is hidden in its own line, the lines around it and later chunks", () => {
-    const masker = createMasker(["stored-secret"]);
-    const lines = ["fetching tok-12345", "::add-mask::tok-12345", "using tok-12345 and stored-secret"];
-    expect(maskLogLines(masker, lines)).toEqual(["fetching ***", "::add-mask::***", "using *** and ***"]);
-    expect(maskLogLines(masker, ["later: tok-12345"])).toEqual(["later: ***"]);
+  test("markdown's escapes do not hide a value, and the mask swallows whole escapes", () => {
+    expect(masker.mask("> login with p@\u200Bss\\.word\\! failed")).toBe("> login with *** failed");
+    expect(masker.mask("x \\\\p@ss.word! y")).toBe("x \\\\*** y");
+    expect(masker.mask("hunter2\\-S3cret")).toBe("***");
   });
 
-  test("an escaped ::add-mask:: value shows in neither form", () => {
-    expect(maskLogLines(createMasker(), ["::add-mask::pa%25ss1234", "pa%ss1234"])).toEqual(["::add-mask::***", "***"]);
+  test("a spaced value is masked as written and trimmed", () => {
+    expect(masker.mask("password is 'p4ssw0rd' or 'p4ssw0rd '")).toBe("password is '***' or '***'");
   });
 
-  test("masking the text alone does not know the build's own masks", () => {
-    expect(createMasker().mask("::add-mask::tok-12345")).toBe("::add-mask::tok-12345");
+  test("forms never reach across a line break; each line is masked on its own", () => {
+    const lines = createMasker(["abcd\nefgh"]);
+    expect(lines.mask("abcd\nefgh")).toBe("***\n***");
+    expect(lines.mask("xabcdx")).toBe("x***x");
+  });
+
+  test("a code fence is never masked, whatever a build hides", () => {
+    const fences = createMasker(["````", "~~~~~~", "*****"]);
+    expect(fences.mask("````\nline\n````")).toBe("````\nline\n````");
+  });
+
+  test("a masked text cut short stays masked and says how much was cut", () => {
+    const cut = cutMasked(masker.mask(`${"a".repeat(20)} hunter2-S3cret`), 22);
+    expect(cut).toBe(`${"a".repeat(20)} *` + " … [line cut: 2 more characters]");
   });
 });
 

@@ -2,12 +2,54 @@ import type { ProbotOctokit } from "probot";
 import type { CheckAnnotation } from "../../checks/annotation.js";
 import { CHECK_ANNOTATIONS_PER_REQUEST } from "../../checks/annotation.js";
 import type { CheckConclusion } from "../../checks/conclusion.js";
+import type { Masker, MaskedText } from "../../variables/masking.js";
 
+/** An annotation as sent: every text in it masked. */
+export interface MaskedAnnotation extends Omit<CheckAnnotation, "path" | "message" | "title" | "raw_details"> {
+  path: MaskedText;
+  message: MaskedText;
+  title?: MaskedText;
+  raw_details?: MaskedText;
+}
+
+/** A check run's output as sent: only masked text (SPEC 5), so no output reaches GitHub unmasked. */
 export interface CheckRunOutput {
+  title: MaskedText;
+  summary: MaskedText;
+  text?: MaskedText;
+  annotations?: MaskedAnnotation[];
+}
+
+/** Output as rendered, before masking. */
+export interface RenderedCheckOutput {
   title: string;
   summary: string;
   text?: string;
-  annotations?: CheckAnnotation[];
+  annotations?: readonly CheckAnnotation[];
+}
+
+/**
+ * The masking step of every check-run write: the final strings (after every escape was removed and
+ * every workflow-command escape decoded) masked as they will be shown.
+ */
+export function maskedCheckOutput(masker: Masker, output: RenderedCheckOutput): CheckRunOutput {
+  return {
+    title: masker.mask(output.title),
+    summary: masker.mask(output.summary),
+    ...(output.text !== undefined && { text: masker.mask(output.text) }),
+    ...(output.annotations && { annotations: output.annotations.map((a) => maskedAnnotation(masker, a)) }),
+  };
+}
+
+function maskedAnnotation(masker: Masker, annotation: CheckAnnotation): MaskedAnnotation {
+  const { path, message, title, raw_details, ...position } = annotation;
+  return {
+    ...position,
+    path: masker.mask(path),
+    message: masker.mask(message),
+    ...(title !== undefined && { title: masker.mask(title) }),
+    ...(raw_details !== undefined && { raw_details: masker.mask(raw_details) }),
+  };
 }
 
 export interface CheckRunTarget {
@@ -41,9 +83,9 @@ function stateFields(state: CheckRunState) {
 }
 
 /** GitHub takes 50 annotations per request; the rest go in follow-up updates. */
-function splitAnnotations(output: CheckRunOutput): [CheckRunOutput, CheckAnnotation[][]] {
+function splitAnnotations(output: CheckRunOutput): [CheckRunOutput, MaskedAnnotation[][]] {
   const annotations = output.annotations ?? [];
-  const batches: CheckAnnotation[][] = [];
+  const batches: MaskedAnnotation[][] = [];
   for (let i = 0; i < annotations.length; i += CHECK_ANNOTATIONS_PER_REQUEST) {
     batches.push(annotations.slice(i, i + CHECK_ANNOTATIONS_PER_REQUEST));
   }
@@ -104,7 +146,7 @@ async function sendRemainingAnnotations(
   target: CheckRunTarget,
   checkRunId: number,
   output: CheckRunOutput,
-  batches: CheckAnnotation[][],
+  batches: MaskedAnnotation[][],
 ): Promise<void> {
   for (const annotations of batches) {
     await octokit.rest.checks.update({

@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { RepositoryRef } from "../../builds/trigger.js";
+import type { MaskedText } from "../../variables/masking.js";
 
 export type Reaction = "eyes" | "+1" | "-1";
 
@@ -9,7 +10,8 @@ export async function react(octokit: ProbotOctokit, repository: RepositoryRef, c
   await octokit.rest.reactions.createForIssueComment({ ...target(repository), comment_id: commentId, content });
 }
 
-export async function reply(octokit: ProbotOctokit, repository: RepositoryRef, issueNumber: number, body: string): Promise<void> {
+/** A comment's body is masked text only (SPEC 5): no reply reaches GitHub unmasked. */
+export async function reply(octokit: ProbotOctokit, repository: RepositoryRef, issueNumber: number, body: MaskedText): Promise<void> {
   await octokit.rest.issues.createComment({ ...target(repository), issue_number: issueNumber, body });
 }
 

@@ -1,18 +1,28 @@
 import type { AnnotationLevel, RawAnnotation } from "./raw-annotation.js";
 
-/** The stylish formatter (ESLint's default) heads each file's problems with its absolute path… */
-const STYLISH_FILE = /^\/\S.*$/;
-/** …and lists them indented under it: `  4:7  warning  message  rule-id`. */
-const STYLISH_PROBLEM = /^\s+(\d+):(\d+)\s+(error|warning)\s+(.*)$/;
-/**
- * eslint-formatter-unix: `/abs/file.ts:4:7: message [Warning/rule-id]`. The path may hold no colon,
- * so that a long line full of colons costs one try, not one per colon.
+/*
+ * Regular expressions over build output (SPEC 5: linear time; lines arrive cut to MAX_LOG_LINE_LENGTH):
+ * - STYLISH_FILE, STYLISH_PROBLEM, UNIX_HEAD, COMPACT_HEAD, RULE_ID: anchored at the start, one attempt
+ *   each, no two adjacent quantifiers that can take the same characters (`s`: `.` takes every character,
+ *   so a line separator cannot make `.*$` fail and backtrack);
+ * - UNIX_TAIL, COMPACT_TAIL: tried at every position, but each try stops at the next bracket, so all
+ *   tries together read the line about once;
+ * - the full stop at a message's end: one character per position.
+ * A rule id after the message is found by a scan from the end, not a regular expression (`(.*?)\s{2,}…$`
+ * was quadratic on long runs of spaces).
  */
-const UNIX = /^([^:]+):(\d+):(\d+): (.*) \[(Error|Warning)(?:\/([^\]]+))?\]$/;
+/** The stylish formatter (ESLint's default) heads each file's problems with its absolute path… */
+const STYLISH_FILE = /^\/\S.*$/s;
+/** …and lists them indented under it: `  4:7  warning  message  rule-id`. */
+const STYLISH_PROBLEM = /^\s+(\d+):(\d+)\s+(error|warning)\s+(.*)$/s;
+/** eslint-formatter-unix: `/abs/file.ts:4:7: message [Warning/rule-id]`. The path holds no colon. */
+const UNIX_HEAD = /^([^:]+):(\d+):(\d+): /;
+const UNIX_TAIL = / \[(Error|Warning)(?:\/([^\][]+))?\]$/;
 /** eslint-formatter-compact: `/abs/file.ts: line 4, col 7, Warning - message (rule-id)`. */
-const COMPACT = /^(.+?): line (\d+), col (\d+), (Error|Warning) - (.*?)(?: \(([^()\s]+)\))?$/;
-/** A rule id after the message, set off by two or more spaces; a parsing error has none. */
-const TRAILING_RULE = /^(.*?)\s{2,}(@?[\w.-]+(?:\/[\w.-]+)*)$/;
+const COMPACT_HEAD = /^(.+?): line (\d+), col (\d+), (Error|Warning) - /s;
+const COMPACT_TAIL = / \(([^()\s]+)\)$/;
+/** A rule id: `no-unused-vars`, `@typescript-eslint/no-explicit-any`. */
+const RULE_ID = /^@?[\w.-]+(?:\/[\w.-]+)*$/;
 
 const LEVELS: Record<string, AnnotationLevel> = { error: "failure", warning: "warning" };
 
@@ -40,16 +50,14 @@ export function parseEslintOutput(lines: string[]): RawAnnotation[] {
       return;
     }
     file = undefined;
-    const unix = UNIX.exec(line);
+    const unix = unixProblem(line, logLine);
     if (unix) {
-      const [, path = "", row = "", column = "", message = "", level = "", rule] = unix;
-      found.push(lintAnnotation({ file: path, line: row, column, level, message, rule, logLine }));
+      found.push(unix);
       return;
     }
-    const compact = COMPACT.exec(line);
+    const compact = compactProblem(line, logLine);
     if (compact) {
-      const [, path = "", row = "", column = "", level = "", message = "", rule] = compact;
-      found.push(lintAnnotation({ file: path, line: row, column, level, message, rule, logLine }));
+      found.push(compact);
       return;
     }
     if (STYLISH_FILE.test(line)) file = line.trimEnd();
@@ -57,10 +65,44 @@ export function parseEslintOutput(lines: string[]): RawAnnotation[] {
   return found;
 }
 
+function unixProblem(line: string, logLine: number): RawAnnotation | undefined {
+  const head = UNIX_HEAD.exec(line);
+  const tail = head && UNIX_TAIL.exec(line);
+  if (!head || !tail || tail.index < head[0].length) return undefined;
+  const [, path = "", row = "", column = ""] = head;
+  const [, level = "", rule] = tail;
+  return lintAnnotation({ file: path, line: row, column, level, message: line.slice(head[0].length, tail.index), rule, logLine });
+}
+
+function compactProblem(line: string, logLine: number): RawAnnotation | undefined {
+  const head = COMPACT_HEAD.exec(line);
+  if (!head) return undefined;
+  const [, path = "", row = "", column = "", level = ""] = head;
+  const rest = line.slice(head[0].length);
+  const tail = COMPACT_TAIL.exec(rest);
+  const message = tail ? rest.slice(0, tail.index) : rest;
+  return lintAnnotation({ file: path, line: row, column, level, message, rule: tail?.[1], logLine });
+}
+
 /** A problem whose message ends in its rule id, set off by spaces: stylish, and `next build`'s lint output. */
 export function lintProblem(printed: Omit<PrintedProblem, "rule">): RawAnnotation {
-  const [, message = printed.message, rule] = TRAILING_RULE.exec(printed.message) ?? [];
+  const [message, rule] = splitTrailingRule(printed.message);
   return lintAnnotation({ ...printed, message, rule });
+}
+
+/** `message  rule-id` → the message and the rule id: the last word, after two or more spaces, when it is a rule id. */
+function splitTrailingRule(text: string): [string, string | undefined] {
+  let start = text.length;
+  while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--;
+  let gap = start;
+  while (gap > 0 && isSpace(text.charCodeAt(gap - 1))) gap--;
+  const rule = text.slice(start);
+  return start - gap >= 2 && RULE_ID.test(rule) ? [text.slice(0, gap), rule] : [text, undefined];
+}
+
+/** White space as `\s` reads it, one character at a time. */
+function isSpace(code: number): boolean {
+  return /\s/.test(String.fromCharCode(code));
 }
 
 function lintAnnotation(printed: PrintedProblem): RawAnnotation {

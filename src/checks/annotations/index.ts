@@ -1,5 +1,5 @@
 import { CHECK_ANNOTATIONS_PER_REQUEST, type CheckAnnotation } from "../annotation.js";
-import { eventLines, plainLogLine } from "../terminal.js";
+import { cutLogLine, eventLines, plainLogLine } from "../terminal.js";
 import { toCheckAnnotation } from "./check-annotation.js";
 import { parseEslintOutput } from "./eslint.js";
 import { parseNextBuildOutput } from "./nextjs.js";
@@ -10,6 +10,12 @@ import { parseWorkflowCommands } from "./workflow-commands.js";
 
 /** SPEC 5: "at most 200 annotations per build". */
 export const MAX_ANNOTATIONS_PER_BUILD = 200;
+
+/**
+ * CodeBuild announces one source directory per source; past this many a log's announcements are
+ * not believed (every problem's path is tried against every root).
+ */
+export const MAX_SOURCE_ROOTS = 16;
 
 /** Every format annotations are read from; a new format is a new parser file and a line here. */
 const PARSERS: AnnotationParser[] = [parseWorkflowCommands, parseTypeScriptDiagnostics, parseEslintOutput, parseNextBuildOutput];
@@ -30,9 +36,10 @@ export interface AnnotationOptions {
  * off absolute paths; problems outside the repository are dropped. Past `max`, failures are kept
  * before warnings and warnings before notices.
  */
-export function annotationsFromLog(lines: string[], options: AnnotationOptions): CheckAnnotation[] {
-  const plain = lines.flatMap(eventLines).map(plainLogLine);
-  const roots = [...new Set([...options.sourceRoots, ...sourceRootsFromLog(plain)])];
+export function annotationsFromLog(lines: readonly string[], options: AnnotationOptions): CheckAnnotation[] {
+  // Cut before any parser's regular expression sees a line (SPEC 5: linear time on hostile output).
+  const plain = lines.flatMap(eventLines).map((line) => cutLogLine(plainLogLine(line)));
+  const roots = [...new Set([...options.sourceRoots, ...sourceRootsFromLog(plain)])].slice(0, MAX_SOURCE_ROOTS);
   const found = PARSERS.flatMap((parse) => parse(plain)).sort((a, b) => a.logLine - b.logLine);
   const unique = new Map<string, CheckAnnotation>();
   for (const raw of found) {

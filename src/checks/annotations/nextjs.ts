@@ -2,19 +2,26 @@ import { lintProblem } from "./eslint.js";
 import type { RawAnnotation } from "./raw-annotation.js";
 import { continuation } from "./typescript.js";
 
+/*
+ * Regular expressions over build output (SPEC 5: linear time; lines arrive cut): all anchored at the
+ * start, so each is tried once per line; `.*?` before `:(\d+):(\d+)$` (LOCATION, SWC_FRAME and
+ * LINT_FILE's look-ahead) is retried only at a colon, and each retry reads one run of digits; `s` lets
+ * `.` take every character, so a line separator cannot make `.*$` fail and backtrack; CODE_FRAME has no
+ * two adjacent quantifiers over the same characters (`\s*>?\s*\d*\s*` was cubic on long runs of spaces).
+ */
 /** A located error, its message on the next line: `./src/app/page.tsx:4:9` then `Type error: …` (or Turbopack's `Error: …`). */
-const LOCATION = /^(\.\/\S.*?):(\d+):(\d+)$/;
+const LOCATION = /^(\.\/\S.*?):(\d+):(\d+)$/s;
 /** What `next build` puts before such a message; the rest is what tsc or the bundler said. */
 const MESSAGE_PREFIX = /^(?:Type error|Error): /;
 /** A file whose lint problems follow: `./src/lib/cart.ts`, with no position. */
-const LINT_FILE = /^\.\/(?!.*:\d+:\d+$)\S.*$/;
+const LINT_FILE = /^\.\/(?!.*:\d+:\d+$)\S.*$/s;
 /** `4:9  Warning: message  rule-id`, under a LINT_FILE. */
-const LINT_PROBLEM = /^(\d+):(\d+)\s+(Error|Warning): (.*)$/;
+const LINT_PROBLEM = /^(\d+):(\d+)\s+(Error|Warning): (.*)$/s;
 /** A line of the code frame shown under a message: `> 4 |   const x…` or `    |     ^`. */
-const CODE_FRAME = /^\s*>?\s*\d*\s*\|/;
+const CODE_FRAME = /^\s*(?:>\s*)?(?:\d+\s*)?\|/;
 /** SWC's syntax errors (webpack builds): `Error:   x message`, then the frame's head `,-[/abs/file.tsx:2:1]`. */
-const SWC_MESSAGE = /^(?:Error:)?\s*x (.+)$/;
-const SWC_FRAME = /^\s*,-\[(.+):(\d+):(\d+)\]$/;
+const SWC_MESSAGE = /^(?:Error:)?\s*x (.+)$/s;
+const SWC_FRAME = /^\s*,-\[(.+):(\d+):(\d+)\]$/s;
 
 /**
  * What `next build` prints: type and bundler errors under a `./file:line:column` line (Next.js 15's

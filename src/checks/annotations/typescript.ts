@@ -1,9 +1,14 @@
 import type { AnnotationLevel, RawAnnotation } from "./raw-annotation.js";
 
+/*
+ * Regular expressions over build output (SPEC 5: linear time; lines arrive cut): anchored at the start;
+ * the lazy file name is retried only at `(` or `:`, each retry reading a few digits; with `s`, `(.*)$`
+ * always reaches the end, so no retry backtracks over the message.
+ */
 /** tsc's plain style (the default when its output is not a terminal): `src/a.ts(4,9): error TS2322: …`. */
-const PLAIN = /^(\S.*?)\((\d+),(\d+)\): (error|warning) TS(\d+): (.*)$/;
+const PLAIN = /^(\S.*?)\((\d+),(\d+)\): (error|warning) TS(\d+): (.*)$/s;
 /** tsc's `--pretty` style, once colours are removed: `src/a.ts:4:9 - error TS2322: …`. */
-const PRETTY = /^(\S.*?):(\d+):(\d+) - (error|warning) TS(\d+): (.*)$/;
+const PRETTY = /^(\S.*?):(\d+):(\d+) - (error|warning) TS(\d+): (.*)$/s;
 /** tsc indents the rest of a message chain under its first line by two spaces a level, in both styles. */
 const CONTINUATION = /^(?: {2})+\S/;
 

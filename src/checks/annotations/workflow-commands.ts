@@ -3,6 +3,12 @@ import type { AnnotationLevel, RawAnnotation } from "./raw-annotation.js";
 
 const LEVELS: Record<string, AnnotationLevel> = { error: "failure", warning: "warning", notice: "notice" };
 
+/*
+ * Over build output (SPEC 5: linear time): commands are read with indexOf and split, not regular
+ * expressions; the escapes and the line number are regular expressions of fixed-length alternatives,
+ * one try per position. What they decode (`%25`, `%0A`…) is masked afterwards, on the annotation as
+ * sent (see maskedCheckOutput).
+ */
 
 interface WorkflowCommand {
   name: string;

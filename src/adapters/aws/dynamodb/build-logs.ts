@@ -5,12 +5,14 @@ import type { BuildLogStore } from "../../../builds/logs.js";
 import { createDocumentClient, type AppTable } from "./client.js";
 import {
   buildKey,
+  CHUNK_MAX_BYTES,
   chunkEnd,
   chunkItem,
   chunkKey,
   chunkSortKey,
   LOG_CHUNK_PREFIX,
   MAX_LOG_LINES,
+  linesWithin,
   packChunks,
   storedChunk,
   type LogLine,
@@ -38,7 +40,7 @@ export class DynamoDbBuildLogStore implements BuildLogStore {
    * Each chunk is put at the end the writer last saw; when another writer got there first, it goes
    * after theirs, so two appends at once may alternate chunk by chunk, never line by line.
    */
-  async append(deploymentId: string, lines: LogLine[]): Promise<number> {
+  async append(deploymentId: string, lines: readonly LogLine[]): Promise<number> {
     let end = await this.end(deploymentId);
     for (const chunkLines of packChunks(lines)) {
       end = await retryOnConflict(`Appending to the log of build ${deploymentId}`, async () => {
@@ -59,16 +61,20 @@ export class DynamoDbBuildLogStore implements BuildLogStore {
     return [...before, ...last.lines.slice(Math.max(0, from - last.firstLine))].map((l) => l.text);
   }
 
-  /** Reads the chunk holding `from`, then only the chunks that start before `from + limit`. */
-  async page(deploymentId: string, from: number, limit: number): Promise<{ lines: LogLine[]; next: number }> {
+  /**
+   * Reads the chunk holding `from`, then only the chunks that start before `from + limit`, and no more
+   * of them than `maxBytes` of text can fill.
+   */
+  async page(deploymentId: string, from: number, limit: number, maxBytes = Infinity): Promise<{ lines: LogLine[]; next: number }> {
     if (!Number.isInteger(from) || from < 0) throw new RangeError(`A log page starts at a line number (0 or more), not ${from}`);
     const count = Math.min(limit, MAX_LOG_LINES - from);
     if (count <= 0) return { lines: [], next: from };
     const first = await this.chunkHolding(deploymentId, from);
     if (!first || chunkEnd(first) <= from) return { lines: [], next: from };
-    const rest = chunkEnd(first) < from + count ? await this.chunksStartingIn(deploymentId, chunkEnd(first), from + count - 1) : [];
+    const chunksWanted = Math.ceil(maxBytes / CHUNK_MAX_BYTES) + 1;
+    const rest = chunkEnd(first) < from + count ? await this.chunksStartingIn(deploymentId, chunkEnd(first), from + count - 1, chunksWanted) : [];
     const offset = from - first.firstLine;
-    const lines = [first, ...rest].flatMap((c) => c.lines).slice(offset, offset + count);
+    const lines = linesWithin([first, ...rest].flatMap((c) => c.lines).slice(offset, offset + count), maxBytes);
     return { lines, next: from + lines.length };
   }
 
@@ -127,12 +133,16 @@ export class DynamoDbBuildLogStore implements BuildLogStore {
   }
 
   /** The chunks whose first line is between `from` and `to` (inclusive), in order. */
-  private async chunksStartingIn(deploymentId: string, from: number, to: number): Promise<StoredChunk[]> {
-    const items = await queryAll(this.table, {
-      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-      ExpressionAttributeValues: { ":pk": buildKey(deploymentId), ":from": chunkSortKey(from), ":to": chunkSortKey(to) },
-      ConsistentRead: true,
-    });
+  private async chunksStartingIn(deploymentId: string, from: number, to: number, max: number): Promise<StoredChunk[]> {
+    const items = await queryAll(
+      this.table,
+      {
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":pk": buildKey(deploymentId), ":from": chunkSortKey(from), ":to": chunkSortKey(to) },
+        ConsistentRead: true,
+      },
+      max,
+    );
     return items.map(storedChunk);
   }
 }

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { BuildLeases, BuildRecord, BuildRecordStore } from "../../../builds/record.js";
-import type { BuildPhase, BuildSnapshot } from "../../../builds/runner.js";
+import type { BuildLeases, BuildRecord, BuildRecordStore, RecordedSnapshot } from "../../../builds/record.js";
+import type { BuildPhase } from "../../../builds/runner.js";
 import type { Trigger } from "../../../builds/trigger.js";
 import { createDocumentClient, type AppTable } from "./client.js";
 import { buildRecordKey, rememberedTriggerKey, RUNNING_BUILDS, runningBuildSortKey } from "./keys.js";
@@ -130,7 +130,7 @@ function recordOf(item: Record<string, unknown>): BuildRecord | undefined {
 }
 
 /** JSON turned the snapshot's times into ISO strings; the record has them as Dates. */
-function revivedSnapshot(snapshot: BuildSnapshot): BuildSnapshot {
+function revivedSnapshot(snapshot: RecordedSnapshot): RecordedSnapshot {
   return { ...snapshot, ...revivedTimes(snapshot), phases: snapshot.phases.map((phase) => ({ ...phase, ...revivedTimes(phase) })) };
 }
 

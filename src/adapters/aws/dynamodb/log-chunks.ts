@@ -1,4 +1,4 @@
-import type { LogChunk } from "../../../builds/logs.js";
+import { STORED_LINE_MAX_BYTES, type LogChunk } from "../../../builds/logs.js";
 import type { ItemKey } from "./keys.js";
 
 /** One stored line of a build's log. */
@@ -17,7 +17,7 @@ export const CHUNK_MAX_BYTES = 64 * 1024;
 export const LINE_OVERHEAD_BYTES = 24;
 
 /** The longest text one stored line holds; a longer line is stored as several. */
-export const LINE_MAX_TEXT_BYTES = CHUNK_MAX_BYTES - LINE_OVERHEAD_BYTES;
+export const LINE_MAX_TEXT_BYTES = Math.min(STORED_LINE_MAX_BYTES, CHUNK_MAX_BYTES - LINE_OVERHEAD_BYTES);
 
 export const LOG_CHUNK_PREFIX = "LOG#";
 
@@ -107,4 +107,16 @@ export function splitLongLine(line: LogLine): LogLine[] {
   }
   pieces.push({ timestamp: line.timestamp, text: piece });
   return pieces;
+}
+
+/** The first of `lines` whose text together is at most `maxBytes` of UTF-8; at least one line, so a reader always moves on. */
+export function linesWithin<T extends { text: string }>(lines: readonly T[], maxBytes: number): T[] {
+  let bytes = 0;
+  let count = 0;
+  while (count < lines.length) {
+    bytes += Buffer.byteLength(lines[count]!.text, "utf8");
+    if (count > 0 && bytes > maxBytes) break;
+    count++;
+  }
+  return lines.slice(0, count);
 }
