@@ -1,4 +1,5 @@
 import { cutLogLine } from "../checks/terminal.js";
+import { encodeCommandData, encodeCommandProperty } from "../checks/workflow-escapes.js";
 
 /**
  * Hiding secret values in everything the app writes (SPEC 5): the forms a value takes, and a
@@ -43,8 +44,9 @@ export interface Masker {
  * The strings to hide for one value: the value, trimmed, with LF and with CRLF line ends; each line
  * of a multi-line value, trimmed; and of each of those, the UTF-8 Base64 (standard and URL-safe,
  * padded and not, whole and at each alignment inside a longer Base64 text), the URL encoding
- * (`%20` and `+` for a space) and the JSON string escaping (as JSON.stringify writes it, and with
- * `\uXXXX` for non-ASCII as Python's json does). Forms that hold a line break are left to their
+ * (`%20` and `+` for a space), the JSON string escaping (as JSON.stringify writes it, and with
+ * `\uXXXX` for non-ASCII as Python's json does) and the escaping of a workflow command's data and
+ * properties (`%25`, `%0A`, `%3A`…: the app decodes those into annotations, and shows the command lines). Forms that hold a line break are left to their
  * lines: masking works line by line. Markdown's backslash escapes need no forms of their own
  * (see `mask`).
  */
@@ -54,7 +56,9 @@ export function maskForms(value: string): string[] {
   for (const whole of [value, value.replace(/\r\n|\r/g, "\n"), value.replace(/\r\n|\r|\n/g, "\r\n")]) bases.add(whole).add(whole.trim());
   if (LINE_BREAKS.test(value)) for (const line of value.split(LINE_BREAKS)) if (maskable(line)) bases.add(line.trim());
   const forms = new Set<string>();
-  for (const base of bases) for (const form of [base, ...base64Forms(base), ...urlForms(base), ...jsonForms(base)]) forms.add(form);
+  for (const base of bases) {
+    for (const form of [base, ...base64Forms(base), ...urlForms(base), ...jsonForms(base), encodeCommandData(base), encodeCommandProperty(base)]) forms.add(form);
+  }
   return [...forms].filter((form) => maskable(form) && !LINE_BREAKS.test(form));
 }
 

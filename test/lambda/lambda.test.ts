@@ -1,3 +1,4 @@
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import nock from "nock";
 import { buildEvents, processor, webhook } from "../../src/lambda.js";
@@ -214,6 +215,32 @@ describe("AWS Lambda handlers", () => {
     await buildEvents(stateChange(build!.id, "IN_PROGRESS"));
     expect(gh.requests.length).toBe(writes);
     expect(run!.status).toBe("completed");
+  });
+
+  test("an ::add-mask:: value read in one refresh pass is hidden in the next, which starts from the build's record alone", async () => {
+    const sha = "6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f";
+    expect((await webhook(webhookEvent("push", pushPayload(sha), "delivery-mask"))).statusCode).toBe(200);
+    expect(await processor(sqsEvent(sqs.take(INTAKE)))).toEqual({ batchItemFailures: [] });
+    const [run] = githubForRun.runsFor(sha);
+    const build = [...codebuild.builds.values()].find((b) => b.sourceVersion?.includes(sha))!;
+    codebuild.update(build.id, { currentPhase: "BUILD", phases: [...build.phases, { phaseType: "BUILD", startTime: build.startTime + 1 }] });
+    const refreshQueue = "arn:aws:sqs:us-east-1:123456789012:codebuild-checks-refresh";
+
+    logs.append(GROUP, build.logs!.streamName!, ["::add-mask::lambda-pass-value-77"]);
+    expect(await processor(sqsEvent(sqs.take(REFRESH), refreshQueue))).toEqual({ batchItemFailures: [] });
+    expect(run!.output?.text).toContain("::add-mask::***");
+
+    logs.append(GROUP, build.logs!.streamName!, ["next pass: lambda-pass-value-77", `encoded: ${Buffer.from("lambda-pass-value-77").toString("base64")}`]);
+    expect(await processor(sqsEvent(sqs.take(REFRESH), refreshQueue))).toEqual({ batchItemFailures: [] });
+    expect(run!.output?.text).toContain("next pass: ***");
+    expect(run!.output?.text).toContain("encoded: ***");
+    expect(JSON.stringify(githubForRun.requests)).not.toContain("lambda-pass-value-77");
+    const table = await new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: { accessKeyId: "t", secretAccessKey: "t" } }).send(
+      new ScanCommand({ TableName: "codebuild-checks" }),
+    );
+    const stored = JSON.stringify(table.Items);
+    expect(stored).toContain("sealedAddMasks");
+    expect(stored).not.toContain("lambda-pass-value-77");
   });
 
   test("a bad signature is refused with 400 and nothing is recorded", async () => {

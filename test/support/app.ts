@@ -28,6 +28,8 @@ export interface TestApp {
   secretsManager: FakeSecretsManager;
   url: string;
   webhookUrl: string;
+  /** Stops the app and starts it again as a new process would: same environment, table, secrets and fakes. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,10 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
   const running = await startApp(process.env);
   return {
     running,
+    async restart() {
+      await this.running.stop();
+      this.running = await startApp(process.env);
+    },
     github,
     dynamo,
     secretsManager,
@@ -77,7 +83,7 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     async stop() {
       try {
-        await running.stop();
+        await this.running.stop();
       } finally {
         await dynamo.stop();
         await secretsManager.stop();
