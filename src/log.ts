@@ -8,14 +8,14 @@ import type { LogMasking } from "./log-masking.js";
  * @octokit/webhooks attaches to handler errors (payloads never reach the logs) and
  * credentials redacted from logged requests; every line masked as it leaves (`masking`).
  */
-export async function createLogger(env: NodeJS.ProcessEnv, masking?: LogMasking): Promise<Logger> {
+export async function createLogger(env: NodeJS.ProcessEnv, masking?: LogMasking, destination?: NodeJS.WritableStream): Promise<Logger> {
   const transform = await getTransformStream({
     logFormat: env.LOG_FORMAT === "json" || env.LOG_FORMAT === "pretty" ? env.LOG_FORMAT : env.NODE_ENV === "production" ? "json" : "pretty",
     logLevelInString: env.LOG_LEVEL_IN_STRING === "true",
     sentryDsn: env.SENTRY_DSN,
   });
   // SonicBoom is a writable stream without Node's type; Probot pipes it the same way.
-  transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
+  transform.pipe(destination ?? (pino.destination(1) as unknown as NodeJS.WritableStream));
   return pino(
     {
       level: env.LOG_LEVEL || "info",

@@ -31,21 +31,17 @@ export function cutLineNote(leftOut: number): string {
  * characters other than tab dropped.
  */
 export function plainLogLine(line: string): string {
-  let out = "";
-  /** Start of the plain characters not yet copied to `out` (-1: none). */
-  let run = -1;
+  if (!needsCleaning(line)) return line;
+  // Kept code units go into one buffer: concatenating thousands of small pieces is not linear in V8.
+  const kept = new Uint16Array(line.length);
+  let length = 0;
   /** A carriage return was seen: the next character drawn starts the line again. */
   let redraw = false;
   /** Start of the first OSC terminator at or after the last OSC looked at (-1: the line has none after it): unended OSCs cost one scan in all. */
   let terminator: number | undefined;
-  const flush = (end: number) => {
-    if (run >= 0) out += line.slice(run, end);
-    run = -1;
-  };
   for (let i = 0; i < line.length; ) {
     const code = line.charCodeAt(i);
     if (code === ESC || code === CSI_8BIT) {
-      flush(i);
       if (code === CSI_8BIT || line.charCodeAt(i + 1) === 0x5b) {
         i = controlSequenceEnd(line, code === CSI_8BIT ? i + 1 : i + 2);
       } else if (line.charCodeAt(i + 1) === 0x5d) {
@@ -58,17 +54,31 @@ export function plainLogLine(line: string): string {
       continue;
     }
     if (code === CR) {
-      flush(i);
       redraw = true;
     } else {
-      if (redraw) [out, redraw] = ["", false];
-      if ((code < 0x20 && code !== TAB) || (code >= 0x7f && code <= 0x9f)) flush(i);
-      else if (run < 0) run = i;
+      if (redraw) [length, redraw] = [0, false];
+      if (!isControl(code)) kept[length++] = code;
     }
     i++;
   }
-  flush(line.length);
-  return out;
+  return fromCodeUnits(kept.subarray(0, length));
+}
+
+function isControl(code: number): boolean {
+  return (code < 0x20 && code !== TAB) || (code >= 0x7f && code <= 0x9f);
+}
+
+/** Whether the line holds anything plainLogLine removes (most lines hold nothing). */
+function needsCleaning(line: string): boolean {
+  for (let i = 0; i < line.length; i++) if (isControl(line.charCodeAt(i))) return true;
+  return false;
+}
+
+/** Code units as a string, in slices small enough for `String.fromCharCode`'s arguments. */
+function fromCodeUnits(units: Uint16Array): string {
+  const slices: string[] = [];
+  for (let i = 0; i < units.length; i += 8192) slices.push(String.fromCharCode(...units.subarray(i, i + 8192)));
+  return slices.join("");
 }
 
 /**

@@ -15,8 +15,14 @@ export interface ConfigTarget {
  */
 const PLUGIN_ERROR_PREFIX = "[@probot/octokit-plugin-config] ";
 
-/** A contents-API URL in the plugin's messages, as in `https://api.github.com/repos/o/r/contents/p?ref=x`. */
-const CONTENTS_URL = /\S*\/repos\/([^/\s]+)\/([^/\s]+)\/contents\/([^\s?]+)(?:\?\S*)?/g;
+/**
+ * A contents-API URL in the plugin's messages, as in `https://api.github.com/repos/o/r/contents/p?ref=x`.
+ * Messages quote the repository's file (YAML errors show its lines), so this must stay linear: each try
+ * reads one host or one path segment at most (a leading `\S*` was quadratic on a long word).
+ */
+const CONTENTS_URL = /(?:https?:\/\/[^\s/]+(?:\/api\/v3)?)?\/repos\/([^/\s]+)\/([^/\s]+)\/contents\/([^\s?]+)(?:\?\S*)?/g;
+/** What the plugin ends some messages with; dropped by a scan from the end, not `/\s*Ignoring\.?$/` (quadratic on long runs of spaces). */
+const IGNORING = "Ignoring";
 
 /**
  * The configuration of `target` at `target.ref` (SPEC 2): Probot's config plugin with `_extends` and
@@ -64,10 +70,11 @@ async function readMergedConfig(
 function describePluginError(error: Error): string {
   const message = error.message
     .slice(PLUGIN_ERROR_PREFIX.length)
-    .replace(CONTENTS_URL, (_url, owner: string, repo: string, path: string) => `${owner}/${repo}:${decodeURIComponent(path)}`)
-    .replace(/\s*Ignoring\.?$/, "");
+    .replace(CONTENTS_URL, (_url, owner: string, repo: string, path: string) => `${owner}/${repo}:${decodeURIComponent(path)}`);
+  const withoutStop = message.endsWith(`${IGNORING}.`) ? message.slice(0, -1) : message;
+  const described = withoutStop.endsWith(IGNORING) ? withoutStop.slice(0, -IGNORING.length).trimEnd() : message;
   const cause = error.cause instanceof Error ? `: ${error.cause.message.split("\n")[0]?.replace(/:$/, "")}` : "";
-  return `${message}${cause}`;
+  return `${described}${cause}`;
 }
 
 function statusOf(error: unknown): unknown {

@@ -77,16 +77,16 @@ interface Source {
 
 function readSource(text: string): Source {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  // The yaml package's own check for duplicate keys compares each key with every earlier one (quadratic
+  // in a file of many keys): keys are checked here instead, in one pass (duplicateKeys).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const source: Source = { text, doc, lines, value: null, problems: [] };
-  source.problems = doc.errors.map((error) => {
-    const key = error.code === "DUPLICATE_KEY" ? keyStartingAt(doc, error.pos[0]) : undefined;
-    if (key?.range) {
-      const message = `duplicate key ${quote(String(key.value))}: a key may appear only once in a mapping`;
-      return { message, path: [], ...spanOf(source, key.range[0], key.range[1]) };
-    }
-    return { message: `YAML syntax error: ${error.message}`, path: [], ...spanOf(source, error.pos[0], error.pos[1]) };
-  });
+  const syntax = doc.errors.map((error) => ({ at: error.pos[0], problem: { message: `YAML syntax error: ${error.message}`, path: [], ...spanOf(source, error.pos[0], error.pos[1]) } }));
+  const duplicates = duplicateKeys(doc).map((key) => ({
+    at: key.range![0],
+    problem: { message: `duplicate key ${quote(String(key.value))}: a key may appear only once in a mapping`, path: [], ...spanOf(source, key.range![0], key.range![1]) },
+  }));
+  source.problems = [...syntax, ...duplicates].sort((a, b) => a.at - b.at).map((found) => found.problem);
   if (source.problems.length > 0) return source;
   try {
     source.value = doc.toJS();
@@ -245,13 +245,17 @@ function nodeAt(doc: Document.Parsed, path: ConfigPath, at: Finding["at"]): Node
   return isNode(node) ? node : undefined;
 }
 
-function keyStartingAt(doc: Document.Parsed, offset: number): Scalar | undefined {
-  let found: Scalar | undefined;
+/** The keys that repeat an earlier key of the same mapping, in one pass over the document. */
+function duplicateKeys(doc: Document.Parsed): Scalar[] {
+  const found: Scalar[] = [];
   visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
-        found = pair.key;
-        return visit.BREAK;
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const { key } of map.items) {
+        if (!isScalar(key) || !key.range) continue;
+        const identity = `${typeof key.value}:${String(key.value)}`;
+        if (seen.has(identity)) found.push(key);
+        seen.add(identity);
       }
     },
   });

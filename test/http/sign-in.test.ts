@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { deriveSessionSecret } from "../../src/settings.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -33,8 +34,29 @@ describe("safeReturnPath", () => {
     ["/\t/evil.example", "/"],
     ["/\n/evil.example", "/"],
     ["javascript:alert(1)", "/"],
+    // Tricks that only turn into `//host` once the path is normalised, as a browser normalises it.
+    ["/..//evil.example/phish", "/"],
+    ["/.//evil.example", "/"],
+    ["/a/../..//evil.example", "/"],
+    ["/%2e%2e//evil.example", "/"],
+    ["/%2E//evil.example", "/"],
+    ["/./\\evil.example", "/"],
+    ["/..\\/evil.example", "/"],
+    ["/\t/\tevil.example", "/"],
+    ["/x/..%2f/evil.example", "/x/..%2f/evil.example"],
+    ["/%2f%2fevil.example", "/%2f%2fevil.example"],
   ])("%j → %j", (raw, expected) => {
     expect(safeReturnPath(raw)).toBe(expected);
+  });
+
+  test("whatever it is given, the answer is a path a browser resolves on this site", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("/", "\\", ".", "%2e", "%2f", "%5c", "\t", "\n", "a", ":", "?", "#", "@", " ") }), (tail) => {
+        const path = safeReturnPath(`/${tail}`);
+        expect(new URL(path, "https://app.example").origin).toBe("https://app.example");
+        expect(path.startsWith("//") || path.startsWith("/\\")).toBe(false);
+      }),
+    );
   });
 
   test("a path too long to keep in the sign-in cookie → /", () => {

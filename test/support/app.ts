@@ -69,12 +69,11 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
   };
   const saved = Object.fromEntries(Object.keys(appEnv).map((k) => [k, process.env[k]]));
   Object.assign(process.env, appEnv);
-  const running = await startApp(process.env);
-  return {
-    running,
+  const app: TestApp = {
+    running: await startApp(process.env),
     async restart() {
-      await this.running.stop();
-      this.running = await startApp(process.env);
+      await app.running.stop();
+      app.running = await startApp(process.env);
     },
     github,
     dynamo,
@@ -83,7 +82,7 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
     async stop() {
       try {
-        await this.running.stop();
+        await app.running.stop();
       } finally {
         await dynamo.stop();
         await secretsManager.stop();
@@ -98,6 +97,7 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
       if (github.invalidRequests.length > 0) throw new Error(describeInvalidRequests(github.invalidRequests));
     },
   };
+  return app;
 }
 
 export interface CodeBuildTestApp {
