@@ -6,7 +6,11 @@ import { CHECK_OUTPUT_MAX_BYTES, utf8Length } from "./output-size.js";
 
 export const CONFIG_PROBLEMS_TITLE = "Invalid .github/codebuild.yml";
 
-/** The values a problem's message quotes: JSON string literals (see ConfigProblem). */
+/**
+ * The values a problem's message quotes: JSON string literals (see ConfigProblem). Linear: its two
+ * alternatives never take the same character, and the app writes those literals with JSON.stringify,
+ * so every quote is closed and each match starts where the last one ended.
+ */
 const QUOTED_VALUE = /"(?:[^"\\]|\\.)*"/g;
 
 /** The output of a check run that did not build because the configuration is invalid (SPEC 2). */

@@ -3,6 +3,8 @@
  * so that it shows as written and can neither add markup nor notify anyone.
  */
 
+/* Over build output and comments (linear time): one character class, or one fixed alternative, per position. */
+
 /** Every ASCII punctuation character: CommonMark lets a backslash escape each of them. */
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
 const LINE_BREAK = /\r\n|\r|\n/g;

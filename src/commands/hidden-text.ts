@@ -4,6 +4,12 @@
  * effect only when closed within the paragraph, leftmost first.
  */
 
+/*
+ * Regular expressions over comments (linear time): HTML_TAG and AUTOLINK are sticky, tried only at a
+ * `<`, and every part of them stops at the character that ends it (a name at a non-name character,
+ * a quoted value at its quote), so a try reads only up to the next `<` or quote; ASCII_PUNCTUATION
+ * reads one character.
+ */
 /** An open or closing HTML tag; its quoted attribute values may span lines (CommonMark 6.6). */
 const HTML_TAG =
   /<(?:[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?|\/[A-Za-z][A-Za-z0-9-]*\s*)>/y;

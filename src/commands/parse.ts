@@ -17,6 +17,11 @@ export interface ParsedComment {
   };
 }
 
+/*
+ * Regular expressions over comment lines (linear time): COMMAND_LINE and SHA are anchored with
+ * bounded or single-class quantifiers; words are split by shellWords, a scan without regular
+ * expressions, and by one split on runs of spaces and tabs.
+ */
 /** A command line: up to 3 spaces, then a verb (lowercase) that ends the line or is followed by a space or tab. */
 const COMMAND_LINE = /^ {0,3}\/(?:env|secret|build|cancel|help)(?=[ \t]|$)/;
 const SHA = /^[0-9a-fA-F]{7,40}$/;

@@ -4,6 +4,13 @@ import { z } from "zod";
 import { variableNameProblem, variableValueProblem } from "../variables/names.js";
 import { ENVIRONMENT_NAMES, repoConfigSchema, type RepoConfig } from "./schema.js";
 
+/*
+ * A repository's file is hostile input too (linear time): YAML is parsed by the yaml package without
+ * its duplicate-key check (quadratic in the number of keys; duplicateKeys does it in one pass); the
+ * regular expressions here (a key fit to write bare, blank characters at a span's end, `-` in a key)
+ * read one character class each. `picomatch` only matches project names against the operator's globs.
+ */
+
 /** Which CodeBuild projects a repository's file may name (SPEC 1: CODEBUILD_PROJECT, CODEBUILD_PROJECTS_ALLOWED). */
 export interface ProjectPolicy {
   /** The project of a file that names none. */

@@ -9,6 +9,11 @@ export const TIMEOUT_MINUTES = { min: 5, max: 480 } as const;
 export const ENVIRONMENT_NAMES = ["production", "preview"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
+/*
+ * Regular expressions over a repository's config (linear time): each is either anchored at both ends
+ * with one character class per part (tried once, reading the value once) or a single character class
+ * tried at each position. Branch, tag and path globs are not regular expressions at all (builds/globs.ts).
+ */
 export const VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 const globs = z.array(z.string().min(1, "a glob cannot be empty"));

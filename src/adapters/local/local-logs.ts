@@ -68,8 +68,9 @@ export class LocalLogWriter {
       data = data.subarray(end + 1);
     }
     while (data.length > LOCAL_LOG_LINE_MAX_BYTES) {
-      this.write(data.subarray(0, LOCAL_LOG_LINE_MAX_BYTES));
-      data = data.subarray(LOCAL_LOG_LINE_MAX_BYTES);
+      const end = characterBoundary(data, LOCAL_LOG_LINE_MAX_BYTES, 1);
+      this.write(data.subarray(0, end));
+      data = data.subarray(end);
     }
     this.pending = Buffer.from(data);
   }
@@ -81,11 +82,23 @@ export class LocalLogWriter {
     await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
 
+  /** One event per LOCAL_LOG_LINE_MAX_BYTES, cut between characters: a character split in two would show as two U+FFFD. */
   private write(line: Buffer): void {
-    for (let start = 0; start < line.length || start === 0; start += LOCAL_LOG_LINE_MAX_BYTES) {
-      this.stream.write(`${this.now()}\t${line.subarray(start, start + LOCAL_LOG_LINE_MAX_BYTES).toString("utf8")}\n`);
-    }
+    let start = 0;
+    do {
+      const end = characterBoundary(line, start + LOCAL_LOG_LINE_MAX_BYTES, start + 1);
+      this.stream.write(`${this.now()}\t${line.subarray(start, end).toString("utf8")}\n`);
+      start = end;
+    } while (start < line.length);
   }
+}
+
+/** The nearest offset at or before `at` (not before `least`) that does not split a UTF-8 character; the end when `at` is past it. */
+function characterBoundary(bytes: Buffer, at: number, least: number): number {
+  let end = Math.min(bytes.length, at);
+  // Continuation bytes (10xxxxxx) belong to the character before them.
+  while (end < bytes.length && end > least && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return end;
 }
 
 function parseLines(data: Buffer): LogEvent[] {

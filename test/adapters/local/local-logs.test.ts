@@ -63,6 +63,19 @@ describe("LocalLogSource and LocalLogWriter", () => {
     expect(page.events.map((e) => e.message.length - 1)).toEqual([LOCAL_LOG_LINE_MAX_BYTES, 10, LOCAL_LOG_LINE_MAX_BYTES, LOCAL_LOG_LINE_MAX_BYTES, 1]);
   });
 
+  test("a long line of multi-byte characters is cut between characters, never inside one", async () => {
+    const { writer, source } = await logOfBuild();
+    const line = "é🚀".repeat(Math.floor(LOCAL_LOG_LINE_MAX_BYTES / 5));
+    writer.output(Buffer.from(`${line}\n`));
+    writer.output(Buffer.from(line.slice(0, -2)));
+    await writer.close();
+    const page = await source.read(LOCATION, undefined);
+    const text = page.events.map((e) => e.message.replace(/\n$/, "")).join("");
+    expect(text).not.toContain("\uFFFD");
+    expect(text).toBe(line + line.slice(0, -2));
+    expect(page.events.every((e) => Buffer.byteLength(e.message) - 1 <= LOCAL_LOG_LINE_MAX_BYTES)).toBe(true);
+  });
+
   test("a large log is read in pages of at most 1 MiB, never splitting a line", async () => {
     const { writer, source } = await logOfBuild();
     const line = `${"z".repeat(999)}\n`;
