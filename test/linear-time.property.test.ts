@@ -21,7 +21,7 @@ import { growthRatio, LINEAR_RATIO_LIMIT, repeatTo } from "./support/growth.js";
 const RUNS = 8;
 const pieces = (units: readonly string[]) => fc.array(fc.constantFrom(...units), { minLength: 1, maxLength: 6 });
 
-function expectLinear(units: readonly string[], work: (text: string) => void, from = 4096): void {
+function expectLinear(units: readonly string[], work: (text: string) => void, from = 16_384): void {
   fc.assert(
     fc.property(pieces(units), (chosen) => {
       expect(growthRatio((size) => work(repeatTo(chosen, size)), from)).toBeLessThan(LINEAR_RATIO_LIMIT);
