@@ -4,8 +4,10 @@
  * events, and secrets printed split by escapes and encoded. Deterministic, so runs compare.
  */
 
+import { LOCAL_LOG_LINE_MAX_BYTES } from "../../src/adapters/local/local-logs.js";
+
 /** CloudWatch takes events of at most 256 KB (PutLogEvents): the log is written in events no larger. */
-const EVENT_MAX_BYTES = 256 * 1024 - 26;
+const EVENT_MAX_BYTES = LOCAL_LOG_LINE_MAX_BYTES;
 
 export interface HostileLog {
   events: string[];

@@ -27,6 +27,23 @@ describe("matchesFilter: GitHub Actions filter patterns", () => {
     ["wip/drop", ["**", "!wip/**", "wip/keep"], false],
     ["wip/x", ["!wip/**", "**"], true],
     ["main", ["!wip/**"], false],
+    // GitHub Actions' filter syntax: ? and + act on the character before them.
+    ["colour", ["colou?r"], true],
+    ["color", ["colou?r"], true],
+    ["v12", ["v[0-9]+"], true],
+    ["v", ["v[0-9]+"], false],
+    ["v1a", ["v[0-9]+"], false],
+    ["ci.yml", ["**/*.yml"], true],
+    ["docs", ["docs/**"], true],
+    ["docsx", ["docs/**"], false],
+    ["a/b", ["a/**/b"], true],
+    ["a/x/y/b", ["a/**/b"], true],
+    ["ab", ["a/**/b"], false],
+    ["release-x", ["release-[!0-9]*"], true],
+    ["release-1", ["release-[!0-9]*"], false],
+    ["a*b", ["a\\*b"], true],
+    ["axb", ["a\\*b"], false],
+    ["[unclosed", ["[unclosed"], true],
   ])("%s against %j → %s", (value, patterns, expected) => {
     expect(matchesFilter(value, patterns)).toBe(expected);
   });
