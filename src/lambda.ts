@@ -4,7 +4,6 @@ import { createProbot, type Probot } from "probot";
 import { z } from "zod";
 import { SqsQueue } from "./adapters/aws/sqs.js";
 import { assemble, type AssembledApp } from "./index.js";
-import type { Intent } from "./intake/intent.js";
 import { buildIdOf, eventBridgeEventSchema, httpEventSchema, queueMessageSchema, sqsEventSchema, type HttpResult, type QueueMessage, type SqsBatchResult } from "./lambda/events.js";
 import { receiveWebhook, serveRoute } from "./lambda/http.js";
 import { createLogger } from "./log.js";
@@ -82,7 +81,7 @@ export async function initLambdaApp(baseEnv: NodeJS.ProcessEnv = process.env): P
   const refreshDelaySeconds = Math.max(settings.pollIntervalMs, settings.checkUpdateIntervalMs) / 1000;
   const refresh = (deploymentId: string) => refreshQueue.send({ kind: "refresh", deploymentId } satisfies QueueMessage, refreshDelaySeconds);
   const app = await assemble(probot, settings, metrics, {
-    dispatch: (intent) => intakeQueue.send({ kind: "intent", intent: intent as unknown as Record<string, unknown> } satisfies QueueMessage),
+    dispatch: (intent) => intakeQueue.send({ kind: "intent", intent } satisfies QueueMessage),
     onBuildStarted: refresh,
     logMasking,
   });
@@ -123,7 +122,7 @@ export async function processor(event: unknown): Promise<SqsBatchResult> {
         continue;
       }
       if (message.data.kind === "intent") {
-        await app.intake.take(message.data.intent as unknown as Intent);
+        await app.intake.take(message.data.intent);
       } else {
         const { deploymentId } = message.data;
         const running = await app.watcher.pass({ deploymentIds: [deploymentId] });

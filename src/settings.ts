@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 /**
@@ -56,6 +57,8 @@ const envSchema = z.object({
   RUNNER: z.enum(["codebuild", "local"], { error: "expected codebuild or local" }).optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   LOCAL_SECRETS_KEY: z.string().optional(),
+  LOCAL_ISOLATION: z.enum(["bubblewrap", "none"], { error: "expected bubblewrap or none" }).default("bubblewrap"),
+  LOCAL_CONCURRENCY: positiveInt(availableParallelism()),
   POLL_INTERVAL_MS: positiveInt(5000),
   CHECK_UPDATE_INTERVAL_MS: number().int("expected a whole number").min(0, "expected 0 or more").default(10000),
   LOGS_RPS: number().positive("expected a number above 0").default(5),
@@ -100,6 +103,12 @@ export interface Settings {
   dataDir: string;
   /** Key of the encrypted secrets file in embedded mode (LOCAL_SECRETS_KEY); else one is generated under DATA_DIR. */
   localSecretsKey?: string;
+  local: {
+    /** How local builds are kept from the app and from each other (SPEC 9); `none` only where the operator accepts the risk. */
+    isolation: "bubblewrap" | "none";
+    /** Local builds that run at once; the others wait, queued. */
+    concurrency: number;
+  };
   pollIntervalMs: number;
   checkUpdateIntervalMs: number;
   logsRps: number;
@@ -169,6 +178,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     sessionSecret: e.SESSION_SECRET ?? deriveSessionSecret(e.WEBHOOK_SECRET ?? ""),
     dataDir: e.DATA_DIR,
     localSecretsKey: e.LOCAL_SECRETS_KEY,
+    local: { isolation: e.LOCAL_ISOLATION, concurrency: e.LOCAL_CONCURRENCY },
     pollIntervalMs: e.POLL_INTERVAL_MS,
     checkUpdateIntervalMs: e.CHECK_UPDATE_INTERVAL_MS,
     logsRps: e.LOGS_RPS,

@@ -8,6 +8,7 @@ import { createDynamoDbClient } from "./adapters/aws/dynamodb/client.js";
 import { ensureTable } from "./adapters/aws/dynamodb/table.js";
 import { DynamoDbVariableStore } from "./adapters/aws/dynamodb/variables.js";
 import { SecretsManagerStore } from "./adapters/aws/secrets-manager.js";
+import { prepareDataDirectory } from "./adapters/local/data-directory.js";
 import { startEmbeddedDynamoDb } from "./adapters/local/embedded-dynamodb.js";
 import { FileSecretStore } from "./adapters/local/file-secrets.js";
 import type { BuildLogStore } from "./builds/logs.js";
@@ -34,6 +35,7 @@ export interface Stores {
 /** The app's table (DynamoDB, or dynalite in this process in embedded mode) and its secret store. */
 export async function openStores(settings: Settings, log: Logger, metrics: AppMetrics): Promise<Stores> {
   const dataPath = path.resolve(settings.dataDir, "dynamodb");
+  if (settings.store === "embedded" || !settings.awsMode) await prepareDataDirectory(settings.dataDir);
   const embedded = settings.store === "embedded" ? await startEmbeddedDynamoDb(dataPath) : undefined;
   const client = embedded?.client ?? createDynamoDbClient();
   const secretsManager = new SecretsManagerClient({ retryMode: "adaptive" });
@@ -53,9 +55,11 @@ export async function openStores(settings: Settings, log: Logger, metrics: AppMe
     secrets: fileSecrets ?? new SecretsManagerStore(secretsManager),
     secretsDescription: fileSecrets?.description ?? `AWS Secrets Manager, names starting ${settings.secretsPrefix}`,
     logStore: new DynamoDbBuildLogStore(client, settings.tableName),
-    records: new DynamoDbBuildRecordStore(client, settings.tableName),
-    intake: new DynamoDbIntakeStore(client, settings.tableName),
-    description: embedded ? `embedded DynamoDB (dynalite) in ${dataPath}, table ${settings.tableName}` : `DynamoDB table ${settings.tableName}`,
+    records: new DynamoDbBuildRecordStore(client, settings.tableName, log),
+    intake: new DynamoDbIntakeStore(client, settings.tableName, log),
+    description: embedded
+      ? `embedded DynamoDB (dynalite) in ${dataPath}, served on the Unix socket ${embedded.socketPath}, table ${settings.tableName}`
+      : `DynamoDB table ${settings.tableName}`,
     async close() {
       await embedded?.stop();
     },

@@ -110,7 +110,7 @@ const scenario: Scenario = {
     try {
       // Straight to dynalite: World's fault-injecting proxy would add a hop in this busy process.
       const app = await startAppProcess(world, { AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint });
-      const records = new DynamoDbBuildRecordStore(world.dynamo.client, parseSettings({}).tableName);
+      const records = new DynamoDbBuildRecordStore(world.dynamo.client, parseSettings({}).tableName, console);
       const run = await watch(world, app, records);
       const settings = parseSettings({});
       return {

@@ -32,7 +32,7 @@ function pushes(first: number, count: number): SignedDelivery[] {
 
 /** How many of `ids` the app recorded as intents in its table. */
 async function recordedIntents(world: World, ids: string[]): Promise<number> {
-  const intake = new DynamoDbIntakeStore(world.dynamo.client, parseSettings({}).tableName);
+  const intake = new DynamoDbIntakeStore(world.dynamo.client, parseSettings({}).tableName, console);
   let recorded = 0;
   for (let i = 0; i < ids.length; i += LOOKUPS_AT_ONCE) {
     const found = await Promise.all(ids.slice(i, i + LOOKUPS_AT_ONCE).map((id) => intake.has(id)));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { intentSchema } from "../intake/intent-schema.js";
 
 /*
  * The events AWS Lambda hands the app, as far as it reads them: each is parsed here, so a malformed
@@ -52,7 +53,7 @@ export type EventBridgeEvent = z.infer<typeof eventBridgeEventSchema>;
 
 /** What the app sends itself through its queues. */
 export const queueMessageSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("intent"), intent: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal("intent"), intent: intentSchema }),
   z.object({ kind: z.literal("refresh"), deploymentId: z.string() }),
 ]);
 export type QueueMessage = z.infer<typeof queueMessageSchema>;

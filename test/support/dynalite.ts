@@ -1,16 +1,46 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import { ensureTable } from "../../src/adapters/aws/dynamodb/table.js";
-import { embeddedDynamoDbClient, startEmbeddedDynamoDb, type EmbeddedDynamoDb } from "../../src/adapters/local/embedded-dynamodb.js";
 
-export type Dynalite = EmbeddedDynamoDb;
+type CreateDynalite = (options: { createTableMs: number; deleteTableMs: number; updateTableMs: number }) => Server;
+
+// dynalite is CommonJS without type declarations.
+const createDynalite = createRequire(import.meta.url)("dynalite") as CreateDynalite;
+
+/** AWS's DynamoDB as the tests see it: dynalite in memory, at an HTTP endpoint the app reaches through AWS_ENDPOINT_URL_DYNAMODB. */
+export interface Dynalite {
+  endpoint: string;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
 
 /** An in-memory DynamoDB (dynalite) on a free loopback port, and a client for it. */
-export function startDynalite(): Promise<Dynalite> {
-  return startEmbeddedDynamoDb();
+export async function startDynalite(): Promise<Dynalite> {
+  const server = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = dynaliteClient(endpoint);
+  return {
+    endpoint,
+    client,
+    async stop() {
+      if (!server.listening) return;
+      client.destroy();
+      // Not closeAllConnections: dynalite fails hard on a request it handles after its store closed.
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
 }
 
 /** A client for a dynalite endpoint; dynalite accepts any credentials. */
-export const dynaliteClient = embeddedDynamoDbClient;
+export function dynaliteClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "embedded", secretAccessKey: "embedded" } });
+}
 
 /**
  * dynalite for the tests of a file: a fresh table of the app's shape per `freshTable()` (so each test

@@ -1,4 +1,4 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbBuildRecordStore } from "../../../src/adapters/aws/dynamodb/build-records.js";
 import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
 import type { BuildRecord } from "../../../src/builds/record.js";
@@ -11,6 +11,10 @@ const OTHER_SHA = "2206f8bc2206f8bc2206f8bc2206f8bc2206f8bc";
 
 // Each test gets a table of its own, so it sees only the items it wrote.
 const tables = useDynaliteTables("build-records");
+/** What the store logged: warnings about items it could not read. */
+const warnings: { fields: unknown; message: string }[] = [];
+const log = { warn: (fields: unknown, message?: string) => void warnings.push({ fields, message: message ?? "" }) };
+beforeEach(() => (warnings.length = 0));
 const freshTable = () => tables.freshTable();
 
 /** A store on its own connection, as another replica has, and how many queries it sent. */
@@ -24,7 +28,7 @@ function replica(table: string): { store: DynamoDbBuildRecordStore; queries: () 
     },
     { step: "initialize" },
   );
-  return { store: new DynamoDbBuildRecordStore(client, table), queries: () => queries };
+  return { store: new DynamoDbBuildRecordStore(client, table, log), queries: () => queries };
 }
 
 const record = (n: number, overrides: Partial<BuildRecord> = {}): BuildRecord =>
@@ -39,7 +43,7 @@ let table: string;
 let store: DynamoDbBuildRecordStore;
 beforeEach(async () => {
   table = await freshTable();
-  store = new DynamoDbBuildRecordStore(tables.dynalite.client, table);
+  store = new DynamoDbBuildRecordStore(tables.dynalite.client, table, log);
 });
 
 const rawItem = async (deploymentId: string) =>
@@ -122,6 +126,44 @@ describe("listRunning", () => {
     const reader = replica(table);
     await expect(reader.store.listRunning()).resolves.toEqual(written);
     expect(reader.queries()).toBeGreaterThan(1);
+  });
+});
+
+describe("stored records are input", () => {
+  const SECRET_LOOKING = "ghs_ForgedValueThatMustNotBeLogged";
+  const forge = (deploymentId: string, item: Record<string, unknown>) =>
+    createDocumentClient(tables.dynalite.client).send(new PutCommand({ TableName: table, Item: { pk: `BUILD#${deploymentId}`, sk: "RECORD", ...item } }));
+
+  test.each<[string, unknown]>([
+    ["not JSON", `{"deploymentId": "${SECRET_LOOKING}"`],
+    ["JSON of another shape", JSON.stringify({ deploymentId: "forged", checkRunId: SECRET_LOOKING })],
+    ["a record whose trigger names a kind the app does not have", JSON.stringify({ ...buildRecord(), trigger: { ...buildRecord().trigger, kind: SECRET_LOOKING } })],
+    ["a record with a time that is not one", JSON.stringify({ ...buildRecord(), snapshot: { ...runningSnapshot(), startTime: SECRET_LOOKING } })],
+    ["not a string", { M: SECRET_LOOKING }],
+  ])("%s among the running builds is left out, logged without its contents, and no longer listed as running", async (_case, forged) => {
+    await store.put(record(1));
+    await forge("forged", { record: forged, gsi1pk: "BUILDS#RUNNING", gsi1sk: "2024-05-01T12:00:00.500Z#forged" });
+    await store.put(record(2));
+
+    await expect(store.listRunning()).resolves.toEqual([record(1), record(2)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toMatch(/^a build record in the table is not one the app could have written/);
+    expect(JSON.stringify(warnings)).not.toContain(SECRET_LOOKING);
+    expect(await rawItem("forged")).not.toHaveProperty("gsi1pk");
+    // Taken out of the running builds once: the next listing does not read it again.
+    await expect(store.listRunning()).resolves.toEqual([record(1), record(2)]);
+    expect(warnings).toHaveLength(1);
+    await expect(store.get("forged")).resolves.toBeUndefined();
+    expect(JSON.stringify(warnings)).not.toContain(SECRET_LOOKING);
+  });
+
+  test("a forged remembered trigger is no trigger", async () => {
+    await createDocumentClient(tables.dynalite.client).send(
+      new PutCommand({ TableName: table, Item: { pk: "BUILD#remembered", sk: "TRIGGER", trigger: JSON.stringify({ kind: "push", deliveryId: SECRET_LOOKING }) } }),
+    );
+    await expect(store.triggerOf("remembered")).resolves.toBeUndefined();
+    expect(JSON.stringify(warnings)).not.toContain(SECRET_LOOKING);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^a remembered trigger in the table is not one the app could have written/)]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
 import { DynamoDbIntakeStore } from "../../../src/adapters/aws/dynamodb/intake.js";
 import { useDynaliteTables } from "../../support/dynalite.js";
@@ -9,10 +9,14 @@ const MINUTE = 60_000;
 
 // Each test gets a table of its own, so it sees only the items it wrote.
 const tables = useDynaliteTables("intake");
+/** What the store logged: warnings about items it could not read. */
+const warnings: { fields: unknown; message: string }[] = [];
+const log = { warn: (fields: unknown, message?: string) => void warnings.push({ fields, message: message ?? "" }) };
+beforeEach(() => (warnings.length = 0));
 const freshTable = () => tables.freshTable();
 
 describe("DynamoDbIntakeStore", () => {
-  intakeContract(async () => new DynamoDbIntakeStore(tables.dynalite.client, await freshTable()));
+  intakeContract(async () => new DynamoDbIntakeStore(tables.dynalite.client, await freshTable(), log));
 });
 
 describe("DynamoDbIntakeStore's items", () => {
@@ -20,7 +24,7 @@ describe("DynamoDbIntakeStore's items", () => {
   let store: DynamoDbIntakeStore;
   beforeEach(async () => {
     table = await freshTable();
-    store = new DynamoDbIntakeStore(tables.dynalite.client, table);
+    store = new DynamoDbIntakeStore(tables.dynalite.client, table, log);
   });
   const item = async (deliveryId: string) =>
     (await createDocumentClient(tables.dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `INTAKE#${deliveryId}`, sk: "INTENT" } }))).Item;
@@ -66,16 +70,41 @@ describe("DynamoDbIntakeStore's items", () => {
       },
       { step: "deserialize" },
     );
-    const resending = new DynamoDbIntakeStore(client, table);
+    const resending = new DynamoDbIntakeStore(client, table, log);
     await expect(resending.record(pushIntent("d-resent"), { owner: "replica-a", ttlMs: MINUTE, now: T0 })).resolves.toBe(true);
     expect(resent).toBe(1);
     await expect(resending.record(pushIntent("d-resent"), { owner: "replica-a", ttlMs: MINUTE, now: T0 })).resolves.toBe(false);
   });
 
+  test("a forged or damaged pending item is never processed: given up at once, logged without its contents", async () => {
+    const SECRET_LOOKING = "ghs_ForgedValueThatMustNotBeLogged";
+    const forged = (deliveryId: string, intent: unknown) =>
+      createDocumentClient(tables.dynalite.client).send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: `INTAKE#${deliveryId}`, sk: "INTENT", gsi1pk: "INTAKE#PENDING", gsi1sk: `2024-05-01T11:00:00.000Z#${deliveryId}`, intent, receivedAt: "x", status: "pending", attempts: 0 },
+        }),
+      );
+    await forged("not-json", `{"cloneUrl": "https://${SECRET_LOOKING}@attacker.example`);
+    await forged("other-shape", JSON.stringify({ ...pushIntent("other-shape"), installationId: SECRET_LOOKING }));
+    await forged("no-kind", JSON.stringify({ deliveryId: "no-kind", token: SECRET_LOOKING }));
+    await store.record(pushIntent("d-1"), { owner: "replica-a", ttlMs: 1, now: T0 });
+
+    const expired = await store.expired(T0 + MINUTE, 10);
+    expect(expired.map((s) => s.intent)).toEqual([pushIntent("d-1")]);
+    expect(warnings).toHaveLength(3);
+    expect(warnings.every((w) => /^a pending intent in the table is not one the app could have recorded/.test(w.message))).toBe(true);
+    expect(JSON.stringify(warnings)).not.toContain(SECRET_LOOKING);
+    for (const id of ["not-json", "other-shape", "no-kind"]) expect(await item(id)).toMatchObject({ gsi1pk: "INTAKE#DONE", status: "abandoned" });
+    // Out of the pending set: the next sweep reads them no more.
+    await expect(store.expired(T0 + MINUTE, 10)).resolves.toHaveLength(1);
+    expect(warnings).toHaveLength(3);
+  });
+
   test("of 10 replicas recording the same delivery at once, exactly one succeeds", async () => {
     const replicas = Array.from({ length: 10 }, () => {
       const client = tables.client();
-      return new DynamoDbIntakeStore(client, table);
+      return new DynamoDbIntakeStore(client, table, log);
     });
     const results = await Promise.all(replicas.map((r, i) => r.record(pushIntent("d-race"), { owner: `replica-${i}`, ttlMs: MINUTE, now: T0 })));
     expect(results.filter(Boolean)).toHaveLength(1);

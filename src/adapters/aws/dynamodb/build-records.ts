@@ -1,10 +1,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { BuildLeases, BuildRecord, BuildRecordStore, RecordedSnapshot } from "../../../builds/record.js";
-import type { BuildPhase } from "../../../builds/runner.js";
+import type { Logger } from "pino";
+import type { BuildLeases, BuildRecord, BuildRecordStore } from "../../../builds/record.js";
+import { storedBuildRecordSchema } from "../../../builds/record-schema.js";
 import type { Trigger } from "../../../builds/trigger.js";
+import { triggerSchema } from "../../../builds/trigger-schema.js";
+import { readStoredJson } from "../../../stored-data.js";
 import { createDocumentClient, type AppTable } from "./client.js";
-import { buildRecordKey, rememberedTriggerKey, RUNNING_BUILDS, runningBuildSortKey } from "./keys.js";
+import { buildRecordKey, rememberedTriggerKey, RUNNING_BUILDS, runningBuildSortKey, type ItemKey } from "./keys.js";
 import { queryAll } from "./query.js";
 import { isConditionFailure } from "./retry.js";
 import { GSI1 } from "./table.js";
@@ -16,11 +19,17 @@ import { GSI1 } from "./table.js";
  * that `put` never writes, so whoever writes the record cannot erase them; reads merge them back
  * in. A started, unfinished build also sits in `gsi1` under `BUILDS#RUNNING`, which is how every
  * replica finds the builds to watch. Neither transactions nor TTL (dynalite has neither).
+ * A record read back is checked before anyone acts on it: one that is not a record the app could
+ * have written is left out and logged without its contents (and taken out of the running builds).
  */
 export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
   private readonly table: AppTable;
 
-  constructor(client: DynamoDBClient, tableName: string) {
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    private readonly log: Pick<Logger, "warn">,
+  ) {
     this.table = { documents: createDocumentClient(client), name: tableName };
   }
 
@@ -44,7 +53,7 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
 
   async get(deploymentId: string): Promise<BuildRecord | undefined> {
     const out = await this.table.documents.send(new GetCommand({ TableName: this.table.name, Key: buildRecordKey(deploymentId), ConsistentRead: true }));
-    return out.Item && recordOf(out.Item);
+    return out.Item && this.recordOf(out.Item);
   }
 
   /** Oldest first. The index is eventually consistent: a build that just started or ended may be a moment late. */
@@ -54,7 +63,13 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
       KeyConditionExpression: "gsi1pk = :running",
       ExpressionAttributeValues: { ":running": RUNNING_BUILDS },
     });
-    return items.flatMap((item) => recordOf(item) ?? []);
+    const records: BuildRecord[] = [];
+    for (const item of items) {
+      const record = this.recordOf(item);
+      if (record) records.push(record);
+      else await this.leaveRunningBuilds({ pk: String(item.pk), sk: String(item.sk) });
+    }
+    return records;
   }
 
   async markSuperseded(deploymentId: string, bySha: string): Promise<void> {
@@ -80,7 +95,11 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
     const out = await this.table.documents.send(
       new GetCommand({ TableName: this.table.name, Key: rememberedTriggerKey(deploymentId), ConsistentRead: true }),
     );
-    return typeof out.Item?.trigger === "string" ? (JSON.parse(out.Item.trigger) as Trigger) : undefined;
+    if (out.Item === undefined) return undefined;
+    const read = readStoredJson(triggerSchema, out.Item.trigger);
+    if (read.ok) return read.value;
+    this.log.warn({ problems: read.problems }, "a remembered trigger in the table is not one the app could have written: left out");
+    return undefined;
   }
 
   /** Only on a written record: `markSuperseded` alone leaves an item without one. */
@@ -102,6 +121,29 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
     });
   }
 
+  /**
+   * The record an item holds, with its `supersededBy` and lease; undefined for an item that only has
+   * marks, or whose record is not one the app could have written.
+   */
+  private recordOf(item: Record<string, unknown>): BuildRecord | undefined {
+    if (item.record === undefined) return undefined;
+    const read = readStoredJson(storedBuildRecordSchema, item.record);
+    if (!read.ok) {
+      this.log.warn({ problems: read.problems }, "a build record in the table is not one the app could have written: left out");
+      return undefined;
+    }
+    return {
+      ...read.value,
+      ...(typeof item.supersededBy === "string" && { supersededBy: item.supersededBy }),
+      ...(typeof item.leaseOwner === "string" && { lease: { owner: item.leaseOwner, until: Number(item.leaseUntil) } }),
+    };
+  }
+
+  /** An unreadable record no longer counts as running, so that no replica reads it again every tick. */
+  private async leaveRunningBuilds(key: ItemKey): Promise<void> {
+    await this.table.documents.send(new UpdateCommand({ TableName: this.table.name, Key: key, UpdateExpression: "REMOVE gsi1pk, gsi1sk" }));
+  }
+
   /** An update of the record's item; false when its condition did not hold. */
   private async updateIf(
     deploymentId: string,
@@ -115,28 +157,4 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
       throw error;
     }
   }
-}
-
-/** The record an item holds, with its `supersededBy` and lease; undefined for an item that only has marks. */
-function recordOf(item: Record<string, unknown>): BuildRecord | undefined {
-  if (typeof item.record !== "string") return undefined;
-  const record = JSON.parse(item.record) as BuildRecord;
-  return {
-    ...record,
-    ...(record.snapshot && { snapshot: revivedSnapshot(record.snapshot) }),
-    ...(typeof item.supersededBy === "string" && { supersededBy: item.supersededBy }),
-    ...(typeof item.leaseOwner === "string" && { lease: { owner: item.leaseOwner, until: Number(item.leaseUntil) } }),
-  };
-}
-
-/** JSON turned the snapshot's times into ISO strings; the record has them as Dates. */
-function revivedSnapshot(snapshot: RecordedSnapshot): RecordedSnapshot {
-  return { ...snapshot, ...revivedTimes(snapshot), phases: snapshot.phases.map((phase) => ({ ...phase, ...revivedTimes(phase) })) };
-}
-
-function revivedTimes(from: Pick<BuildPhase, "startTime" | "endTime">): Pick<BuildPhase, "startTime" | "endTime"> {
-  return {
-    ...(from.startTime !== undefined && { startTime: new Date(from.startTime) }),
-    ...(from.endTime !== undefined && { endTime: new Date(from.endTime) }),
-  };
 }

@@ -1,16 +1,20 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Logger } from "pino";
 import type { Intent } from "../../../intake/intent.js";
+import { intentSchema } from "../../../intake/intent-schema.js";
 import type { IntakeStore, StoredIntent } from "../../../intake/store.js";
+import { readStoredJson } from "../../../stored-data.js";
 import { deleteRequest, writeAll } from "./batch.js";
 import { createDocumentClient, type AppTable } from "./client.js";
-import { DONE_INTENTS, intentKey, intentSortKey, PENDING_INTENTS } from "./keys.js";
+import { DONE_INTENTS, intentKey, intentSortKey, PENDING_INTENTS, type ItemKey } from "./keys.js";
 import { queryAll } from "./query.js";
 import { isConditionFailure } from "./retry.js";
 import { GSI1 } from "./table.js";
 
 type Lease = Parameters<IntakeStore["claim"]>[1];
+type ItemUpdate = Pick<ConstructorParameters<typeof UpdateCommand>[0], "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
 
 /** A lease that has run out, or was given up. */
 const LEASE_FREE = "(attribute_not_exists(leaseUntil) OR leaseUntil <= :now)";
@@ -20,12 +24,17 @@ const LEASE_FREE = "(attribute_not_exists(leaseUntil) OR leaseUntil <= :now)";
  * `pk=INTAKE#<deliveryId>`, `sk=INTENT` per delivery, put only where none is, so any replica
  * recognises a duplicate. Pending intents sit in `gsi1` under `INTAKE#PENDING` by receipt time; done
  * ones move to `INTAKE#DONE`, where `purge` finds them by age. Neither transactions nor TTL
- * (dynalite has neither).
+ * (dynalite has neither). An intent read back is checked before it is processed: one that is not
+ * an intent the app could have written is given up at once and logged without its contents.
  */
 export class DynamoDbIntakeStore implements IntakeStore {
   private readonly table: AppTable;
 
-  constructor(client: DynamoDBClient, tableName: string) {
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    private readonly log: Pick<Logger, "warn">,
+  ) {
     this.table = { documents: createDocumentClient(client), name: tableName };
   }
 
@@ -84,11 +93,23 @@ export class DynamoDbIntakeStore implements IntakeStore {
       },
       limit,
     );
-    return items.map(storedIntent);
+    const intents: StoredIntent[] = [];
+    for (const item of items) {
+      const read = readStoredJson(intentSchema, item.intent);
+      if (read.ok) intents.push({ intent: read.value, receivedAt: String(item.receivedAt), attempts: Number(item.attempts) });
+      else await this.abandonUnreadable(item, read.problems);
+    }
+    return intents;
+  }
+
+  /** An item in the pending set that holds no intent: out of the pending set, so that it is neither processed nor read again. */
+  private async abandonUnreadable(item: Record<string, unknown>, problems: string[]): Promise<void> {
+    this.log.warn({ problems }, "a pending intent in the table is not one the app could have recorded: given up without processing it");
+    await this.updateIf({ pk: String(item.pk), sk: String(item.sk) }, finishing("abandoned"));
   }
 
   async claim(deliveryId: string, lease: Lease): Promise<boolean> {
-    return this.updateIf(deliveryId, {
+    return this.updateIf(intentKey(deliveryId), {
       UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until ADD attempts :one",
       ConditionExpression: `#status = :pending AND (${LEASE_FREE} OR leaseOwner = :owner)`,
       ExpressionAttributeNames: { "#status": "status" },
@@ -98,7 +119,7 @@ export class DynamoDbIntakeStore implements IntakeStore {
 
   /** Also after the lease ran out, as long as nobody claimed the intent meanwhile. */
   async extend(deliveryId: string, lease: Lease): Promise<boolean> {
-    return this.updateIf(deliveryId, {
+    return this.updateIf(intentKey(deliveryId), {
       UpdateExpression: "SET leaseUntil = :until",
       ConditionExpression: "#status = :pending AND leaseOwner = :owner",
       ExpressionAttributeNames: { "#status": "status" },
@@ -108,17 +129,12 @@ export class DynamoDbIntakeStore implements IntakeStore {
 
   /** The sort key stays, so done intents are found by receipt time too. Nothing to do for an unknown delivery. */
   async done(deliveryId: string, outcome: "processed" | "abandoned"): Promise<void> {
-    await this.updateIf(deliveryId, {
-      UpdateExpression: "SET #status = :outcome, gsi1pk = :done REMOVE leaseOwner, leaseUntil",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":outcome": outcome, ":done": DONE_INTENTS },
-    });
+    await this.updateIf(intentKey(deliveryId), finishing(outcome));
   }
 
   /** Nothing to give up when another owner holds the lease, or nobody does. */
   async release(deliveryId: string, owner: string): Promise<void> {
-    await this.updateIf(deliveryId, {
+    await this.updateIf(intentKey(deliveryId), {
       UpdateExpression: "REMOVE leaseOwner, leaseUntil",
       ConditionExpression: "leaseOwner = :owner",
       ExpressionAttributeValues: { ":owner": owner },
@@ -140,13 +156,10 @@ export class DynamoDbIntakeStore implements IntakeStore {
     return keys.length;
   }
 
-  /** An update of the intent's item; false when its condition did not hold. */
-  private async updateIf(
-    deliveryId: string,
-    update: Pick<ConstructorParameters<typeof UpdateCommand>[0], "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">,
-  ): Promise<boolean> {
+  /** An update of an intent's item; false when its condition did not hold. */
+  private async updateIf(key: ItemKey, update: ItemUpdate): Promise<boolean> {
     try {
-      await this.table.documents.send(new UpdateCommand({ TableName: this.table.name, Key: intentKey(deliveryId), ...update }));
+      await this.table.documents.send(new UpdateCommand({ TableName: this.table.name, Key: key, ...update }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -155,8 +168,14 @@ export class DynamoDbIntakeStore implements IntakeStore {
   }
 }
 
-function storedIntent(item: Record<string, unknown>): StoredIntent {
-  return { intent: JSON.parse(String(item.intent)) as Intent, receivedAt: String(item.receivedAt), attempts: Number(item.attempts) };
+/** Out of the pending set, into the done one: the sort key stays, so done intents are found by receipt time too. */
+function finishing(outcome: "processed" | "abandoned"): ItemUpdate {
+  return {
+    UpdateExpression: "SET #status = :outcome, gsi1pk = :done REMOVE leaseOwner, leaseUntil",
+    ConditionExpression: "attribute_exists(pk)",
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: { ":outcome": outcome, ":done": DONE_INTENTS },
+  };
 }
 
 /**
