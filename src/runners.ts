@@ -1,17 +1,24 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import type { Logger } from "pino";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { ProbotOctokit } from "probot";
 import { CloudWatchLogSource } from "./adapters/aws/cloudwatch-logs.js";
 import { CodeBuildRunner } from "./adapters/aws/codebuild.js";
+import { gitHubRepositorySource } from "./adapters/github/repository-source.js";
+import { prepareDataDirectory } from "./adapters/local/data-directory.js";
 import { LocalLogSource } from "./adapters/local/local-logs.js";
 import { LocalRunner } from "./adapters/local/runner.js";
-import { describeLocalRunner, localRunnerWarnings } from "./adapters/local/runner-setup.js";
+import { describeLocalRunner } from "./adapters/local/runner-setup.js";
+import { openBubblewrap } from "./adapters/local/sandbox/bubblewrap.js";
+import type { BuildSandbox } from "./adapters/local/sandbox/sandbox.js";
+import { Unsandboxed } from "./adapters/local/sandbox/unsandboxed.js";
 import type { LogSource } from "./builds/logs.js";
-import type { BuildRunner, StartBuildRequest } from "./builds/runner.js";
+import type { BuildRunner } from "./builds/runner.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
-import type { Settings } from "./settings.js";
+import { SettingsError, type Settings } from "./settings.js";
 import type { SecretStore } from "./variables/store.js";
 
 export interface Runner {
@@ -37,18 +44,26 @@ export interface RunnerContext {
 export async function openRunner(context: RunnerContext): Promise<Runner> {
   const { settings, metrics, log } = context;
   if (settings.runner === "local") {
+    await prepareDataDirectory(settings.dataDir);
+    const workRoot = tmpdir();
+    const sandbox = await openSandbox(settings, workRoot);
     const runner = new LocalRunner({
       dataDir: settings.dataDir,
-      fetchToken: (request) => fetchToken(context.appOctokit, request),
+      workRoot,
+      sandbox,
+      source: gitHubRepositorySource(context.appOctokit, settings.githubWebUrl),
       secretValue: (name) => context.secrets.getValue(name),
+      concurrency: settings.local.concurrency,
       log,
     });
-    const setup = await runner.setup();
+    await runner.sweep();
+    // A build that cannot run says why on its check run; the operator hears it at start-up.
+    const problem = await sandbox.userFor().then((user) => sandbox.release(user), (error: unknown) => (error as Error).message);
     return {
       runner,
       logs: new LocalLogSource(settings.dataDir),
-      description: describeLocalRunner(setup),
-      warnings: localRunnerWarnings(setup),
+      description: describeLocalRunner({ dataDir: settings.dataDir, workRoot, isolation: sandbox.description, concurrency: settings.local.concurrency }),
+      warnings: [...sandbox.warnings, ...(problem ? [problem] : [])],
       close: () => runner.close(),
     };
   }
@@ -66,15 +81,14 @@ export async function openRunner(context: RunnerContext): Promise<Runner> {
 }
 
 /**
- * A token for one fetch (SPEC 9): limited to the build's repository and `contents: read`, so a
- * build that leaks it can read that repository's code and nothing else, for an hour at most.
+ * LOCAL_ISOLATION (SPEC 9): bubblewrap, tried at start-up, or the operator's explicit `none`. The
+ * app's own paths are hidden from builds: DATA_DIR, its working directory (where Probot reads
+ * `.env`), and the private key's file.
  */
-async function fetchToken(appOctokit: () => Promise<ProbotOctokit>, request: StartBuildRequest): Promise<string> {
-  const octokit = await appOctokit();
-  const { data } = await octokit.rest.apps.createInstallationAccessToken({
-    installation_id: request.installationId,
-    repository_ids: [request.repositoryId],
-    permissions: { contents: "read" },
-  });
-  return data.token;
+async function openSandbox(settings: Settings, workRoot: string): Promise<BuildSandbox> {
+  if (settings.local.isolation === "none") return new Unsandboxed(workRoot);
+  const hidden = [settings.dataDir, process.cwd(), path.join(process.cwd(), ".env"), ...(settings.local.privateKeyPath ? [settings.local.privateKeyPath] : [])];
+  const opened = await openBubblewrap({ hidden: hidden.map((p) => path.resolve(p)), workRoot, searchPath: process.env.PATH, appUid: process.getuid?.() });
+  if (!opened.ok) throw new SettingsError(opened.problem);
+  return opened.sandbox;
 }

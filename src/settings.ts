@@ -59,6 +59,7 @@ const envSchema = z.object({
   LOCAL_SECRETS_KEY: z.string().optional(),
   LOCAL_ISOLATION: z.enum(["bubblewrap", "none"], { error: "expected bubblewrap or none" }).default("bubblewrap"),
   LOCAL_CONCURRENCY: positiveInt(availableParallelism()),
+  PRIVATE_KEY_PATH: z.string().min(1).optional(),
   POLL_INTERVAL_MS: positiveInt(5000),
   CHECK_UPDATE_INTERVAL_MS: number().int("expected a whole number").min(0, "expected 0 or more").default(10000),
   LOGS_RPS: number().positive("expected a number above 0").default(5),
@@ -108,6 +109,8 @@ export interface Settings {
     isolation: "bubblewrap" | "none";
     /** Local builds that run at once; the others wait, queued. */
     concurrency: number;
+    /** The GitHub App's key file (Probot's PRIVATE_KEY_PATH), which builds must not see. */
+    privateKeyPath?: string;
   };
   pollIntervalMs: number;
   checkUpdateIntervalMs: number;
@@ -178,7 +181,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     sessionSecret: e.SESSION_SECRET ?? deriveSessionSecret(e.WEBHOOK_SECRET ?? ""),
     dataDir: e.DATA_DIR,
     localSecretsKey: e.LOCAL_SECRETS_KEY,
-    local: { isolation: e.LOCAL_ISOLATION, concurrency: e.LOCAL_CONCURRENCY },
+    local: { isolation: e.LOCAL_ISOLATION, concurrency: e.LOCAL_CONCURRENCY, privateKeyPath: e.PRIVATE_KEY_PATH },
     pollIntervalMs: e.POLL_INTERVAL_MS,
     checkUpdateIntervalMs: e.CHECK_UPDATE_INTERVAL_MS,
     logsRps: e.LOGS_RPS,

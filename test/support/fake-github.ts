@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, STATUS_CODES, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import nock from "nock";
+import { gitRepositoryOf, serveGit } from "./git-http.js";
 import { validateGitHubRequest } from "./openapi.js";
 
 export interface CheckRunState {
@@ -106,6 +107,10 @@ export class FakeGitHub {
   readonly pulls = new Map<number, Record<string, unknown>>();
   /** Repositories the app is installed on: `owner/repo` → what GET /repos/{owner}/{repo} answers. */
   readonly repositories = new Map<string, { id: number; private: boolean; installationId: number; defaultBranch?: string }>();
+  /** Repositories git can fetch from this host (`owner/repo` → a local working tree), over HTTP once `serve` runs. */
+  readonly gitRepositories = new Map<string, string>();
+  /** The Authorization header of every git request, in order (empty when git sent none). */
+  readonly gitAuthorizations: string[] = [];
   /** Webhook delivery attempts, as GET /app/hook/deliveries lists them (newest first, by id); see addDelivery. */
   readonly deliveries: HookDelivery[] = [];
   /** Delivery attempt ids the app asked GitHub to redeliver (POST /app/hook/deliveries/{id}/attempts). */
@@ -125,6 +130,31 @@ export class FakeGitHub {
   constructor(port: number) {
     this.host = `127.0.0.1:${port}`;
     this.origin = `http://${this.host}`;
+  }
+
+  /**
+   * A repository of an installation whose code git fetches from `directory` (a working tree) at
+   * `<origin>/<owner>/<repo>.git`, the clone URL this GitHub gives for it.
+   */
+  gitRepository(fullName: string, directory: string, repository: { id: number; installationId: number; private?: boolean }): void {
+    this.repositories.set(fullName, { private: true, ...repository });
+    this.gitRepositories.set(fullName, directory);
+  }
+
+  /** A repository as GitHub's REST API describes it (the fields the app reads). */
+  private repositoryJson(fullName: string): Record<string, unknown> | undefined {
+    const repo = this.repositories.get(fullName);
+    if (!repo) return undefined;
+    const [owner, name] = fullName.split("/");
+    return {
+      id: repo.id,
+      name,
+      full_name: fullName,
+      private: repo.private,
+      owner: { login: owner },
+      default_branch: repo.defaultBranch ?? "main",
+      clone_url: `${this.origin}/${fullName}.git`,
+    };
   }
 
   file(fullName: string, ref: string, path: string, content: string): void {
@@ -263,22 +293,14 @@ export class FakeGitHub {
       return repo ? [200, { id: repo.installationId, account: { login: fullNameOf(uri).split("/")[0] } }] : [404, { message: "Not Found" }];
     });
     scope.get(/^\/api\/v3\/repos\/[^/]+\/[^/]+$/).reply((uri) => {
-      const fullName = fullNameOf(uri);
-      const repo = this.repositories.get(fullName);
-      if (!repo) return [404, { message: "Not Found" }];
-      const [owner, name] = fullName.split("/");
-      return [
-        200,
-        {
-          id: repo.id,
-          name,
-          full_name: fullName,
-          private: repo.private,
-          owner: { login: owner },
-          default_branch: repo.defaultBranch ?? "main",
-          clone_url: `https://github.com/${fullName}.git`,
-        },
-      ];
+      const repository = this.repositoryJson(fullNameOf(uri));
+      return repository ? [200, repository] : [404, { message: "Not Found" }];
+    });
+    // Every repository of the fake: its tokens are not limited to repositories as GitHub's are.
+    scope.get(/^\/api\/v3\/installation\/repositories(\?.*)?$/).reply((uri) => {
+      this.requests.push({ method: "GET", path: uri, body: undefined });
+      const repositories = [...this.repositories.keys()].map((fullName) => this.repositoryJson(fullName));
+      return [200, { total_count: repositories.length, repositories }];
     });
     scope.post(/^\/api\/v3\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/).reply((uri, body) => {
       const issueNumber = Number(uri.split("/")[7]);
@@ -320,7 +342,12 @@ export class FakeGitHub {
    * reach it: each request is issued again in this process, where nock answers it, and the answer relayed.
    */
   async serve(): Promise<void> {
-    const server = createServer((incoming, outgoing) => void this.relay(incoming, outgoing));
+    const server = createServer((incoming, outgoing) => {
+      const directory = this.gitRepositories.get(gitRepositoryOf(incoming.url) ?? "");
+      if (directory === undefined) return void this.relay(incoming, outgoing);
+      this.gitAuthorizations.push(String(incoming.headers.authorization ?? ""));
+      void serveGit(incoming, outgoing, directory);
+    });
     const port = Number(this.host.split(":")[1]);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -5,6 +5,8 @@ export type PhaseStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "FAULT" | "TI
 
 /** CodeBuild's marker phase after the last one: no status, no duration. */
 const COMPLETED = "COMPLETED";
+/** CodeBuild's phase of a build waiting for capacity: here, for a free slot (LOCAL_CONCURRENCY). */
+const QUEUED = "QUEUED";
 
 /** Where a local build's log is, in LogLocation's terms: the group is fixed, the stream is the build id. */
 export const LOCAL_LOG_GROUP = "local";
@@ -39,6 +41,17 @@ export function submittedBuild(id: string, at: Date): LocalBuild {
   return { id, status: "IN_PROGRESS", startTime: now, phases: [submitted, { name: "DOWNLOAD_SOURCE", status: "IN_PROGRESS", startTime: now, messages: [] }] };
 }
 
+/** A build just submitted that must wait for a free slot: in QUEUED, whose message says why (the check run's title shows it). */
+export function queuedBuild(id: string, at: Date, reason: string): LocalBuild {
+  const submitted = submittedBuild(id, at);
+  return { ...submitted, phases: [submitted.phases[0]!, { name: QUEUED, status: "IN_PROGRESS", startTime: at.toISOString(), messages: [reason] }] };
+}
+
+/** A queued build got its slot: QUEUED ends, the source is fetched. */
+export function leftQueue(build: LocalBuild, at: Date): LocalBuild {
+  return enterPhase(endPhase(build, "SUCCEEDED", at), "DOWNLOAD_SOURCE", at);
+}
+
 /** The phase under way, if any. */
 export function runningPhase(build: LocalBuild): LocalPhase | undefined {
   const last = build.phases[build.phases.length - 1];
@@ -49,11 +62,15 @@ export function enterPhase(build: LocalBuild, name: string, at: Date): LocalBuil
   return { ...build, phases: [...build.phases, { name, status: "IN_PROGRESS", startTime: at.toISOString(), messages: [] }] };
 }
 
-/** Ends the phase under way; messages are added only to a phase that has none yet (the first failure says why). */
+/**
+ * Ends the phase under way; messages are added only to a phase that has none yet (the first failure
+ * says why), but QUEUED's, which said why it waited, give way to how it ended.
+ */
 export function endPhase(build: LocalBuild, status: PhaseStatus, at: Date, messages: string[] = []): LocalBuild {
   const phase = runningPhase(build);
   if (!phase) return build;
-  return { ...build, phases: [...build.phases.slice(0, -1), { ...closed(phase, status, at), messages: firstMessages(phase.messages, messages) }] };
+  const kept = phase.name === QUEUED ? [] : phase.messages;
+  return { ...build, phases: [...build.phases.slice(0, -1), { ...closed(phase, status, at), messages: firstMessages(kept, messages) }] };
 }
 
 /** Adds why the phase under way is failing, unless it already says. */

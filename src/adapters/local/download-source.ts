@@ -1,18 +1,18 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { RepositoryFetch } from "../../builds/repository-source.js";
 import type { StartBuildRequest } from "../../builds/runner.js";
 import { buildEnvironment } from "./build-environment.js";
 import { buildScript } from "./build-script.js";
-import { chownTree, type BuildUser } from "./build-user.js";
 import { BUILDSPEC_PHASES, describeBuildspecProblems, parseBuildspec, type Buildspec } from "./buildspec.js";
 import { readBuildspecText } from "./buildspec-file.js";
 import { fetchSource } from "./git-source.js";
+import { workspacePaths, type BuildPaths } from "./sandbox/sandbox.js";
 
-/** A build ready for its shell: the checkout, the script of its phases, and its whole environment. */
+/** A build ready for its shell: its workspace with the checkout and the script of its phases, and its whole environment. */
 export interface PreparedBuild {
   spec: Buildspec;
-  script: string;
-  sourceDirectory: string;
+  workspace: string;
   env: Record<string, string>;
 }
 
@@ -22,9 +22,13 @@ export interface DownloadSetup {
   /** Where the build's temporary directory is made. */
   workRoot: string;
   git: string;
-  user: BuildUser | null;
-  fetchToken: (request: StartBuildRequest) => Promise<string | undefined>;
+  /** Where to fetch the repository from and with what token, as GitHub says. */
+  source: () => Promise<RepositoryFetch>;
   secretValue: (name: string) => Promise<string | undefined>;
+  /** The build's paths as its shell sees them, for its workspace. */
+  seen: (workspace: string) => BuildPaths;
+  /** Makes the workspace the build's (its user, what its sandbox needs), once everything is in it. */
+  prepare: (workspace: string) => Promise<void>;
   signal: AbortSignal;
   /** Writes a `[Container]` line to the build's log. */
   say: (text: string) => void;
@@ -37,34 +41,34 @@ export type Download = { ok: true; build: PreparedBuild } | { ok: false; message
 /**
  * CodeBuild's DOWNLOAD_SOURCE, and what it does before INSTALL: a temporary directory with the
  * checkout (src/) and a home of the build's own (home/), the buildspec read and checked, the
- * secrets' values fetched, and the script of the phases written, all of it given to the build user.
+ * secrets' values fetched, and the script of the phases written, all of it given to the build.
  */
 export async function downloadSource(request: StartBuildRequest, setup: DownloadSetup): Promise<Download> {
   const { say } = setup;
   const workspace = await mkdtemp(join(setup.workRoot, "codebuild-checks-"));
   setup.made(workspace);
-  const sourceDirectory = join(workspace, "src");
-  const home = join(workspace, "home");
-  await Promise.all([mkdir(sourceDirectory), mkdir(home)]);
+  const paths = workspacePaths(workspace);
+  const seen = setup.seen(workspace);
+  await Promise.all([mkdir(paths.source), mkdir(paths.home)]);
 
-  let token: string | undefined;
+  let repository: RepositoryFetch;
   try {
-    token = await setup.fetchToken(request);
+    repository = await setup.source();
   } catch (error) {
-    return { ok: false, messages: [`Could not get a token to fetch the repository: ${(error as Error).message}`] };
+    return { ok: false, messages: [`Could not find where to fetch the repository from: ${(error as Error).message}`] };
   }
   const source = await fetchSource({
     git: setup.git,
-    directory: sourceDirectory,
-    location: request.sourceLocation,
+    directory: paths.source,
+    location: repository.cloneUrl,
     sourceVersion: request.sourceVersion,
-    token,
+    token: repository.token,
     signal: setup.signal,
   });
   if (!source.ok) return { ok: false, messages: [source.problem] };
-  say(`CODEBUILD_SRC_DIR=${sourceDirectory}`);
+  say(`CODEBUILD_SRC_DIR=${seen.source}`);
 
-  const text = await readBuildspecText(sourceDirectory, request.buildspec);
+  const text = await readBuildspecText(paths.source, request.buildspec);
   if (!text.ok) return { ok: false, messages: [text.problem] };
   const parsed = parseBuildspec(text.text);
   if (!parsed.ok) return { ok: false, messages: describeBuildspecProblems(parsed.problems, text.where) };
@@ -77,23 +81,22 @@ export async function downloadSource(request: StartBuildRequest, setup: Download
   const env = buildEnvironment({
     buildspecVariables: spec.variables,
     variables: variables.values,
-    home,
-    sourceDirectory,
+    home: seen.home,
+    sourceDirectory: seen.source,
     buildId: setup.buildId,
     commit: source.commit,
     sourceVersion: request.sourceVersion,
-    sourceLocation: request.sourceLocation,
+    sourceLocation: repository.cloneUrl,
     startTime: setup.startTime,
   });
-  const script = join(workspace, "buildspec.sh");
-  await writeFile(script, buildScript(spec), { mode: 0o644 });
-  if (setup.user) await chownTree(workspace, setup.user);
+  await writeFile(paths.script, buildScript(spec), { mode: 0o644 });
+  await setup.prepare(workspace);
 
-  say(`Moving to directory ${sourceDirectory}`);
+  say(`Moving to directory ${seen.source}`);
   const counted = BUILDSPEC_PHASES.filter(({ key }) => spec.phases[key].commands.length > 0);
   say(`Phases found in YAML: ${counted.length}`);
   for (const { key, name } of counted) say(` ${name}: ${spec.phases[key].commands.length} commands`);
-  return { ok: true, build: { spec, script, sourceDirectory, env } };
+  return { ok: true, build: { spec, workspace, env } };
 }
 
 /** The build's variables with each secret's value in place of its name. */

@@ -1,8 +1,8 @@
-import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { processEntry, processTable } from "./process-table.js";
 
-/** How often a stopping group is checked for having exited. */
-const EXIT_POLL_MS = 50;
+/** How often stopping processes are checked for having exited. */
+export const EXIT_POLL_MS = 50;
 
 /** Sends `signal` to every process of the group `pid` leads; false when the group is gone. */
 export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
@@ -25,36 +25,14 @@ export async function terminateGroup(pid: number, graceMs: number): Promise<void
   signalGroup(pid, "SIGKILL");
 }
 
-/**
- * Whether a process of the group still runs. Zombies do not count: where the machine's init does
- * not reap orphans (a container without an init), a build's ended processes stay in the group as
- * zombies. Without /proc, any member counts.
- */
+/** Whether a process of the group still runs (zombies do not count). Without /proc, any member counts. */
 async function groupAlive(pgid: number): Promise<boolean> {
-  let pids: string[];
-  try {
-    pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
-  } catch {
-    return signalGroup(pgid, 0);
-  }
-  const states = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/stat`, "utf8").catch(() => "")));
-  return states.some((stat) => {
-    // Fields after the parenthesised command name: state, ppid, pgrp, …
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return pgrp === String(pgid) && state !== "Z";
-  });
+  const table = await processTable();
+  if (!table) return signalGroup(pgid, 0);
+  return table.some((entry) => entry.pgrp === pgid && !entry.zombie);
 }
 
-/**
- * When the process started, in clock ticks since boot (field 22 of /proc/PID/stat), to tell a build's
- * shell from a later process that got the same id; undefined where /proc is not available.
- */
+/** When the process started (see ProcessEntry), to tell a build's process from a later one with the same id; undefined where /proc is not available. */
 export async function processStartTicks(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may hold spaces: fields are counted after it.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
+  return (await processEntry(pid))?.startTicks;
 }

@@ -1,32 +1,56 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
+import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
+import type { RepositorySource } from "../../builds/repository-source.js";
 import type { BuildRunner, BuildSnapshot, StartBuildRequest } from "../../builds/runner.js";
 import { StartBuildError } from "../../builds/runner.js";
 import { formatDuration } from "../../checks/duration.js";
 import { buildDirectory, buildLogFile, readBuildState, writeBuildState } from "./build-files.js";
 import { commandFailureMessage, containerLine, parseScriptRecord, SCRIPT_CHANNEL_FD, type ScriptRecord } from "./build-script.js";
-import { endPhase, enterPhase, finishBuild, notePhaseFailure, runningPhase, submittedBuild, toSnapshot, type LocalBuild, type PhaseStatus } from "./build-state.js";
-import { removeTree, resolveBuildUser, unreachableBy, type BuildUser } from "./build-user.js";
+import {
+  endPhase,
+  enterPhase,
+  finishBuild,
+  leftQueue,
+  notePhaseFailure,
+  queuedBuild,
+  runningPhase,
+  submittedBuild,
+  toSnapshot,
+  type LocalBuild,
+  type PhaseStatus,
+} from "./build-state.js";
+import { removeTree, type BuildUser } from "./build-user.js";
 import { BUILDSPEC_PHASES, type Buildspec } from "./buildspec.js";
 import { downloadSource, type PreparedBuild } from "./download-source.js";
 import { LocalLogWriter } from "./local-logs.js";
-import { processStartTicks, signalGroup, terminateGroup } from "./process-group.js";
-import type { LocalRunnerSetup } from "./runner-setup.js";
+import { processStartTicks, signalGroup } from "./process-group.js";
+import type { BuildSandbox, SandboxedShell } from "./sandbox/sandbox.js";
 
 /** CodeBuild's build timeout when none is set (60 minutes, CodeBuild user guide). */
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 /** How long a stopped or timed-out build's processes get between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 10_000;
+/**
+ * How long an ended build's state and log stay in DATA_DIR/builds: the watcher reads them until the
+ * build's check run completes, which takes seconds unless the app was down meanwhile.
+ */
+export const ENDED_BUILD_RETENTION_MS = 24 * 60 * 60_000;
+/** Ended builds' files are looked for at most this often (and at start-up). */
+const SWEEP_INTERVAL_MS = 60 * 60_000;
 /** CodeBuild answers a repeated idempotencyToken with the same build for 5 minutes (StartBuild API reference). */
 const IDEMPOTENCY_WINDOW_MS = 5 * 60_000;
 /** After the shell ends, output that processes it left behind still hold is waited for this long. */
 const OUTPUT_DRAIN_MS = 5_000;
+/** The name of a build's temporary directory (mkdtemp's six characters after it). */
+const WORKSPACE_NAME = /^codebuild-checks-[A-Za-z0-9]{6}$/;
 
 const UNTRUSTED_REFUSAL =
   "This build is untrusted (a pull request from a fork or from a bot), and the local runner never builds untrusted code: " +
@@ -39,19 +63,20 @@ const APP_STOPPED = "The app stopped during the build, which ended it. Run it ag
 export interface LocalRunnerOptions {
   /** DATA_DIR: builds' states and logs are kept under its builds/ directory. */
   dataDir: string;
-  /** An installation token that can read the repository (contents: read), or undefined to fetch without one. */
-  fetchToken: (request: StartBuildRequest) => Promise<string | undefined>;
+  /** How builds are kept from the app and from each other (LOCAL_ISOLATION). */
+  sandbox: BuildSandbox;
+  /** Where a build's repository is fetched from, and with what token: GitHub, by the repository's id. */
+  source: RepositorySource;
   /** The value of a secret that a SECRETS_MANAGER variable names, or undefined when there is no such secret. */
   secretValue: (name: string) => Promise<string | undefined>;
+  /** Builds that run at once (LOCAL_CONCURRENCY); the others wait, queued. */
+  concurrency: number;
   log: Logger;
-  /** Who builds run as; null: the app's own user. By default `nobody` when the app runs as root, else the app's user. */
-  buildUser?: BuildUser | null;
   now?: () => number;
   /** Where checkouts are made: the system's temporary directory by default. */
   workRoot?: string;
-  /** The git and bash executables. */
+  /** The git executable. */
   git?: string;
-  bash?: string;
   /** Replaces the request's timeoutMinutes (tests). */
   timeoutMs?: number;
   stopGraceMs?: number;
@@ -61,13 +86,18 @@ export interface LocalRunnerOptions {
 interface RunningBuild {
   state: LocalBuild;
   readonly abort: AbortController;
+  readonly log: LocalLogWriter;
+  /** Who it runs as (null: the app's own user), held from start() to its end. */
+  readonly user: BuildUser | null;
   interruption?: { status: "STOPPED" | "TIMED_OUT" | "FAULT"; message: string };
-  child?: ChildProcess;
+  shell?: SandboxedShell;
   /** The command the shell runs now, for the message when it ends the shell. */
   command?: string;
   scriptDone: boolean;
   saving: Promise<void>;
   finished?: Promise<void>;
+  /** While it waits for a free slot: gives it one (true), or tells it that it will not run (false). */
+  waiting?: (runs: boolean) => void;
 }
 
 interface ShellExit {
@@ -77,56 +107,67 @@ interface ShellExit {
 
 /**
  * Runs builds on this machine (embedded mode, SPEC 9): the commit fetched into a fresh directory, the
- * buildspec's phases run by one bash process, the log kept where LocalLogSource reads it, and the
- * build reported as CodeBuild reports one, so that check runs and the log page do not know the difference.
+ * buildspec's phases run by one bash process in the build's sandbox, the log kept where
+ * LocalLogSource reads it, and the build reported as CodeBuild reports one, so that check runs and
+ * the log page do not know the difference. At most `concurrency` builds run at once; the others wait
+ * in CodeBuild's QUEUED phase, first come first served.
  */
 export class LocalRunner implements BuildRunner {
   private readonly running = new Map<string, RunningBuild>();
+  /** Builds being started: their files are being written, so the sweep leaves them alone. */
+  private readonly starting = new Set<string>();
   private readonly recovering = new Map<string, Promise<LocalBuild>>();
   private readonly tokens = new Map<string, { id: string; at: number }>();
+  private readonly queue: RunningBuild[] = [];
+  private active = 0;
+  private lastSweep = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
   private readonly workRoot: string;
-  private buildUser: Promise<BuildUser | null> | undefined;
 
   constructor(private readonly options: LocalRunnerOptions) {
     this.now = options.now ?? Date.now;
-    this.workRoot = options.workRoot ?? tmpdir();
+    this.workRoot = resolve(options.workRoot ?? tmpdir());
   }
 
-  /** Where and as whom builds run, for the start-up log (describeLocalRunner, localRunnerWarnings). */
-  async setup(): Promise<LocalRunnerSetup> {
-    const base = { dataDir: this.options.dataDir, workRoot: this.workRoot, appUid: process.getuid?.() };
-    try {
-      return { ...base, buildUser: await this.user() };
-    } catch (error) {
-      return { ...base, buildUser: null, problem: (error as Error).message };
-    }
-  }
 
   async start(request: StartBuildRequest): Promise<{ id: string }> {
     if (request.noCache || request.serviceRole !== undefined) throw new StartBuildError(UNTRUSTED_REFUSAL, "Untrusted builds do not run on this machine");
-    let user: BuildUser | null;
-    try {
-      user = await this.user();
-    } catch (error) {
-      throw new StartBuildError((error as Error).message, "No user to run the build as");
-    }
     for (const [token, started] of this.tokens) if (this.now() - started.at >= IDEMPOTENCY_WINDOW_MS) this.tokens.delete(token);
     const earlier = this.tokens.get(request.idempotencyToken);
     if (earlier) return { id: earlier.id };
+    let user: BuildUser | null;
+    try {
+      user = await this.options.sandbox.userFor();
+    } catch (error) {
+      throw new StartBuildError((error as Error).message, "No user to run the build as");
+    }
 
     const id = `local:${randomUUID()}`;
-    const build: RunningBuild = { state: submittedBuild(id, this.date()), abort: new AbortController(), scriptDone: false, saving: Promise.resolve() };
-    this.running.set(id, build);
+    const waits = this.active >= this.options.concurrency;
+    const reason = waitingReason(this.options.concurrency);
+    const state = waits ? queuedBuild(id, this.date(), reason) : submittedBuild(id, this.date());
+    this.starting.add(id);
+    try {
+      await writeBuildState(this.options.dataDir, state);
+    } catch (error) {
+      this.options.sandbox.release(user);
+      throw error;
+    } finally {
+      this.starting.delete(id);
+    }
     this.tokens.set(request.idempotencyToken, { id, at: this.now() });
-    await this.save(build);
-    const timeoutMs = this.options.timeoutMs ?? (request.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000;
-    const timer = setTimeout(() => this.interrupt(build, { status: "TIMED_OUT", message: timedOutMessage(timeoutMs) }), timeoutMs).unref();
-    build.finished = this.run(build, request, user).finally(() => {
-      clearTimeout(timer);
-      this.running.delete(id);
-    });
-    this.options.log.info({ buildId: id, project: request.projectName }, "local build started");
+    const log = new LocalLogWriter(buildLogFile(buildDirectory(this.options.dataDir, id)!), this.now);
+    const build: RunningBuild = { state, abort: new AbortController(), log, user, scriptDone: false, saving: Promise.resolve() };
+    this.running.set(id, build);
+    if (waits) log.line(containerLine(this.date(), `Waiting for a free build slot: ${reason}`));
+    build.finished = this.slot(build)
+      .then((runs) => (runs ? this.launch(build, request) : this.finish(build, undefined)))
+      .finally(() => {
+        this.running.delete(id);
+        this.options.sandbox.release(user);
+        if (this.now() - this.lastSweep >= SWEEP_INTERVAL_MS) void this.sweep();
+      });
+    this.options.log.info({ buildId: id, project: request.projectName, queued: waits }, "local build started");
     return { id };
   }
 
@@ -139,7 +180,7 @@ export class LocalRunner implements BuildRunner {
     return snapshots;
   }
 
-  /** Stops the build's whole process group; it reports STOPPED once its processes are gone. */
+  /** Stops every process of the build; it reports STOPPED once they are gone. A queued build ends at once. */
   async stop(id: string): Promise<void> {
     const build = this.running.get(id);
     if (build) return this.interrupt(build, { status: "STOPPED", message: "Build stopped" });
@@ -153,22 +194,84 @@ export class LocalRunner implements BuildRunner {
     await Promise.all(builds.map((build) => build.finished));
   }
 
-  /** The build user, once found and able to reach the work directory; looked for again after a failure, which the operator may fix meanwhile. */
-  private user(): Promise<BuildUser | null> {
-    this.buildUser ??= (async () => {
-      const user = await resolveBuildUser(this.options.buildUser);
-      const blocked = user && (await unreachableBy(this.workRoot, user));
-      if (blocked) {
-        throw new Error(
-          `Builds run as the user ${user.name ?? user.uid}, who cannot enter ${blocked}: let others search it (chmod o+x), or point TMPDIR at a directory that user can reach`,
-        );
+  /**
+   * What is left of earlier builds in DATA_DIR/builds (at start-up, and now and then): a build an
+   * earlier run of the app left running is ended as FAULT and its workspace removed; the files of a
+   * build that ended more than ENDED_BUILD_RETENTION_MS ago, and whatever is not a build's, are removed.
+   */
+  async sweep(): Promise<void> {
+    this.lastSweep = this.now();
+    const root = join(this.options.dataDir, "builds");
+    const names = await readdir(root).catch(() => [] as string[]);
+    for (const name of names) {
+      const id = `local:${name}`;
+      try {
+        if (this.running.has(id) || this.starting.has(id)) continue;
+        const stored = buildDirectory(this.options.dataDir, id) === undefined ? undefined : await readBuildState(this.options.dataDir, id);
+        if (stored?.status === "IN_PROGRESS") await this.current(id);
+        else if (stored === undefined || this.now() - Date.parse(stored.endTime ?? stored.startTime) >= ENDED_BUILD_RETENTION_MS) await removeTree(join(root, name));
+      } catch (err) {
+        this.options.log.warn({ err, buildId: id }, "cleaning up an earlier local build failed");
       }
-      return user;
-    })().catch((error: unknown) => {
-      this.buildUser = undefined;
-      throw error;
+    }
+  }
+
+  /** A slot for the build now, or once one frees up; false when it was stopped while it waited. */
+  private slot(build: RunningBuild): Promise<boolean> {
+    if (this.active < this.options.concurrency) {
+      this.active++;
+      return Promise.resolve(true);
+    }
+    return new Promise((runs) => {
+      build.waiting = runs;
+      this.queue.push(build);
     });
-    return this.buildUser;
+  }
+
+  /** The slot of a build that ended goes to the build that has waited longest. */
+  private freeSlot(): void {
+    const next = this.queue.shift();
+    if (!next) {
+      this.active--;
+      return;
+    }
+    const runs = next.waiting!;
+    next.waiting = undefined;
+    runs(true);
+  }
+
+  /** The build has its slot: out of the queue, its timeout counting from now (CodeBuild does not count queued time). */
+  private async launch(build: RunningBuild, request: StartBuildRequest): Promise<void> {
+    if (runningPhase(build.state)?.name === "QUEUED") this.update(build, (state) => leftQueue(state, this.date()));
+    const timeoutMs = this.options.timeoutMs ?? (request.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000;
+    const timer = setTimeout(() => this.interrupt(build, { status: "TIMED_OUT", message: timedOutMessage(timeoutMs) }), timeoutMs).unref();
+    try {
+      let exit: ShellExit | undefined;
+      try {
+        const prepared = await this.downloadSource(build, request);
+        if (prepared && !build.interruption) exit = await this.runShell(build, prepared);
+      } catch (error) {
+        this.options.log.error({ err: error, buildId: build.state.id }, "the local runner failed");
+        build.interruption ??= { status: "FAULT", message: `The local runner failed: ${(error as Error).message}` };
+      }
+      await this.finish(build, exit);
+    } finally {
+      clearTimeout(timer);
+      this.freeSlot();
+    }
+  }
+
+  /** The build's end: its last log lines, its state written down, then its workspace removed. */
+  private async finish(build: RunningBuild, exit: ShellExit | undefined): Promise<void> {
+    const ended = this.ending(build, exit);
+    // The end is reported once the log is complete: the watcher reads it to the end after that.
+    await build.log.close().catch((err: unknown) => this.options.log.warn({ err }, "closing a build log failed"));
+    const workspace = build.state.workspace;
+    // Reported once written down, so that a restarted app finds the build as it was reported.
+    await this.save(build, ended);
+    build.state = ended;
+    if (workspace) await removeTree(workspace).catch((err: unknown) => this.options.log.warn({ err }, "removing a build's workspace failed"));
+    this.options.log.info({ buildId: ended.id, status: ended.status }, "local build ended");
   }
 
   /** A build as it stands; one of an earlier run of the app that was still running is ended as FAULT. */
@@ -186,7 +289,7 @@ export class LocalRunner implements BuildRunner {
   }
 
   private async endOrphan(stored: LocalBuild): Promise<LocalBuild> {
-    // Its shell may outlive the app that started it, but with no one reading its output.
+    // Its sandbox ends with the app that started it; without one, its shell may outlive the app.
     if (stored.process?.startTicks !== undefined && (await processStartTicks(stored.process.pid)) === stored.process.startTicks) {
       signalGroup(stored.process.pid, "SIGKILL");
     }
@@ -196,35 +299,22 @@ export class LocalRunner implements BuildRunner {
     log.line(containerLine(this.date(), `Phase context status code: CLIENT_ERROR Message: ${APP_RESTARTED}`));
     await log.close();
     await writeBuildState(this.options.dataDir, ended);
-    if (stored.workspace) await removeTree(stored.workspace).catch((err: unknown) => this.options.log.warn({ err }, "removing an ended build's checkout failed"));
+    if (stored.workspace && this.isWorkspace(stored.workspace)) {
+      await removeTree(stored.workspace).catch((err: unknown) => this.options.log.warn({ err }, "removing an ended build's workspace failed"));
+    }
     this.options.log.warn({ buildId: stored.id }, "a local build begun before the app restarted was ended");
     return ended;
   }
 
-  private async run(build: RunningBuild, request: StartBuildRequest, user: BuildUser | null): Promise<void> {
-    const log = new LocalLogWriter(buildLogFile(buildDirectory(this.options.dataDir, build.state.id)!), this.now);
-    let exit: ShellExit | undefined;
-    try {
-      const prepared = await this.downloadSource(build, request, user, log);
-      if (prepared && !build.interruption) exit = await this.runShell(build, prepared, user, log);
-    } catch (error) {
-      this.options.log.error({ err: error, buildId: build.state.id }, "the local runner failed");
-      build.interruption ??= { status: "FAULT", message: `The local runner failed: ${(error as Error).message}` };
-    }
-    const ended = this.ending(build, log, exit);
-    // The end is reported once the log is complete: the watcher reads it to the end after that.
-    await log.close().catch((err: unknown) => this.options.log.warn({ err }, "closing a build log failed"));
-    const workspace = build.state.workspace;
-    // Reported once written down, so that a restarted app finds the build as it was reported.
-    await this.save(build, ended);
-    build.state = ended;
-    if (workspace) await removeTree(workspace).catch((err: unknown) => this.options.log.warn({ err }, "removing a build's checkout failed"));
-    this.options.log.info({ buildId: ended.id, status: ended.status }, "local build ended");
+  /** Whether a path read back from a build's state is one of this runner's workspaces: the only thing it removes. */
+  private isWorkspace(path: string): boolean {
+    return dirname(path) === this.workRoot && WORKSPACE_NAME.test(basename(path));
   }
 
   /** DOWNLOAD_SOURCE, reported as CodeBuild does; undefined when it failed or the build was interrupted. */
-  private async downloadSource(build: RunningBuild, request: StartBuildRequest, user: BuildUser | null, log: LocalLogWriter): Promise<PreparedBuild | undefined> {
-    const say = (text: string) => log.line(containerLine(this.date(), text));
+  private async downloadSource(build: RunningBuild, request: StartBuildRequest): Promise<PreparedBuild | undefined> {
+    const say = (text: string) => build.log.line(containerLine(this.date(), text));
+    const { sandbox } = this.options;
     say("Running on this machine with the local runner of codebuild-checks");
     say("Phase is DOWNLOAD_SOURCE");
     const download = await downloadSource(request, {
@@ -232,9 +322,10 @@ export class LocalRunner implements BuildRunner {
       startTime: new Date(build.state.startTime),
       workRoot: this.workRoot,
       git: this.options.git ?? "git",
-      user,
-      fetchToken: this.options.fetchToken,
+      source: () => this.options.source({ installationId: request.installationId, repositoryId: request.repositoryId }),
       secretValue: this.options.secretValue,
+      seen: (workspace) => sandbox.seen(workspace),
+      prepare: (workspace) => sandbox.prepare(workspace, build.user),
       signal: build.abort.signal,
       say,
       made: (workspace) => this.update(build, (state) => ({ ...state, workspace })),
@@ -252,40 +343,35 @@ export class LocalRunner implements BuildRunner {
     return download.build;
   }
 
-  /** INSTALL to POST_BUILD: the script in one bash process of its own group, its phases followed through the side channel. */
-  private async runShell(build: RunningBuild, prepared: PreparedBuild, user: BuildUser | null, log: LocalLogWriter): Promise<ShellExit> {
-    const child = spawn(this.options.bash ?? "bash", ["--noprofile", "--norc", prepared.script], {
-      cwd: prepared.sourceDirectory,
-      env: prepared.env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-      ...(user && { uid: user.uid, gid: user.gid }),
-    });
+  /** INSTALL to POST_BUILD: the script in one bash process in the build's sandbox, its phases followed through the side channel. */
+  private async runShell(build: RunningBuild, prepared: PreparedBuild): Promise<ShellExit> {
+    const shell = this.options.sandbox.start({ workspace: prepared.workspace, user: build.user, env: prepared.env, stdio: ["ignore", "pipe", "pipe", "pipe"] });
+    const child: ChildProcess = shell.child;
     const exited = new Promise<ShellExit & { error?: Error }>((resolve) => {
       child.once("exit", (code, signal) => resolve({ code, signal }));
       child.once("error", (error) => resolve({ code: null, signal: null, error }));
     });
     const outputClosed = once(child, "close").catch(() => undefined);
-    child.stdout?.on("data", (chunk: Buffer) => log.output(chunk));
-    child.stderr?.on("data", (chunk: Buffer) => log.output(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => build.log.output(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => build.log.output(chunk));
     const channel = createInterface({ input: child.stdio[SCRIPT_CHANNEL_FD] as Readable });
     const channelClosed = once(channel, "close");
     channel.on("line", (line) => this.follow(build, prepared.spec, parseScriptRecord(line)));
 
     const pid = child.pid;
     if (pid !== undefined) {
-      build.child = child;
+      build.shell = shell;
       const startTicks = await processStartTicks(pid);
       this.update(build, (state) => ({ ...state, process: { pid, startTicks } }));
-      if (build.interruption) void terminateGroup(pid, this.options.stopGraceMs ?? STOP_GRACE_MS);
+      if (build.interruption) void shell.terminate(this.options.stopGraceMs ?? STOP_GRACE_MS);
     }
     const exit = await exited;
     // What the build left running ends with it, as CodeBuild's container does.
-    if (pid !== undefined) signalGroup(pid, "SIGKILL");
+    shell.endLeftovers();
     await Promise.race([Promise.all([outputClosed, channelClosed]), sleep(OUTPUT_DRAIN_MS, undefined, { ref: false })]);
     child.stdout?.destroy();
     child.stderr?.destroy();
-    if (exit.error) throw new Error(`could not start bash: ${exit.error.message}`);
+    if (exit.error) throw new Error(`could not start the build's shell: ${exit.error.message}`);
     return exit;
   }
 
@@ -315,8 +401,8 @@ export class LocalRunner implements BuildRunner {
   }
 
   /** The build as it ended: interrupted, its shell ended early, or as its phases went. Its last lines go to the log. */
-  private ending(build: RunningBuild, log: LocalLogWriter, exit: ShellExit | undefined): LocalBuild {
-    const { interruption } = build;
+  private ending(build: RunningBuild, exit: ShellExit | undefined): LocalBuild {
+    const { interruption, log } = build;
     const at = this.date();
     if (interruption) {
       const state = withPhaseToEnd(build.state, at);
@@ -327,7 +413,7 @@ export class LocalRunner implements BuildRunner {
       }
       return finishBuild(state, at, { status: interruption.status, phaseStatus: interruption.status, message: interruption.message });
     }
-    if (exit && !build.scriptDone) return this.shellEnded(build, log, exit, at);
+    if (exit && !build.scriptDone) return this.shellEnded(build, exit, at);
     return finishBuild(build.state, at);
   }
 
@@ -335,7 +421,8 @@ export class LocalRunner implements BuildRunner {
    * The shell ended before the script's end: a command ran `exit`, failed under `set -e`, or the
    * shell was killed. The phase under way fails; between phases, the next one does, unless one failed already.
    */
-  private shellEnded(build: RunningBuild, log: LocalLogWriter, exit: ShellExit, at: Date): LocalBuild {
+  private shellEnded(build: RunningBuild, exit: ShellExit, at: Date): LocalBuild {
+    const { log } = build;
     if (!runningPhase(build.state) && build.state.phases.some((phase) => phase.status === "FAILED")) return finishBuild(build.state, at);
     const state = withPhaseToEnd(build.state, at);
     const phase = runningPhase(state);
@@ -354,8 +441,13 @@ export class LocalRunner implements BuildRunner {
     if (build.interruption || build.state.status !== "IN_PROGRESS") return;
     build.interruption = interruption;
     build.abort.abort();
-    const pid = build.child?.pid;
-    if (pid !== undefined) void terminateGroup(pid, this.options.stopGraceMs ?? STOP_GRACE_MS);
+    if (build.waiting) {
+      this.queue.splice(this.queue.indexOf(build), 1);
+      const runs = build.waiting;
+      build.waiting = undefined;
+      runs(false);
+    }
+    if (build.shell) void build.shell.terminate(this.options.stopGraceMs ?? STOP_GRACE_MS);
   }
 
   private update(build: RunningBuild, change: (state: LocalBuild) => LocalBuild): void {
@@ -374,6 +466,11 @@ export class LocalRunner implements BuildRunner {
   private date(): Date {
     return new Date(this.now());
   }
+}
+
+/** Why a queued build waits: its check run's title says it (SPEC 1, LOCAL_CONCURRENCY). */
+function waitingReason(concurrency: number): string {
+  return `LOCAL_CONCURRENCY=${concurrency} ${concurrency === 1 ? "build runs" : "builds run"} at once on this machine`;
 }
 
 /** The phase under way, or else the buildspec's next phase, entered now: the phase that reports an early end. */

@@ -4,15 +4,19 @@
  */
 import { pino } from "pino";
 import { LocalRunner } from "../../../src/adapters/local/runner.js";
+import { openBubblewrap } from "../../../src/adapters/local/sandbox/bubblewrap.js";
 
 const [dataDir, workRoot, url, sha] = process.argv.slice(2);
+const opened = await openBubblewrap({ hidden: [dataDir!], workRoot: workRoot!, searchPath: process.env.PATH, appUid: process.getuid?.() });
+if (!opened.ok) throw new Error(opened.problem);
 const runner = new LocalRunner({
   dataDir: dataDir!,
   workRoot: workRoot!,
-  fetchToken: async () => undefined,
+  sandbox: opened.sandbox,
+  source: async () => ({ cloneUrl: url! }),
   secretValue: async () => undefined,
+  concurrency: 1,
   log: pino({ level: "silent" }),
-  buildUser: null,
 });
 const { id } = await runner.start({
   projectName: "local",
@@ -20,7 +24,7 @@ const { id } = await runner.start({
   sourceType: "GITHUB",
   installationId: 7,
   repositoryId: 102,
-  sourceLocation: url!,
+  sourceLocation: "https://attacker.example/not-the-repository.git",
   variables: [],
   idempotencyToken: "killed-mid-build",
   noCache: false,

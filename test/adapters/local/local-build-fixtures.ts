@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,6 +8,9 @@ import { promisify } from "node:util";
 import { pino } from "pino";
 import { LocalLogSource } from "../../../src/adapters/local/local-logs.js";
 import { LocalRunner, type LocalRunnerOptions } from "../../../src/adapters/local/runner.js";
+import { openBubblewrap } from "../../../src/adapters/local/sandbox/bubblewrap.js";
+import type { BuildSandbox } from "../../../src/adapters/local/sandbox/sandbox.js";
+import type { RepositorySource } from "../../../src/builds/repository-source.js";
 import type { BuildSnapshot, StartBuildRequest } from "../../../src/builds/runner.js";
 
 const run = promisify(execFile);
@@ -43,14 +46,31 @@ export function buildspec(phases: Record<string, string[]>, extra = ""): string 
   return `${lines.filter((line) => line !== "").join("\n")}\n`;
 }
 
+/** What GitHub says of each repository a test built: its clone URL, by the repository's id. */
+const cloneUrls = new Map<number, string>();
+let lastRepositoryId = 100;
+
+/** GitHub as the runner asks it where a repository is: by id, for the URLs `buildRequest` registered. */
+export const testRepositories: RepositorySource = async ({ repositoryId }) => {
+  const cloneUrl = cloneUrls.get(repositoryId);
+  if (cloneUrl === undefined) throw new Error(`GitHub does not show repository ${repositoryId}`);
+  return { cloneUrl };
+};
+
+/** What the app stores as a repository's clone URL: a build never fetches from it. */
+export const STORED_CLONE_URL = "https://attacker.example/not-the-repository.git";
+
+/** A build of `repo`'s commit: the repository gets an id of its own, under which GitHub gives its URL (`testRepositories`). */
 export function buildRequest(repo: { url: string; sha: string }, overrides: Partial<StartBuildRequest> = {}): StartBuildRequest {
+  const repositoryId = ++lastRepositoryId;
+  cloneUrls.set(repositoryId, repo.url);
   return {
     projectName: "local",
     sourceVersion: `refs/heads/main^{${repo.sha}}`,
     sourceType: "GITHUB",
     installationId: 7,
-    repositoryId: 102,
-    sourceLocation: repo.url,
+    repositoryId,
+    sourceLocation: STORED_CLONE_URL,
     variables: [],
     idempotencyToken: randomUUID(),
     noCache: false,
@@ -58,21 +78,36 @@ export function buildRequest(repo: { url: string; sha: string }, overrides: Part
   };
 }
 
-/** A runner on a fresh data directory, building as the test's own user unless told otherwise. */
+/** The bubblewrap sandbox as the app opens it, hiding `hidden` (and the work root); a test fails where it cannot be opened. */
+export async function bubblewrap(workRoot: string, hidden: string[] = []): Promise<BuildSandbox> {
+  const opened = await openBubblewrap({ hidden, workRoot, searchPath: process.env.PATH, appUid: process.getuid?.() });
+  if (!opened.ok) throw new Error(opened.problem);
+  return opened.sandbox;
+}
+
+/** A runner on a fresh data directory, building in the bubblewrap sandbox unless told otherwise. */
 export async function localRunner(options: Partial<LocalRunnerOptions> = {}): Promise<{ runner: LocalRunner; dataDir: string; workRoot: string }> {
   const dataDir = options.dataDir ?? (await temporaryDirectory());
-  const workRoot = options.workRoot ?? (await temporaryDirectory());
+  const workRoot = options.workRoot ?? (await workDirectory());
   const runner = new LocalRunner({
     dataDir,
     workRoot,
-    fetchToken: async () => undefined,
+    sandbox: options.sandbox ?? (await bubblewrap(workRoot, [dataDir])),
+    source: testRepositories,
     secretValue: async () => undefined,
+    concurrency: 4,
     log: silentLog,
-    buildUser: null,
     stopGraceMs: 1_000,
     ...options,
   });
   return { runner, dataDir, workRoot };
+}
+
+/** A work root that builds' own users can reach (others may search it, as /tmp). */
+export async function workDirectory(): Promise<string> {
+  const directory = await temporaryDirectory();
+  await chmod(directory, 0o711);
+  return directory;
 }
 
 /** Polls the build until `done` says so. */

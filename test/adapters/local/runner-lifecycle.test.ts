@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -10,7 +11,21 @@ import { endPhase, enterPhase, submittedBuild } from "../../../src/adapters/loca
 import { processStartTicks } from "../../../src/adapters/local/process-group.js";
 import { LocalRunner } from "../../../src/adapters/local/runner.js";
 import type { BuildVariable } from "../../../src/variables/types.js";
-import { buildRequest, buildspec, localRunner, logLines, phaseSummary, repository, silentLog, temporaryDirectory, waitForBuild } from "./local-build-fixtures.js";
+import {
+  bubblewrap,
+  buildRequest,
+  buildspec,
+  localRunner,
+  logLines,
+  phaseSummary,
+  repository,
+  silentLog,
+  STORED_CLONE_URL,
+  temporaryDirectory,
+  testRepositories,
+  waitForBuild,
+  workDirectory,
+} from "./local-build-fixtures.js";
 
 const TOKEN = "ghs_Installation0Token0For0Tests0000000";
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
@@ -31,14 +46,33 @@ function groupExists(pgid: number): boolean {
     });
 }
 
-/** The build's shell's pid, which leads its process group, once the build has printed it. */
-async function printedGroup(dataDir: string, id: string): Promise<number> {
-  for (let tries = 0; tries < 200; tries++) {
-    const line = (await logLines(dataDir, id)).find((text) => text.startsWith("group "));
-    if (line) return Number(line.slice("group ".length));
+/** A name for a build's processes (their argv[0], `exec -a`), to find them from outside its sandbox. */
+function processMarker(): string {
+  return `cbc-test-${randomUUID()}`;
+}
+
+/** Processes still running (not ended) whose command line holds `marker`. */
+function markedProcesses(marker: string): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Waits until `count` of the build's marked processes run. */
+async function untilMarked(marker: string, count: number): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    if (markedProcesses(marker).length >= count) return;
     await sleep(20);
   }
-  throw new Error("the build never printed its process group");
+  throw new Error(`the build never ran ${count} processes marked ${marker}`);
 }
 
 describe("LocalRunner: the build's environment", () => {
@@ -95,15 +129,16 @@ describe("LocalRunner: the build's environment", () => {
     );
     await chmod(recorder, 0o755);
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["env", "cat .git/config", "git config --list --show-origin"] }) });
-    const tokensAsked: string[] = [];
+    const asked: unknown[] = [];
     const { runner, dataDir } = await localRunner({
       git: recorder,
-      fetchToken: async (request) => {
-        tokensAsked.push(request.sourceLocation);
-        return TOKEN;
+      source: async (repository) => {
+        asked.push(repository);
+        return { cloneUrl: repo.url, token: TOKEN };
       },
     });
-    const { id } = await runner.start(buildRequest(repo));
+    const request = buildRequest(repo);
+    const { id } = await runner.start(request);
     expect((await waitForBuild(runner, id)).status).toBe("SUCCEEDED");
 
     const calls = (await readFile(record, "utf8")).replace(/\n$/, "").split("\n");
@@ -116,7 +151,9 @@ describe("LocalRunner: the build's environment", () => {
     ]);
     // The header goes to the fetch, and to no other git command.
     expect(calls.filter((line) => line.startsWith("header "))).toEqual(["header ", `header Authorization: Basic ${BASIC}`, "header ", "header "]);
-    expect(tokensAsked).toEqual([repo.url]);
+    // Where to fetch from is asked of GitHub by the repository's id: the request's stored URL is never used.
+    expect(asked).toEqual([{ installationId: 7, repositoryId: request.repositoryId }]);
+    expect(calls.join("\n")).not.toContain(STORED_CLONE_URL);
     const log = (await logLines(dataDir, id)).join("\n");
     expect(log).toContain("[core]");
     expect(log).toContain("CI=true");
@@ -127,7 +164,7 @@ describe("LocalRunner: the build's environment", () => {
   });
 
   test("a failed fetch says why without the token", async () => {
-    const { runner } = await localRunner({ fetchToken: async () => TOKEN });
+    const { runner } = await localRunner({ source: async () => ({ cloneUrl: "file:///nonexistent/repository", token: TOKEN }) });
     const { id } = await runner.start(buildRequest({ url: "file:///nonexistent/repository", sha: "a".repeat(40) }));
     const build = await waitForBuild(runner, id);
     expect(build.phases[1]).toMatchObject({ name: "DOWNLOAD_SOURCE", status: "FAILED" });
@@ -137,18 +174,20 @@ describe("LocalRunner: the build's environment", () => {
 });
 
 describe("LocalRunner: stopping, timing out, and the app restarting", () => {
-  test("stop() ends the build's whole process group, background processes included, and it reports STOPPED", async () => {
-    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo group $$", "sleep 30 & sleep 30"], post_build: ["echo post"] }) });
+  test("stop() ends every process of the build, background and setsid ones included, and it reports STOPPED", async () => {
+    const marker = processMarker();
+    const repo = await repository({
+      "buildspec.yml": buildspec({ build: [`(exec -a ${marker} sleep 30) &`, `setsid bash -c "exec -a ${marker} sleep 30" &`, `(exec -a ${marker} sleep 30)`], post_build: ["echo post"] }),
+    });
     const { runner, dataDir } = await localRunner();
     const { id } = await runner.start(buildRequest(repo));
-    const group = await printedGroup(dataDir, id);
-    expect(groupExists(group)).toBe(true);
+    await untilMarked(marker, 3);
 
     await runner.stop(id);
     const build = await waitForBuild(runner, id);
     expect(build.status).toBe("STOPPED");
     expect(phaseSummary(build).slice(4)).toEqual(["BUILD STOPPED", "COMPLETED"]);
-    expect(groupExists(group)).toBe(false);
+    expect(markedProcesses(marker)).toEqual([]);
     expect(await logLines(dataDir, id)).not.toContain("post");
     // Stopping a build that has ended changes nothing.
     await runner.stop(id);
@@ -156,15 +195,17 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
   });
 
   test("a build that ignores SIGTERM is killed after the grace period", async () => {
-    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo group $$", "trap '' TERM; while true; do sleep 0.05 || true; done"] }) });
-    const { runner, dataDir } = await localRunner({ stopGraceMs: 300 });
+    const marker = processMarker();
+    const ignoring = "trap '' TERM; while true; do sleep 0.05 || true; done";
+    const repo = await repository({ "buildspec.yml": buildspec({ build: [`bash -c "${ignoring}" ${marker} & ${ignoring}`] }) });
+    const { runner } = await localRunner({ stopGraceMs: 300 });
     const { id } = await runner.start(buildRequest(repo));
-    const group = await printedGroup(dataDir, id);
+    await untilMarked(marker, 1);
     const stoppedAt = Date.now();
     await runner.stop(id);
     expect((await waitForBuild(runner, id)).status).toBe("STOPPED");
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(300);
-    expect(groupExists(group)).toBe(false);
+    expect(markedProcesses(marker)).toEqual([]);
   });
 
   test("stop() of a build no one knows is an error", async () => {
@@ -173,16 +214,17 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
   });
 
   test("a build past its timeout is killed and reports TIMED_OUT", async () => {
-    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo group $$", "sleep 30"] }) });
+    const marker = processMarker();
+    const repo = await repository({ "buildspec.yml": buildspec({ build: [`(exec -a ${marker} sleep 30)`] }) });
     // Long enough for the checkout on a busy machine: the build must be in BUILD when time runs out.
-    const { runner, dataDir } = await localRunner({ timeoutMs: 3_000 });
+    const { runner } = await localRunner({ timeoutMs: 3_000 });
     const { id } = await runner.start(buildRequest(repo));
-    const group = await printedGroup(dataDir, id);
+    await untilMarked(marker, 1);
     const build = await waitForBuild(runner, id, undefined, 15_000);
     expect(build.status).toBe("TIMED_OUT");
     expect(phaseSummary(build).slice(4)).toEqual(["BUILD TIMED_OUT", "COMPLETED"]);
     expect(build.phases[4]!.messages[0]).toMatch(/^Build timed out after/);
-    expect(groupExists(group)).toBe(false);
+    expect(markedProcesses(marker)).toEqual([]);
   });
 
   test("after a restart, a finished build reads as it ended, its log included", async () => {
@@ -191,44 +233,47 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
     const { id } = await runner.start(buildRequest(repo));
     const ended = await waitForBuild(runner, id);
 
-    const restarted = new LocalRunner({ dataDir, workRoot, fetchToken: async () => undefined, secretValue: async () => undefined, log: silentLog, buildUser: null });
+    const restarted = new LocalRunner({
+      dataDir,
+      workRoot,
+      sandbox: await bubblewrap(workRoot),
+      source: testRepositories,
+      secretValue: async () => undefined,
+      concurrency: 1,
+      log: silentLog,
+    });
     expect(await restarted.get([id, "local:00000000-0000-4000-8000-000000000000", "not-a-local-id"])).toEqual([ended]);
     expect(await logLines(dataDir, id)).toContain("hello");
   });
 
-  test("an app killed mid-build: the next one reports the build as FAULT and ends its shell", async () => {
-    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo group $$", "sleep 30"] }) });
+  test("an app killed mid-build: the build's processes die with it, and the next one reports the build as FAULT and removes its workspace", async () => {
+    const marker = processMarker();
+    const repo = await repository({ "buildspec.yml": buildspec({ build: [`(exec -a ${marker} sleep 30)`] }) });
     const dataDir = await temporaryDirectory();
-    const workRoot = await temporaryDirectory();
+    const workRoot = await workDirectory();
     const script = fileURLToPath(new URL("./build-in-another-process.ts", import.meta.url));
     const app = spawn(process.execPath, ["--import", "tsx", script, dataDir, workRoot, repo.url, repo.sha], { stdio: ["ignore", "pipe", "inherit"] });
     const [started] = (await once(app.stdout!, "data")) as [Buffer];
     const id = started.toString().trim().replace(/^started /, "");
-    const group = await printedGroup(dataDir, id);
-    // The app dies once it has written down that the build is in BUILD, and its shell.
-    for (let tries = 0; tries < 200; tries++) {
-      const state = await readBuildState(dataDir, id);
-      if (state?.process && state.phases.some((phase) => phase.name === "BUILD")) break;
-      await sleep(20);
-    }
+    await untilMarked(marker, 1);
     app.kill("SIGKILL");
     await once(app, "exit");
-    expect(groupExists(group)).toBe(true);
+    for (let tries = 0; tries < 100 && markedProcesses(marker).length > 0; tries++) await sleep(20);
+    expect(markedProcesses(marker)).toEqual([]);
 
     const { runner } = await localRunner({ dataDir, workRoot });
     const [build] = await runner.get([id]);
     expect(build!.status).toBe("FAULT");
     expect(phaseSummary(build!).slice(4)).toEqual(["BUILD FAULT", "COMPLETED"]);
-    for (let tries = 0; tries < 50 && groupExists(group); tries++) await sleep(20);
-    expect(groupExists(group)).toBe(false);
     expect(await readdir(workRoot)).toEqual([]);
   });
 
   test("after a restart, a build that was running reports FAULT, and what was left of it is ended and removed", async () => {
     const dataDir = await temporaryDirectory();
-    const workspace = await temporaryDirectory();
+    const workRoot = await workDirectory();
+    const workspace = await mkdtemp(join(workRoot, "codebuild-checks-"));
     await mkdir(join(workspace, "src"));
-    // What an app that died mid-build leaves: a state in progress, and a shell still running in a group of its own.
+    // What an app that died mid-build without a sandbox leaves: a state in progress, and a shell still running in a group of its own.
     const shell = spawn("bash", ["-c", "sleep 30 & sleep 30"], { detached: true, stdio: "ignore" });
     await once(shell, "spawn");
     const pid = shell.pid!;
@@ -237,7 +282,7 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
     const building = enterPhase(endPhase(submittedBuild(id, at), "SUCCEEDED", at), "BUILD", at);
     await writeBuildState(dataDir, { ...building, process: { pid, startTicks: await processStartTicks(pid) }, workspace });
 
-    const { runner } = await localRunner({ dataDir, now: () => Date.parse("2025-11-25T14:21:00Z") });
+    const { runner } = await localRunner({ dataDir, workRoot, now: () => Date.parse("2025-11-25T14:21:00Z") });
     const [build] = await runner.get([id]);
     expect(build!.status).toBe("FAULT");
     expect(phaseSummary(build!).slice(2)).toEqual(["BUILD FAULT", "COMPLETED"]);
@@ -251,6 +296,21 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
     // Written down: the next read finds the same.
     expect((await readBuildState(dataDir, id))?.status).toBe("FAULT");
     expect(await runner.get([id])).toEqual([build]);
+  });
+
+  test("a build's state is input: a workspace it names outside the work root is never removed, and a damaged state is no build", async () => {
+    const dataDir = await temporaryDirectory();
+    const elsewhere = await temporaryDirectory();
+    const id = "local:8b1d2c3b-4a59-4e87-9d10-2b3c4d5e6f72";
+    await writeBuildState(dataDir, { ...submittedBuild(id, new Date()), workspace: elsewhere });
+    const { runner } = await localRunner({ dataDir });
+    expect((await runner.get([id]))[0]!.status).toBe("FAULT");
+    await expect(stat(elsewhere)).resolves.toBeDefined();
+
+    const damaged = "local:9c1d2c3b-4a59-4e87-9d10-2b3c4d5e6f73";
+    await writeBuildState(dataDir, submittedBuild(damaged, new Date()));
+    await writeFile(join(dataDir, "builds", damaged.slice("local:".length), "build.json"), JSON.stringify({ id: damaged, status: "IN_PROGRESS", process: { pid: 1 } }));
+    await expect(runner.get([damaged])).resolves.toEqual([]);
   });
 
   test("a recorded process id that now belongs to another process is left alone", async () => {
@@ -269,15 +329,16 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
   });
 
   test("close() ends the running builds as FAULT: no one would follow them", async () => {
-    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo group $$", "sleep 30"] }) });
-    const { runner, dataDir } = await localRunner();
+    const marker = processMarker();
+    const repo = await repository({ "buildspec.yml": buildspec({ build: [`(exec -a ${marker} sleep 30)`] }) });
+    const { runner } = await localRunner();
     const { id } = await runner.start(buildRequest(repo));
-    const group = await printedGroup(dataDir, id);
+    await untilMarked(marker, 1);
     await runner.close();
     const [build] = await runner.get([id]);
     expect(build!.status).toBe("FAULT");
     expect(build!.phases[4]!.messages).toEqual(["The app stopped during the build, which ended it. Run it again."]);
-    expect(groupExists(group)).toBe(false);
+    expect(markedProcesses(marker)).toEqual([]);
   });
 });
 

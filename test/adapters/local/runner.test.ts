@@ -2,7 +2,10 @@ import { chmod, readdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StartBuildError } from "../../../src/builds/runner.js";
 import { sourceRootsFromLog } from "../../../src/checks/annotations/repository-path.js";
-import { buildRequest, buildspec, localRunner, logLines, phaseSummary, repository, temporaryDirectory, waitForBuild } from "./local-build-fixtures.js";
+import { Bubblewrap } from "../../../src/adapters/local/sandbox/bubblewrap.js";
+import { machineView } from "../../../src/adapters/local/sandbox/machine-view.js";
+import { Unsandboxed } from "../../../src/adapters/local/sandbox/unsandboxed.js";
+import { buildRequest, buildspec, localRunner, logLines, phaseSummary, repository, temporaryDirectory, waitForBuild, workDirectory } from "./local-build-fixtures.js";
 
 describe("LocalRunner: a build's phases", () => {
   test("a build that succeeds reports CodeBuild's phases, and its log reads like CodeBuild's", async () => {
@@ -191,14 +194,16 @@ describe("LocalRunner: the source and the buildspec", () => {
     expect(await logLines(dataDir, path.id)).toContain("from ci");
   });
 
-  test("a runner that cannot start bash reports the build as FAULT, saying why", async () => {
+  test("a runner that cannot start the build's shell reports the build as FAULT, saying why", async () => {
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo hi"] }) });
-    const { runner } = await localRunner({ bash: "/nonexistent/bash" });
+    const workRoot = await workDirectory();
+    const view = await machineView([]);
+    const { runner } = await localRunner({ workRoot, sandbox: new Bubblewrap("/nonexistent/bwrap", view, undefined) });
     const { id } = await runner.start(buildRequest(repo));
     const build = await waitForBuild(runner, id);
     expect(build.status).toBe("FAULT");
     expect(phaseSummary(build).slice(1)).toEqual(["DOWNLOAD_SOURCE SUCCEEDED", "INSTALL FAULT", "COMPLETED"]);
-    expect(build.phases[2]!.messages).toEqual(["The local runner failed: could not start bash: spawn /nonexistent/bash ENOENT"]);
+    expect(build.phases[2]!.messages).toEqual(["The local runner failed: could not start the build's shell: spawn /nonexistent/bwrap ENOENT"]);
   });
 
   test("the checkout is removed when the build ends", async () => {
@@ -235,11 +240,10 @@ describe("LocalRunner: trust and identity", () => {
     await waitForBuild(runner, first.id);
   });
 
-  test("by default a build runs as nobody when the app runs as root, else as the app's user", async () => {
+  test("LOCAL_ISOLATION=none: a build runs as nobody when the app runs as root, else as the app's user", async () => {
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo uid=$(id -u)", "touch written-by-the-build"] }) });
-    const workRoot = await temporaryDirectory();
-    await chmod(workRoot, 0o711);
-    const { runner, dataDir } = await localRunner({ buildUser: undefined, workRoot });
+    const workRoot = await workDirectory();
+    const { runner, dataDir } = await localRunner({ sandbox: new Unsandboxed(workRoot), workRoot });
     const { id } = await runner.start(buildRequest(repo));
     const build = await waitForBuild(runner, id);
     const { execFileSync } = await import("node:child_process");
@@ -248,11 +252,11 @@ describe("LocalRunner: trust and identity", () => {
     expect(await logLines(dataDir, id)).toContain(`uid=${expected}`);
   });
 
-  test("a build user who cannot reach the work directory refuses builds, saying which directory", async () => {
+  test("LOCAL_ISOLATION=none: a build user who cannot reach the work directory refuses builds, saying which directory", async () => {
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo hi"] }) });
     const workRoot = await temporaryDirectory();
     await chmod(workRoot, 0o700);
-    const { runner } = await localRunner({ buildUser: { uid: 65534, gid: 65534, name: "nobody" }, workRoot });
+    const { runner } = await localRunner({ sandbox: new Unsandboxed(workRoot, { uid: 65534, gid: 65534, name: "nobody" }), workRoot });
     const error = await runner.start(buildRequest(repo)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartBuildError);
     expect((error as StartBuildError).message).toBe(

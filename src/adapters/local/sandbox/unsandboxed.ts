@@ -1,0 +1,80 @@
+import { spawn } from "node:child_process";
+import { chownTree, resolveBuildUser, unreachableBy, type BuildUser } from "../build-user.js";
+import { signalGroup, terminateGroup } from "../process-group.js";
+import { workspacePaths, type BuildSandbox, type BuildPaths, type SandboxedShell, type ShellRequest } from "./sandbox.js";
+
+/** Said at every start with LOCAL_ISOLATION=none (SPEC 9): the operator chose this, and must know what it means. */
+export const UNSANDBOXED_WARNING =
+  "LOCAL_ISOLATION=none: builds run without a sandbox, so a build can read the app's private key, webhook secret, settings and data, " +
+  "and the files, processes and secrets of every other build. Build only repositories whose every writer you trust, " +
+  "or install bubblewrap and remove LOCAL_ISOLATION";
+
+/**
+ * LOCAL_ISOLATION=none: bash runs in a process group of its own, as `nobody` when the app runs as
+ * root, else as the app's own user; the group is what a stop or the build's end signals, so a
+ * process that leaves it (setsid) outlives the build.
+ */
+export class Unsandboxed implements BuildSandbox {
+  readonly warnings: string[];
+  private user: Promise<BuildUser | null> | undefined;
+
+  constructor(
+    private readonly workRoot: string,
+    private readonly configured?: BuildUser | null,
+  ) {
+    const asRoot = process.getuid?.() === 0 && configured === undefined;
+    this.warnings = [asRoot ? UNSANDBOXED_WARNING : `${UNSANDBOXED_WARNING}. Builds run as the app's own user: they can also change the app's files`];
+  }
+
+  get description(): string {
+    return "without a sandbox (LOCAL_ISOLATION=none), in a process group of its own, as `nobody` when the app runs as root, else as the app's own user";
+  }
+
+  /** Found once and able to reach the work directory; looked for again after a failure, which the operator may fix meanwhile. */
+  userFor(): Promise<BuildUser | null> {
+    this.user ??= (async () => {
+      const user = await resolveBuildUser(this.configured);
+      const blocked = user && (await unreachableBy(this.workRoot, user));
+      if (blocked) {
+        throw new Error(
+          `Builds run as the user ${user.name ?? user.uid}, who cannot enter ${blocked}: let others search it (chmod o+x), or point TMPDIR at a directory that user can reach`,
+        );
+      }
+      return user;
+    })().catch((error: unknown) => {
+      this.user = undefined;
+      throw error;
+    });
+    return this.user;
+  }
+
+  release(): void {}
+
+  seen(workspace: string): BuildPaths {
+    return workspacePaths(workspace);
+  }
+
+  async prepare(workspace: string, user: BuildUser | null): Promise<void> {
+    if (user) await chownTree(workspace, user);
+  }
+
+  start(request: ShellRequest): SandboxedShell {
+    const paths = workspacePaths(request.workspace);
+    const child = spawn("bash", ["--noprofile", "--norc", paths.script], {
+      cwd: paths.source,
+      env: request.env,
+      detached: true,
+      stdio: request.stdio,
+      ...(request.user && { uid: request.user.uid, gid: request.user.gid }),
+    });
+    return {
+      child,
+      terminate: async (graceMs) => {
+        if (child.pid !== undefined) await terminateGroup(child.pid, graceMs);
+      },
+      endLeftovers: () => {
+        if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      },
+    };
+  }
+}
