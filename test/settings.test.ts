@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { parseSettings, SettingsError } from "../src/settings.js";
 
 const aws = { AWS_REGION: "eu-west-1", CODEBUILD_PROJECT: "builds" };
@@ -28,6 +29,15 @@ describe("parseSettings", () => {
 
   test("without AWS settings the app is embedded with the local runner", () => {
     expect(parseSettings({})).toMatchObject({ awsMode: false, store: "embedded", runner: "local", tableAutoCreate: true });
+  });
+
+  test("local builds are sandboxed with bubblewrap, as many at once as the machine has CPUs, unless said otherwise", () => {
+    expect(parseSettings({}).local).toEqual({ isolation: "bubblewrap", concurrency: availableParallelism(), privateKeyPath: undefined });
+    expect(parseSettings({ LOCAL_ISOLATION: "none", LOCAL_CONCURRENCY: "3", PRIVATE_KEY_PATH: "keys/app.pem" }).local).toEqual({
+      isolation: "none",
+      concurrency: 3,
+      privateKeyPath: "keys/app.pem",
+    });
   });
 
   test("GitHub Enterprise URLs come from GHE_PROTOCOL and GHE_HOST", () => {
@@ -64,6 +74,9 @@ describe("parseSettings", () => {
     [{ TABLE_AUTO_CREATE: "maybe" }, /^Invalid TABLE_AUTO_CREATE/],
     [{ SESSION_SECRET: "short" }, /^Invalid SESSION_SECRET.*16/],
     [{ GITHUB_CLIENT_ID: "Iv1.abc" }, /^Missing GITHUB_CLIENT_SECRET/],
+    [{ LOCAL_ISOLATION: "docker" }, /^Invalid LOCAL_ISOLATION="docker": expected bubblewrap or none$/],
+    [{ LOCAL_CONCURRENCY: "0" }, /^Invalid LOCAL_CONCURRENCY="0": expected a number above 0$/],
+    [{ LOCAL_CONCURRENCY: "1.5" }, /^Invalid LOCAL_CONCURRENCY="1.5": expected a whole number$/],
   ])("%j stops start-up with one line naming the variable", (env, message) => {
     expect(() => parseSettings({ ...aws, ...env })).toThrow(SettingsError);
     expect(() => parseSettings({ ...aws, ...env })).toThrow(message);

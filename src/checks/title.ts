@@ -12,7 +12,7 @@ const SHORT_SHA_LENGTH = 7;
 export function renderTitle(build: BuildSnapshot, supersededBy?: string): string {
   if (build.status === "IN_PROGRESS") {
     const stage = buildStage(build);
-    if (stage === "queued") return "Queued";
+    if (stage === "queued") return queuedTitle(build);
     if (stage === "starting") return "Starting";
     return `Building — ${currentPhaseName(build)} phase`;
   }
@@ -33,4 +33,11 @@ export function renderTitle(build: BuildSnapshot, supersededBy?: string): string
     case "STOPPED":
       return supersededBy === undefined ? `Build cancelled${after}` : `Cancelled — superseded by ${supersededBy.slice(0, SHORT_SHA_LENGTH)}`;
   }
+}
+
+/** A waiting phase that says why (the local runner's QUEUED: LOCAL_CONCURRENCY) puts it in the title. */
+function queuedTitle(build: BuildSnapshot): string {
+  const phase = currentPhaseName(build);
+  const reason = build.phases.find((p) => p.name === phase)?.messages[0];
+  return reason === undefined ? "Queued" : `Queued — ${reason}`;
 }

@@ -32,6 +32,11 @@ describe("title", () => {
     ["no phases yet", { id: "p:1", status: "IN_PROGRESS", phases: [] }, "Queued"],
     ["SUBMITTED", runningIn("SUBMITTED"), "Queued"],
     ["QUEUED", runningIn("QUEUED"), "Queued"],
+    [
+      "QUEUED, saying why (the local runner's LOCAL_CONCURRENCY)",
+      { ...runningIn("QUEUED"), phases: [{ name: "QUEUED", status: "IN_PROGRESS", startTime: T0, messages: ["LOCAL_CONCURRENCY=2 builds run at once on this machine"] }] },
+      "Queued — LOCAL_CONCURRENCY=2 builds run at once on this machine",
+    ],
     ["PROVISIONING", runningIn("PROVISIONING"), "Starting"],
     ["DOWNLOAD_SOURCE", runningIn("DOWNLOAD_SOURCE"), "Starting"],
     ["INSTALL", runningIn("INSTALL"), "Building — INSTALL phase"],

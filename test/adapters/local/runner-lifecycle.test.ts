@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -25,6 +24,9 @@ import {
   testRepositories,
   waitForBuild,
   workDirectory,
+  markedProcesses,
+  processMarker,
+  untilMarked,
 } from "./local-build-fixtures.js";
 
 const TOKEN = "ghs_Installation0Token0For0Tests0000000";
@@ -44,35 +46,6 @@ function groupExists(pgid: number): boolean {
       const [state, , group] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       return group === String(pgid) && state !== "Z";
     });
-}
-
-/** A name for a build's processes (their argv[0], `exec -a`), to find them from outside its sandbox. */
-function processMarker(): string {
-  return `cbc-test-${randomUUID()}`;
-}
-
-/** Processes still running (not ended) whose command line holds `marker`. */
-function markedProcesses(marker: string): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-/** Waits until `count` of the build's marked processes run. */
-async function untilMarked(marker: string, count: number): Promise<void> {
-  for (let tries = 0; tries < 500; tries++) {
-    if (markedProcesses(marker).length >= count) return;
-    await sleep(20);
-  }
-  throw new Error(`the build never ran ${count} processes marked ${marker}`);
 }
 
 describe("LocalRunner: the build's environment", () => {

@@ -3,38 +3,35 @@ import { join } from "node:path";
 import { buildEnvironment, BUILD_PATH } from "../../../src/adapters/local/build-environment.js";
 import { resolveBuildUser, unreachableBy } from "../../../src/adapters/local/build-user.js";
 import { fetchTarget } from "../../../src/adapters/local/git-source.js";
-import { describeLocalRunner, localRunnerWarnings, type LocalRunnerSetup } from "../../../src/adapters/local/runner-setup.js";
-import { localRunner, temporaryDirectory } from "./local-build-fixtures.js";
+import { describeLocalRunner } from "../../../src/adapters/local/runner-setup.js";
+import { UNSANDBOXED_WARNING, Unsandboxed } from "../../../src/adapters/local/sandbox/unsandboxed.js";
+import { temporaryDirectory } from "./local-build-fixtures.js";
 
 const NOBODY = { uid: 65534, gid: 65534, name: "nobody" };
-const setup = (changes: Partial<LocalRunnerSetup>): LocalRunnerSetup => ({ dataDir: "/srv/data", workRoot: "/tmp", buildUser: null, appUid: 1000, ...changes });
 
 describe("what the app says at start-up", () => {
-  test("where builds run, and that untrusted code is never built", () => {
-    expect(describeLocalRunner(setup({ buildUser: NOBODY, appUid: 0 }))).toEqual([
-      "Builds run on this machine (RUNNER=local), as the unprivileged user nobody (uid 65534): each buildspec runs with bash in a fresh checkout under /tmp; build states and logs are kept in /srv/data/builds",
+  test("where and how builds run, how many at once, and that untrusted code is never built", () => {
+    expect(describeLocalRunner({ dataDir: "/srv/data", workRoot: "/tmp", isolation: "in a bubblewrap sandbox (/usr/bin/bwrap) as a user of its own", concurrency: 2 })).toEqual([
+      "Builds run on this machine (RUNNER=local), each in a bubblewrap sandbox (/usr/bin/bwrap) as a user of its own; each buildspec runs with bash in a fresh checkout under /tmp; " +
+        "at most 2 at once (LOCAL_CONCURRENCY), the others wait, queued; build states and logs are kept in /srv/data/builds",
       "The local runner never builds untrusted code (pull requests from forks or from bots): those are refused with a message on their check run",
     ]);
-    expect(describeLocalRunner(setup({}))[0]).toContain("as the app's own user (uid 1000):");
-    expect(describeLocalRunner(setup({ appUid: 0, problem: "no nobody here" }))[0]).toContain("once the warning below is fixed:");
   });
 
-  test.each([
-    ["builds as a user of their own: no warning", setup({ buildUser: NOBODY, appUid: 0 }), []],
-    ["builds as the app's user", setup({}), [expect.stringMatching(/^Builds run on this machine as the app's own user: a build can read and change the app's files/)]],
-    ["builds as root", setup({ appUid: 0 }), [expect.stringMatching(/^Builds run on this machine as root: /)]],
-    ["no user to build as", setup({ appUid: 0, problem: "no nobody here" }), ["no nobody here"]],
-  ])("%s", (_case, given, warnings) => {
-    expect(localRunnerWarnings(given)).toEqual(warnings);
+  test("LOCAL_ISOLATION=none warns at every start that builds can read the app's keys and each other", () => {
+    const warnings = new Unsandboxed("/tmp").warnings;
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(UNSANDBOXED_WARNING);
+    expect(warnings[0]).toMatch(/can read the app's private key.*every other build/);
   });
 
-  test("a runner's setup names its directories and build user", async () => {
-    const { runner, dataDir, workRoot } = await localRunner({ buildUser: NOBODY });
+  test("LOCAL_ISOLATION=none: a build user who cannot reach the work directory is looked for again once the operator has fixed it", async () => {
+    const workRoot = await temporaryDirectory();
+    const sandbox = new Unsandboxed(workRoot, NOBODY);
     await chmod(workRoot, 0o700);
-    expect(await runner.setup()).toMatchObject({ buildUser: null, problem: expect.stringContaining(`who cannot enter ${workRoot}`) });
-    // Looked for again once the operator has fixed it.
+    await expect(sandbox.userFor()).rejects.toThrow(`who cannot enter ${workRoot}`);
     await chmod(workRoot, 0o711);
-    expect(await runner.setup()).toEqual({ dataDir, workRoot, buildUser: NOBODY, appUid: process.getuid?.() });
+    await expect(sandbox.userFor()).resolves.toEqual(NOBODY);
   });
 });
 

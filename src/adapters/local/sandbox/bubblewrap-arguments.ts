@@ -16,18 +16,20 @@ export function sandboxUserFiles(workspace: string): { passwd: string; group: st
 }
 
 /**
- * bwrap's arguments for one build (bubblewrap(1)): the sandbox of `systemArguments`, with the
- * workspace as the build's source, home and /tmp, and its script run by bash.
+ * bwrap's arguments for one build (bubblewrap(1)): its namespaces; its own /tmp first, so that a
+ * directory of the system view under /tmp (a tool cache) stays shown; the system view; then its
+ * workspace as its source and home, and its script run by bash.
  */
 export function bubblewrapArguments(view: MachineView, workspace: string, options: { ownUser: boolean }): string[] {
   const host = workspacePaths(workspace);
   const users = sandboxUserFiles(workspace);
   return [
-    ...systemArguments(view),
+    ...NAMESPACES,
+    ...["--bind", sandboxTemporaryDirectory(workspace), "/tmp"],
+    ...viewArguments(view),
     ...(options.ownUser ? ["--ro-bind", users.passwd, "/etc/passwd", "--ro-bind", users.group, "/etc/group"] : []),
     ...["--bind", host.source, SANDBOX_PATHS.source],
     ...["--bind", host.home, SANDBOX_PATHS.home],
-    ...["--bind", sandboxTemporaryDirectory(workspace), "/tmp"],
     ...["--symlink", "../tmp", "/var/tmp"],
     ...["--ro-bind", host.script, SANDBOX_PATHS.script],
     ...["--chdir", SANDBOX_PATHS.source],
@@ -35,20 +37,21 @@ export function bubblewrapArguments(view: MachineView, workspace: string, option
   ];
 }
 
-/** bwrap's arguments to try the sandbox once at start-up: the same system view, running `true`. */
+/** bwrap's arguments to try the sandbox once at start-up: the same namespaces and system view, running `true`. */
 export function probeArguments(view: MachineView): string[] {
-  return [...systemArguments(view), "--", "true"];
+  return [...NAMESPACES, ...viewArguments(view), "--", "true"];
 }
 
 /**
  * Namespaces of its own for processes (every process the build starts ends with it, and it sees no
  * other), System V IPC and cgroups, but not the network (builds install packages); a new session (no
- * terminal to push input into); killed with the app. The system read-only, the app's paths hidden,
- * and nothing else of this machine.
+ * terminal to push input into); killed with the app.
  */
-function systemArguments(view: MachineView): string[] {
+const NAMESPACES = ["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-cgroup-try", "--die-with-parent", "--new-session"];
+
+/** The system read-only, the app's paths within it covered, a /proc of its own namespace and a minimal /dev: nothing else of this machine. */
+function viewArguments(view: MachineView): string[] {
   return [
-    ...["--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-cgroup-try", "--die-with-parent", "--new-session"],
     ...view.mounts.flatMap((mount) => (mount.kind === "symlink" ? ["--symlink", mount.target, mount.path] : ["--ro-bind", mount.path, mount.path])),
     ...view.hiddenDirectories.flatMap((path) => ["--tmpfs", path, "--remount-ro", path]),
     ...view.hiddenFiles.flatMap((path) => ["--ro-bind", "/dev/null", path]),
