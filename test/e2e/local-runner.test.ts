@@ -7,8 +7,9 @@ import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js
 
 /**
  * Embedded mode end to end (SPEC 9): no AWS settings, so the table is dynalite in the app's process
- * under DATA_DIR, secrets are an encrypted file there, and builds run with bash on this machine from a
- * real git repository (fetched by file:// URL). GitHub is the fake, over HTTP as always.
+ * under DATA_DIR, secrets are an encrypted file there, and builds run with bash in a bubblewrap sandbox
+ * on this machine from a real git repository, which the fake GitHub serves over git's HTTP protocol
+ * at the clone URL it gives for the repository's id.
  */
 const TIMEOUT_MS = 60_000;
 
@@ -54,6 +55,7 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
   });
 
   afterEach(async () => {
+    await app?.github.close();
     await app?.stop();
     app = undefined;
     rmSync(dataDir, { recursive: true, force: true });
@@ -63,13 +65,20 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
   const start = async () => {
     app = await startTestApp({ AWS_REGION: "", RUNNER: "", STORE: "", TABLE_AUTO_CREATE: "", DATA_DIR: dataDir, LOCAL_SECRETS_KEY: "" });
     app.github.permissions.set("maintainer", "write");
+    const repository = pushPayload("0".repeat(40)).repository;
+    app.github.gitRepository(repository.full_name, repoDir, { id: repository.id, installationId: 7 });
+    // git runs in a process of its own: it reaches the fake GitHub over real HTTP.
+    await app.github.serve();
     return app;
   };
 
-  /** GitHub's example push, of `sha` in the local repository. */
+  /**
+   * GitHub's example push, of `sha` in the local repository. Its clone_url is not where the code is:
+   * the runner asks GitHub where the repository is, by its id, and never fetches from a URL it stored.
+   */
   function push(sha: string, options: { private?: boolean } = {}) {
     const payload = pushPayload(sha, { private: options.private ?? true });
-    payload.repository = { ...payload.repository, clone_url: `file://${repoDir}` };
+    payload.repository = { ...payload.repository, clone_url: "https://attacker.example/not-the-repository.git" };
     return payload;
   }
 
@@ -106,9 +115,13 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
       expect(text).not.toContain("tok-123456789");
       expect(text).toContain("the app's own environment is not here");
       expect(run.output?.summary).toMatch(/BUILD/);
-      // The installation token was asked for one repository, contents: read.
+      // The installation token was asked for one repository, contents: read; where to fetch from was asked with it, and git sent it there.
       const tokenRequest = running.github.requests.find((r) => /\/access_tokens$/.test(r.path) && r.body && (r.body as { repository_ids?: unknown }).repository_ids);
       expect(tokenRequest?.body).toEqual({ repository_ids: [push(sha).repository.id], permissions: { contents: "read" } });
+      expect(running.github.requests.some((r) => r.path.startsWith("/api/v3/installation/repositories"))).toBe(true);
+      const basic = Buffer.from("x-access-token:ghs_installation_token").toString("base64");
+      expect(running.github.gitAuthorizations.length).toBeGreaterThan(0);
+      expect(new Set(running.github.gitAuthorizations)).toEqual(new Set([`Basic ${basic}`]));
     },
     TIMEOUT_MS,
   );

@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import nock from "nock";
+import { EMBEDDED_DYNAMODB_ENDPOINT } from "../../src/adapters/local/embedded-dynamodb.js";
 import { startApp, type RunningApp } from "../../src/main.js";
 import { startDynalite, type Dynalite } from "./dynalite.js";
 import { FakeCloudWatchLogs } from "./fake-cloudwatch-logs.js";
@@ -8,6 +9,8 @@ import { FakeGitHub, testPrivateKey, type InvalidRequest } from "./fake-github.j
 import { FakeSecretsManager } from "./fake-secrets-manager.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
+/** Embedded mode's store, which the app reaches on its Unix socket under this name (nock sees the name). */
+const EMBEDDED_DYNAMODB_HOST = `${new URL(EMBEDDED_DYNAMODB_ENDPOINT).hostname}:80`;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,7 +49,7 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
   const github = new FakeGitHub(await freePort());
   const port = await freePort();
   nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith("127.0.0.1:") && host !== github.host);
+  nock.enableNetConnect((host) => (host.startsWith("127.0.0.1:") && host !== github.host) || host === EMBEDDED_DYNAMODB_HOST);
   github.install();
   const appEnv: Record<string, string> = {
     APP_ID: "1",

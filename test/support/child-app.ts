@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import nock from "nock";
 import { freePort, WEBHOOK_SECRET } from "./app.js";
 import { startDynalite, type Dynalite } from "./dynalite.js";
@@ -10,6 +11,16 @@ import { FakeSecretsManager } from "./fake-secrets-manager.js";
 import { FaultyProxy } from "./faulty-proxy.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** tsx's loader by its path, so that an app started in another directory finds it. */
+const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+/** Where and as whom an app process runs: by default in the repository's root, as the test's own user. */
+export interface ChildAppOptions {
+  /** Its working directory (where Probot reads `.env`). */
+  cwd?: string;
+  /** Another user to run it as (through setpriv, which needs root). */
+  user?: { uid: number; gid: number };
+}
 
 /**
  * Everything outside the app, for apps run as child processes: GitHub (the nock fake, served over
@@ -50,16 +61,16 @@ export class World {
   }
 
   /** Starts `npm start`'s entry point (TypeScript run directly) in a child process, configured only by its environment. */
-  async startApp(env: Record<string, string> = {}): Promise<ChildApp> {
-    const app = await this.spawnApp(env);
+  async startApp(env: Record<string, string> = {}, options: ChildAppOptions = {}): Promise<ChildApp> {
+    const app = await this.spawnApp(env, options);
     await app.ready();
     return app;
   }
 
   /** Starts the app's process without waiting for it: its URL is known at once (for deliveries sent while it starts). */
-  async spawnApp(env: Record<string, string> = {}): Promise<ChildApp> {
+  async spawnApp(env: Record<string, string> = {}, options: ChildAppOptions = {}): Promise<ChildApp> {
     const port = await freePort();
-    const app = new ChildApp(port, {
+    const app = new ChildApp(port, options, {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       APP_ID: "1",
@@ -105,13 +116,30 @@ export class ChildApp {
   private readonly child: ChildProcess;
   private readonly exit: Promise<number | null>;
 
-  constructor(port: number, env: Record<string, string>) {
+  constructor(
+    readonly port: number,
+    options: ChildAppOptions,
+    env: Record<string, string>,
+  ) {
     this.url = `http://127.0.0.1:${port}`;
     this.webhookUrl = `${this.url}/api/github/webhooks`;
-    this.child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const node = [process.execPath, "--import", TSX, join(ROOT, "src", "main.ts")];
+    const { user } = options;
+    const [command, ...args] = user ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", ...node] : node;
+    this.child = spawn(command!, args, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
     this.exit = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
+  }
+
+  /** The app's process id (setpriv becomes the app). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Resolves with the exit code once the process has ended by itself. */
+  exitCode(): Promise<number | null> {
+    return this.exit;
   }
 
   get exited(): boolean {

@@ -13,8 +13,11 @@ const createDynalite = createRequire(import.meta.url)("dynalite") as CreateDynal
 
 /** The socket's file in its private directory. */
 const SOCKET_NAME = "dynamodb.sock";
-/** The SDK needs a URL; every request goes to the socket whatever its host. */
-const SOCKET_ENDPOINT = "http://embedded-dynamodb";
+/**
+ * The SDK needs a URL; every request goes to the socket whatever its host. A name that never
+ * resolves (RFC 2606's .invalid), should a request ever go around the socket.
+ */
+export const EMBEDDED_DYNAMODB_ENDPOINT = "http://embedded-dynamodb.invalid";
 
 export interface EmbeddedDynamoDb {
   /** The Unix socket dynalite listens on, in a directory only the app's user can enter. */
@@ -59,7 +62,7 @@ export async function startEmbeddedDynamoDb(path?: string): Promise<EmbeddedDyna
 /** A client of the dynalite at `socketPath`; dynalite accepts any credentials and region. */
 function embeddedDynamoDbClient(socketPath: string): DynamoDBClient {
   return new DynamoDBClient({
-    endpoint: SOCKET_ENDPOINT,
+    endpoint: EMBEDDED_DYNAMODB_ENDPOINT,
     region: "us-east-1",
     credentials: { accessKeyId: "embedded", secretAccessKey: "embedded" },
     requestHandler: { httpAgent: new UnixSocketAgent(socketPath) },

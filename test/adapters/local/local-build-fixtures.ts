@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -142,33 +141,4 @@ export async function logLines(dataDir: string, id: string): Promise<string[]> {
 
 export function phaseSummary(build: BuildSnapshot): string[] {
   return build.phases.map((phase) => (phase.status ? `${phase.name} ${phase.status}` : phase.name));
-}
-
-/** A name for a build's processes (their argv[0], `exec -a`), to find them from outside its sandbox. */
-export function processMarker(): string {
-  return `cbc-test-${randomUUID()}`;
-}
-
-/** Processes still running (not ended) whose command line holds `marker`. */
-export function markedProcesses(marker: string): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-/** Waits until `count` of the build's marked processes run. */
-export async function untilMarked(marker: string, count: number): Promise<void> {
-  for (let tries = 0; tries < 500; tries++) {
-    if (markedProcesses(marker).length >= count) return;
-    await sleep(20);
-  }
-  throw new Error(`the build never ran ${count} processes marked ${marker}`);
 }

@@ -5,7 +5,8 @@ import { readBuildState, writeBuildState } from "../../../src/adapters/local/bui
 import { endPhase, finishBuild, submittedBuild } from "../../../src/adapters/local/build-state.js";
 import { ENDED_BUILD_RETENTION_MS } from "../../../src/adapters/local/runner.js";
 import { renderTitle } from "../../../src/checks/title.js";
-import { buildRequest, buildspec, localRunner, logLines, phaseSummary, processMarker, repository, temporaryDirectory, untilMarked, waitForBuild } from "./local-build-fixtures.js";
+import { buildRequest, buildspec, localRunner, logLines, phaseSummary, repository, temporaryDirectory, waitForBuild } from "./local-build-fixtures.js";
+import { processMarker, untilMarked } from "../../support/processes.js";
 
 const WAITING = "LOCAL_CONCURRENCY=1 build runs at once on this machine";
 

@@ -24,10 +24,8 @@ import {
   testRepositories,
   waitForBuild,
   workDirectory,
-  markedProcesses,
-  processMarker,
-  untilMarked,
 } from "./local-build-fixtures.js";
+import { markedProcesses, processMarker, untilMarked } from "../../support/processes.js";
 
 const TOKEN = "ghs_Installation0Token0For0Tests0000000";
 const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");

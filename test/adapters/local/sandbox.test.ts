@@ -15,14 +15,12 @@ import {
   buildspec,
   localRunner,
   logLines,
-  markedProcesses,
-  processMarker,
   repository,
   temporaryDirectory,
-  untilMarked,
   waitForBuild,
   workDirectory,
 } from "./local-build-fixtures.js";
+import { markedProcesses, processMarker, untilMarked } from "../../support/processes.js";
 
 const asRoot = process.getuid?.() === 0;
 
