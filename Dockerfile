@@ -11,13 +11,15 @@ RUN npm run build
 # Runtime stage: production dependencies and compiled JavaScript only, as a non-root user.
 FROM node:20-bookworm-slim
 # tini is PID 1: it forwards SIGTERM (the app drains) and reaps processes local builds leave behind.
-# git is for the local runner (embedded mode without AWS); CodeBuild builds need neither.
-RUN apt-get update && apt-get install -y --no-install-recommends tini git ca-certificates \
+# git and bubblewrap are for the local runner (embedded mode without AWS): each local build runs in a
+# bubblewrap sandbox, which needs unprivileged user namespaces in the container (see the README).
+# CodeBuild builds need none of them.
+RUN apt-get update && apt-get install -y --no-install-recommends tini git ca-certificates bubblewrap \
   && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 # Embedded mode's table, secrets file and local builds: a volume the non-root user owns.
 ENV DATA_DIR=/data
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
 VOLUME /data
 WORKDIR /app
 COPY package.json package-lock.json ./

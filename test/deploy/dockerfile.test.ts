@@ -27,6 +27,12 @@ describe("Dockerfile", () => {
     expect(runtime).toMatch(/CMD \["node", "dist\/main\.js"\]/);
   });
 
+  test("has what the local runner needs: git, and bubblewrap for its sandbox; the data volume is the app user's alone", () => {
+    const installed = /apt-get install[^\n]*(?:\\\n[^\n]*)*/.exec(runtime)?.[0] ?? "";
+    for (const pkg of ["git", "bubblewrap", "tini"]) expect(installed.split(/\s+/)).toContain(pkg);
+    expect(runtime).toMatch(/chown node:node \/data && chmod 0700 \/data/);
+  });
+
   test(".dockerignore keeps secrets, data and local builds out of the build context", () => {
     for (const entry of ["node_modules", ".env", "*.pem", ".data", ".git"]) expect(ignored).toContain(entry);
   });

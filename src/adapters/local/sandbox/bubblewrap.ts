@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { access, constants, mkdir, readFile, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
@@ -8,7 +8,7 @@ import { bubblewrapArguments, probeArguments, SANDBOX_PATHS, sandboxTemporaryDir
 import { BUILD_UIDS, BuildUids } from "./build-uids.js";
 import { machineView, type MachineView } from "./machine-view.js";
 import { terminateSandbox } from "./pid-namespace.js";
-import type { BuildPaths, BuildSandbox, SandboxedShell, ShellRequest } from "./sandbox.js";
+import { spawnBuildProcess, type BuildPaths, type BuildSandbox, type SandboxedShell, type ShellRequest } from "./sandbox.js";
 
 const run = promisify(execFile);
 
@@ -100,13 +100,8 @@ export class Bubblewrap implements BuildSandbox {
   }
 
   start(request: ShellRequest): SandboxedShell {
-    const child = spawn(this.executable, bubblewrapArguments(this.view, request.workspace, { ownUser: request.user !== null }), {
-      cwd: request.workspace,
-      env: request.env,
-      detached: true,
-      stdio: request.stdio,
-      ...(request.user && { uid: request.user.uid, gid: request.user.gid }),
-    });
+    const args = bubblewrapArguments(this.view, request.workspace, { ownUser: request.user !== null });
+    const child = spawnBuildProcess(this.executable, args, request.workspace, request);
     return {
       child,
       terminate: (graceMs) => terminateSandbox(child, graceMs),

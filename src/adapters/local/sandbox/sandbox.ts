@@ -1,4 +1,4 @@
-import type { ChildProcess, StdioOptions } from "node:child_process";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { join } from "node:path";
 import type { BuildUser } from "../build-user.js";
 
@@ -49,4 +49,15 @@ export interface BuildSandbox {
   /** The workspace made the build's: given to its user, with what the sandbox needs in it. */
   prepare(workspace: string, user: BuildUser | null): Promise<void>;
   start(request: ShellRequest): SandboxedShell;
+}
+
+/** A build's process (its shell, or the sandbox around it): in a process group of its own, as the build's user, with nothing but its environment. */
+export function spawnBuildProcess(command: string, args: string[], cwd: string, request: ShellRequest): ChildProcess {
+  return spawn(command, args, {
+    cwd,
+    env: request.env,
+    detached: true,
+    stdio: request.stdio,
+    ...(request.user && { uid: request.user.uid, gid: request.user.gid }),
+  });
 }

@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import { chownTree, resolveBuildUser, unreachableBy, type BuildUser } from "../build-user.js";
 import { signalGroup, terminateGroup } from "../process-group.js";
-import { workspacePaths, type BuildSandbox, type BuildPaths, type SandboxedShell, type ShellRequest } from "./sandbox.js";
+import { spawnBuildProcess, workspacePaths, type BuildPaths, type BuildSandbox, type SandboxedShell, type ShellRequest } from "./sandbox.js";
 
 /** Said at every start with LOCAL_ISOLATION=none (SPEC 9): the operator chose this, and must know what it means. */
 export const UNSANDBOXED_WARNING =
@@ -60,13 +59,7 @@ export class Unsandboxed implements BuildSandbox {
 
   start(request: ShellRequest): SandboxedShell {
     const paths = workspacePaths(request.workspace);
-    const child = spawn("bash", ["--noprofile", "--norc", paths.script], {
-      cwd: paths.source,
-      env: request.env,
-      detached: true,
-      stdio: request.stdio,
-      ...(request.user && { uid: request.user.uid, gid: request.user.gid }),
-    });
+    const child = spawnBuildProcess("bash", ["--noprofile", "--norc", paths.script], paths.source, request);
     return {
       child,
       terminate: async (graceMs) => {
