@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/app.js";
+import { markedProcesses, processMarker } from "../support/processes.js";
 import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js";
 
 /**
@@ -144,12 +145,13 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
   );
 
   test(
-    "a newer push supersedes a running build: its whole process group is stopped and the run completes cancelled",
+    "a newer push supersedes a running build: every process of it is stopped and the run completes cancelled",
     async () => {
       const running = await start();
+      const marker = processMarker();
       const first = commitRepository(repoDir, {
         ".github/codebuild.yml": "cancel_in_progress: true\n",
-        "buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n      - echo started; sleep 60 & wait\n",
+        "buildspec.yml": `version: 0.2\nphases:\n  build:\n    commands:\n      - echo started; (exec -a ${marker} sleep 60) & wait\n`,
       });
       running.github.file(push(first).repository.full_name, first, ".github/codebuild.yml", "cancel_in_progress: true\n");
       await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(first));
@@ -164,7 +166,7 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
       expect(stopped.output?.title).toBe(`Cancelled — superseded by ${second.slice(0, 7)}`);
       const next = await waitFor(() => running.github.runsFor(second).find((r) => r.status === "completed"), "the second run completed", 40_000);
       expect(next.conclusion).toBe("success");
-      expect(() => execFileSync("pgrep", ["-f", "sleep 60"], { encoding: "utf8" })).toThrow();
+      expect(markedProcesses(marker)).toEqual([]);
     },
     TIMEOUT_MS,
   );

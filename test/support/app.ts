@@ -71,6 +71,9 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(appEnv).map((k) => [k, process.env[k]]));
+  // Embedded mode narrows the process's umask for DATA_DIR: the test files that run after in this process keep theirs.
+  const umask = process.umask(0o022);
+  process.umask(umask);
   Object.assign(process.env, appEnv);
   const app: TestApp = {
     running: await startApp(process.env),
@@ -94,6 +97,7 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
+      process.umask(umask);
       nock.cleanAll();
       nock.enableNetConnect();
       github.uninstall();

@@ -206,6 +206,19 @@ describe("LocalRunner: the source and the buildspec", () => {
     expect(build.phases[2]!.messages).toEqual(["The local runner failed: could not start the build's shell: spawn /nonexistent/bwrap ENOENT"]);
   });
 
+  test("a build starts with CodeBuild's umask (022), not the app's (077, for DATA_DIR)", async () => {
+    const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo umask=$(umask)", "touch made && stat -c mode=%a made"] }) });
+    const { runner, dataDir } = await localRunner();
+    const appUmask = process.umask(0o077);
+    try {
+      const { id } = await runner.start(buildRequest(repo));
+      expect((await waitForBuild(runner, id)).status).toBe("SUCCEEDED");
+      expect(await logLines(dataDir, id)).toEqual(expect.arrayContaining(["umask=0022", "mode=644"]));
+    } finally {
+      process.umask(appUmask);
+    }
+  });
+
   test("the checkout is removed when the build ends", async () => {
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo hi"] }) });
     const { runner, workRoot } = await localRunner();

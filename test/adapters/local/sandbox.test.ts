@@ -172,12 +172,14 @@ describe("a build in the bubblewrap sandbox", () => {
   test("covers the app's paths that lie within what it sees (a key file, a directory), as it covers the rest", async () => {
     // Node.js installed in a home (nvm): its directory is shown to builds, and the app's files there are not.
     const prefix = await temporaryDirectory();
-    await chmod(prefix, 0o755);
-    await mkdir(join(prefix, "bin"), { mode: 0o755 });
-    await mkdir(join(prefix, "app-data"), { mode: 0o755 });
-    await writeFile(join(prefix, "app-data", "file"), "secret\n", { mode: 0o644 });
-    await writeFile(join(prefix, "key.pem"), "-----BEGIN PRIVATE KEY-----\n", { mode: 0o644 });
-    await writeFile(join(prefix, "shown.txt"), "shown\n", { mode: 0o644 });
+    await mkdir(join(prefix, "bin"));
+    await mkdir(join(prefix, "app-data"));
+    await writeFile(join(prefix, "app-data", "file"), "secret\n");
+    await writeFile(join(prefix, "key.pem"), "-----BEGIN PRIVATE KEY-----\n");
+    await writeFile(join(prefix, "shown.txt"), "shown\n");
+    // Readable by all, as an installed Node.js is, whatever this process's umask.
+    for (const path of ["", "bin", "app-data"]) await chmod(join(prefix, path), 0o755);
+    for (const path of ["app-data/file", "key.pem", "shown.txt"]) await chmod(join(prefix, path), 0o644);
     const view = await machineView([join(prefix, "app-data"), join(prefix, "key.pem")], prefix);
     expect(view.hiddenDirectories).toEqual([join(prefix, "app-data")]);
     expect(view.hiddenFiles).toEqual([join(prefix, "key.pem")]);
@@ -254,8 +256,8 @@ describe("opening the sandbox at start-up", () => {
     await writeFile(
       join(tools, "bwrap"),
       "#!/bin/sh\necho 'bwrap: No permissions to creating new namespace, likely because the kernel does not allow non-privileged user namespaces.' >&2\nexit 1\n",
-      { mode: 0o755 },
     );
+    await chmod(join(tools, "bwrap"), 0o755);
     const opened = await openBubblewrap({ hidden: [], workRoot: await workDirectory(), searchPath: tools, appUid: process.getuid?.() });
     expect(opened.ok).toBe(false);
     const { problem } = opened as { problem: string };
