@@ -22,7 +22,7 @@ describe("what the app says at start-up", () => {
     const warnings = new Unsandboxed("/tmp").warnings;
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain(UNSANDBOXED_WARNING);
-    expect(warnings[0]).toMatch(/can read the app's private key.*every other build/);
+    expect(warnings[0]).toMatch(/can read the app's (private key|keys).*every other build/);
   });
 
   test("LOCAL_ISOLATION=none: a build user who cannot reach the work directory is looked for again once the operator has fixed it", async () => {

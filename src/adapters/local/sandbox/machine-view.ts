@@ -40,14 +40,16 @@ export async function machineView(hidden: readonly string[], nodePrefix = dirnam
   if (resolver !== undefined && !(await within(resolver, roots))) mounts.push({ kind: "file", path: resolver });
 
   const shown = await Promise.all(mounts.filter((m) => m.kind !== "symlink").map((m) => realpath(m.path)));
-  const hiddenDirectories: string[] = [];
-  const hiddenFiles: string[] = [];
+  const directories: string[] = [];
+  const files: string[] = [];
   for (const path of hidden) {
     const real = await realpath(path).catch(() => undefined);
     if (real === undefined || !(await within(real, shown))) continue;
-    ((await stat(real)).isDirectory() ? hiddenDirectories : hiddenFiles).push(real);
+    ((await stat(real)).isDirectory() ? directories : files).push(real);
   }
-  return { mounts, hiddenDirectories, hiddenFiles };
+  // What lies in a covered directory is covered with it (DATA_DIR in the app's directory, as by default).
+  const covered = (path: string) => directories.some((directory) => path !== directory && path.startsWith(`${directory}/`));
+  return { mounts, hiddenDirectories: [...new Set(directories.filter((d) => !covered(d)))], hiddenFiles: [...new Set(files.filter((f) => !covered(f)))] };
 }
 
 async function within(path: string, roots: readonly string[]): Promise<boolean> {

@@ -3,10 +3,8 @@ import { signalGroup, terminateGroup } from "../process-group.js";
 import { spawnBuildProcess, workspacePaths, type BuildPaths, type BuildSandbox, type SandboxedShell, type ShellRequest } from "./sandbox.js";
 
 /** Said at every start with LOCAL_ISOLATION=none (SPEC 9): the operator chose this, and must know what it means. */
-export const UNSANDBOXED_WARNING =
-  "LOCAL_ISOLATION=none: builds run without a sandbox, so a build can read the app's private key, webhook secret, settings and data, " +
-  "and the files, processes and secrets of every other build. Build only repositories whose every writer you trust, " +
-  "or install bubblewrap and remove LOCAL_ISOLATION";
+export const UNSANDBOXED_WARNING = "LOCAL_ISOLATION=none: builds run without a sandbox";
+const TRUST = "Build only repositories whose every writer you trust, or install bubblewrap and remove LOCAL_ISOLATION";
 
 /**
  * LOCAL_ISOLATION=none: bash runs in a process group of its own, as `nobody` when the app runs as
@@ -21,8 +19,12 @@ export class Unsandboxed implements BuildSandbox {
     private readonly workRoot: string,
     private readonly configured?: BuildUser | null,
   ) {
-    const asRoot = process.getuid?.() === 0 && configured === undefined;
-    this.warnings = [asRoot ? UNSANDBOXED_WARNING : `${UNSANDBOXED_WARNING}. Builds run as the app's own user: they can also change the app's files`];
+    const asNobody = process.getuid?.() === 0 && configured === undefined;
+    this.warnings = [
+      asNobody
+        ? `${UNSANDBOXED_WARNING}, all as nobody: a build can read the app's keys and data wherever nobody may, and the files, processes and secrets of every other build. ${TRUST}`
+        : `${UNSANDBOXED_WARNING}, as the app's own user: a build can read the app's private key, webhook secret, settings and data, change the app's files, and read the files, processes and secrets of every other build. ${TRUST}`,
+    ];
   }
 
   get description(): string {
