@@ -1,8 +1,8 @@
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import type { Logger } from "pino";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { ProbotOctokit } from "probot";
 import { CloudWatchLogSource } from "./adapters/aws/cloudwatch-logs.js";
 import { CodeBuildRunner } from "./adapters/aws/codebuild.js";
