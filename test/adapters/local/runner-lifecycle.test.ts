@@ -227,6 +227,12 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
     const [started] = (await once(app.stdout!, "data")) as [Buffer];
     const id = started.toString().trim().replace(/^started /, "");
     await untilMarked(marker, 1);
+    // The app dies once it has written down that the build is in BUILD, and its sandbox's process.
+    for (let tries = 0; tries < 200; tries++) {
+      const state = await readBuildState(dataDir, id);
+      if (state?.process && state.phases.some((phase) => phase.name === "BUILD")) break;
+      await sleep(20);
+    }
     app.kill("SIGKILL");
     await once(app, "exit");
     for (let tries = 0; tries < 100 && markedProcesses(marker).length > 0; tries++) await sleep(20);
