@@ -79,7 +79,11 @@ export interface AssembleOptions {
 /** Wires adapters to handlers and routes on a Probot instance; the logic lives elsewhere. */
 export async function assemble(app: Probot, settings: Settings, metrics: AppMetrics, options: AssembleOptions = {}): Promise<AssembledApp> {
   const stores = await openStores(settings, app.log, metrics);
-  const builds = await openRunner({ settings, secrets: stores.secrets, appOctokit: () => app.auth(), metrics, log: app.log });
+  // A runner that refuses to start (no sandbox) stops the app: the store it opened is closed, its socket removed.
+  const builds = await openRunner({ settings, secrets: stores.secrets, appOctokit: () => app.auth(), metrics, log: app.log }).catch(async (error: unknown) => {
+    await stores.close();
+    throw error;
+  });
   app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, secrets: ${stores.secretsDescription}, runner: ${settings.runner}`);
   for (const line of builds.description) app.log.info(line);
   for (const line of builds.warnings) app.log.warn(line);

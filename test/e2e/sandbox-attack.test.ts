@@ -218,18 +218,21 @@ describe("the local runner at start-up", () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  /** Embedded mode, its data and its store's socket in the test's directory. */
   const embedded = (extra: Record<string, string>) => ({
     AWS_REGION: "",
     CODEBUILD_PROJECT: "",
     TABLE_AUTO_CREATE: "",
     DATA_DIR: path.join(root, "data"),
+    TMPDIR: root,
     ...extra,
   });
 
-  test("without bwrap, refuses to start, in one line that says what to install", async () => {
+  test("without bwrap, refuses to start, in one line that says what to install, and leaves no store socket behind", async () => {
     const app = await world.spawnApp(embedded({ PATH: path.join(root, "no-bwrap-here") }));
     expect(await app.exitCode()).toBe(1);
     expect(app.output.trim().split("\n").at(-1)).toBe(BUBBLEWRAP_MISSING);
+    expect(readdirSync(root).filter((name) => name.startsWith("codebuild-checks-store-"))).toEqual([]);
   }, 60_000);
 
   test("with LOCAL_ISOLATION=none, starts and warns that builds can read the app's keys and each other", async () => {

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { pino } from "pino";
+import { removeTree } from "../../../src/adapters/local/build-user.js";
 import { LocalLogSource } from "../../../src/adapters/local/local-logs.js";
 import { LocalRunner, type LocalRunnerOptions } from "../../../src/adapters/local/runner.js";
 import { openBubblewrap } from "../../../src/adapters/local/sandbox/bubblewrap.js";
@@ -17,8 +18,18 @@ const run = promisify(execFile);
 
 export const silentLog = pino({ level: "silent" });
 
+/** Every directory a test file made, removed once its tests are done. */
+const made: string[] = [];
+
+afterAll(async () => {
+  // Builds' files belong to their own users and may be read-only (Go's module cache): removeTree deals with both.
+  await Promise.all(made.splice(0).map((directory) => removeTree(directory)));
+});
+
 export async function temporaryDirectory(): Promise<string> {
-  return mkdtemp(join(tmpdir(), "local-runner-test-"));
+  const directory = await mkdtemp(join(tmpdir(), "local-runner-test-"));
+  made.push(directory);
+  return directory;
 }
 
 /** A git repository with one commit of `files` (and symbolic `links`), reached by a file:// URL as builds reach GitHub. */
