@@ -6,7 +6,7 @@ import type { BuildRecordStore } from "./builds/record.js";
 import type { LogMasking } from "./log-masking.js";
 import type { BuildSeal } from "./secrets/build-seal.js";
 import type { BuildRunner } from "./builds/runner.js";
-import type { SecretProjectTags } from "./builds/stored-variables.js";
+import type { SecretTags } from "./variables/secret-tags.js";
 import type { Settings } from "./settings.js";
 import type { VariableEditor } from "./variables/editor.js";
 import type { AppMetrics } from "./metrics/registry.js";
@@ -21,7 +21,7 @@ export interface Dependencies {
   variables: VariableStore;
   secrets: SecretStore;
   editor: VariableEditor;
-  secretTags: SecretProjectTags;
+  secretTags: SecretTags;
   /** Secret values, only to mask them. */
   secretValues: SecretValues;
   /** Seals what is kept with a build that only the app may read (its `::add-mask::` values). */

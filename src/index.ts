@@ -7,7 +7,6 @@ import type { ApplicationFunction, Probot } from "probot";
 import { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
 import { processTrigger } from "./builds/process.js";
 import { processRerun } from "./builds/rerun.js";
-import { SecretProjectTags } from "./builds/stored-variables.js";
 import { BuildWatcher } from "./builds/watcher.js";
 import type { Dependencies } from "./dependencies.js";
 import type { CommandDependencies } from "./commands/context.js";
@@ -36,6 +35,8 @@ import type { Settings } from "./settings.js";
 import { openStores } from "./stores.js";
 import { openRunner } from "./runners.js";
 import { VariableEditor } from "./variables/editor.js";
+import { SecretTags } from "./variables/secret-tags.js";
+import { secretDomainOf } from "./builds/repository-policy.js";
 import { SecretValues } from "./variables/secret-values.js";
 import { appKeySecretName, loadOrCreateAppKey } from "./secrets/app-key.js";
 import { BuildSeal } from "./secrets/build-seal.js";
@@ -89,14 +90,15 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   for (const line of builds.warnings) app.log.warn(line);
   const logMasking = options.logMasking ?? new LogMasking();
   const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
+  const secretTags = new SecretTags(stores.secrets);
   const deps: Dependencies = {
     settings,
     runner: options.onBuildStarted ? announcingStarts(builds.runner, options.onBuildStarted, app.log) : builds.runner,
     records: stores.records,
     variables: stores.variables,
     secrets: stores.secrets,
-    editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix),
-    secretTags: new SecretProjectTags(stores.secrets),
+    editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix, { tags: secretTags, domainOf: (fullName) => secretDomainOf(settings, fullName) }),
+    secretTags,
     secretValues: new SecretValues(hidingFromLog(stores.secrets, logMasking)),
     seal: new BuildSeal(appKey),
     logMasking,

@@ -16,6 +16,7 @@ import type { BuildSandbox } from "./adapters/local/sandbox/sandbox.js";
 import { Unsandboxed } from "./adapters/local/sandbox/unsandboxed.js";
 import type { LogSource } from "./builds/logs.js";
 import type { BuildRunner } from "./builds/runner.js";
+import { sharedTrustDomains } from "./builds/trust-domains.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
 import { SettingsError, type Settings } from "./settings.js";
@@ -67,6 +68,7 @@ export async function openRunner(context: RunnerContext): Promise<Runner> {
       close: () => runner.close(),
     };
   }
+  const codebuildSettings = settings.codebuild;
   const codebuild = new CodeBuildClient({ retryMode: "adaptive" });
   const cloudWatchLogs = new CloudWatchLogsClient({ retryMode: "adaptive" });
   instrumentAwsClient(codebuild, metrics);
@@ -74,10 +76,24 @@ export async function openRunner(context: RunnerContext): Promise<Runner> {
   return {
     runner: new CodeBuildRunner(codebuild),
     logs: new CloudWatchLogSource(cloudWatchLogs),
-    description: [`Builds run in AWS CodeBuild (default project ${settings.codebuild.defaultProject ?? "none"}); logs are read from CloudWatch Logs`],
-    warnings: [],
+    description: [`Builds run in AWS CodeBuild (default project ${codebuildSettings.defaultProject ?? "none"}, ${rules(codebuildSettings.projectMap.length)}); logs are read from CloudWatch Logs`],
+    warnings: trustWarnings(settings),
     close: async () => undefined,
   };
+}
+
+function rules(count: number): string {
+  return count === 1 ? "1 rule in CODEBUILD_PROJECTS" : `${count} rules in CODEBUILD_PROJECTS`;
+}
+
+/** What the operator's settings let builds read, one line each, said at every start (SPEC 3, Trust domains). */
+export function trustWarnings({ codebuild }: Pick<Settings, "codebuild">): string[] {
+  return [
+    ...sharedTrustDomains(codebuild.projectMap, codebuild.defaultProject),
+    ...(codebuild.previewRole === undefined
+      ? ["preview builds can read production secrets: set CODEBUILD_PREVIEW_ROLE to a role per project that reads only its secrets of all and preview"]
+      : []),
+  ];
 }
 
 /**

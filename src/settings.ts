@@ -1,6 +1,8 @@
 import { createHmac } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { mapsEveryRepository, parseProjectMap, type ProjectRule } from "./builds/project-map.js";
+import { PROJECT_PLACEHOLDER } from "./builds/service-role.js";
 
 /**
  * The app's process configuration (SPEC 1), validated once at start-up.
@@ -32,6 +34,21 @@ const sourceAuth = z
     return { type: v.slice(0, at) as "CODECONNECTIONS" | "SECRETS_MANAGER", resource: v.slice(at + 1) };
   });
 
+/** An IAM role ARN (IAM API reference: role names and paths), where `{project}` may stand for the build's project. */
+const roleArn = z
+  .string()
+  .refine(
+    (v) => /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v.replaceAll(PROJECT_PLACEHOLDER, "p")),
+    `expected an IAM role ARN, where ${PROJECT_PLACEHOLDER} may stand for the project (arn:aws:iam::123456789012:role/${PROJECT_PLACEHOLDER}-preview)`,
+  );
+
+const projectMap = z.string().transform((v, ctx): ProjectRule[] => {
+  const parsed = parseProjectMap(v);
+  if (parsed.ok) return parsed.rules;
+  ctx.addIssue({ code: "custom", message: parsed.problem });
+  return z.NEVER;
+});
+
 const envSchema = z.object({
   PORT: number().int("expected a whole number").min(0).max(65535, "expected a port number up to 65535").default(3000),
   WEBHOOK_PATH: z.string().startsWith("/").default("/api/github/webhooks"),
@@ -41,9 +58,14 @@ const envSchema = z.object({
     .optional(),
   GHE_PROTOCOL: z.enum(["http", "https"], { error: "expected http or https" }).default("https"),
   CODEBUILD_PROJECT: z.string().min(1).optional(),
-  CODEBUILD_PROJECTS_ALLOWED: csv.optional(),
+  CODEBUILD_PROJECTS: projectMap.optional(),
+  CODEBUILD_PREVIEW_ROLE: roleArn.optional(),
   CODEBUILD_SOURCE_AUTH: sourceAuth.optional(),
-  CODEBUILD_UNTRUSTED_ROLE: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, "expected an IAM role ARN").optional(),
+  CODEBUILD_UNTRUSTED_ROLE: roleArn.optional(),
+  TRUSTED_BOTS: csv.optional(),
+  CONFIG_EXTENDS_ALLOWED: csv
+    .refine((globs) => globs.every((g) => /^[^/\s]+\/[^/\s]+$/.test(g)), "expected comma-separated owner/name globs, such as acme/ci-config or acme/*")
+    .optional(),
   ALLOWED_OWNERS: csv.optional(),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
@@ -86,12 +108,19 @@ export interface Settings {
   store: "dynamodb" | "embedded";
   runner: "codebuild" | "local";
   codebuild: {
+    /** CODEBUILD_PROJECT: the project of repositories the map leaves out. */
     defaultProject?: string;
-    /** Globs of the projects a repository's config may name. */
-    allowedProjects: string[];
+    /** CODEBUILD_PROJECTS: the operator's map of repositories to projects, first matching rule first. */
+    projectMap: ProjectRule[];
     sourceAuth?: { type: "CODECONNECTIONS" | "SECRETS_MANAGER"; resource: string };
+    /** Role ARNs, `{project}` not yet replaced. */
+    previewRole?: string;
     untrustedRole?: string;
   };
+  /** Bot logins whose pull requests and pushes are trusted, lower-cased. */
+  trustedBots: string[];
+  /** Globs of `owner/name` that `_extends` may name besides the owner's `.github`. */
+  configExtendsAllowed: string[];
   /** Account logins served; `["*"]` = any; undefined = the app's own owner. */
   allowedOwners?: string[];
   oauth?: { clientId: string; clientSecret: string };
@@ -136,8 +165,16 @@ export function deriveSessionSecret(webhookSecret: string): string {
   return createHmac("sha256", webhookSecret).update("codebuild-checks session cookies").digest("hex");
 }
 
+/** Variables of earlier versions that a newer one replaced, and what replaced them. */
+const REPLACED: Readonly<Record<string, string>> = {
+  CODEBUILD_PROJECTS_ALLOWED:
+    "CODEBUILD_PROJECTS_ALLOWED was replaced by CODEBUILD_PROJECTS, the operator's map of repositories to projects (REPO_GLOB=PROJECT[|PROJECT…], comma-separated): a repository may now name only the projects of its own rule. Remove CODEBUILD_PROJECTS_ALLOWED and map your repositories",
+};
+
 export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const replaced = Object.keys(REPLACED).find((name) => name in present);
+  if (replaced) throw new SettingsError(REPLACED[replaced]!);
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -148,8 +185,13 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const awsMode = Boolean(e.AWS_REGION || e.AWS_DEFAULT_REGION || e.AWS_PROFILE);
   const store = e.STORE ?? (awsMode ? "dynamodb" : "embedded");
   const runner = e.RUNNER ?? (awsMode ? "codebuild" : "local");
-  if (runner === "codebuild" && !e.CODEBUILD_PROJECT) {
-    throw new SettingsError("Missing CODEBUILD_PROJECT: the CodeBuild runner needs the name of the project that builds repositories without a `project` in their config");
+  const projectMap = e.CODEBUILD_PROJECTS ?? [];
+  if (runner === "codebuild" && !e.CODEBUILD_PROJECT && !mapsEveryRepository(projectMap)) {
+    throw new SettingsError(
+      projectMap.length === 0
+        ? "Missing CODEBUILD_PROJECT: the CodeBuild runner needs the project that builds repositories (or CODEBUILD_PROJECTS, a map of repositories to projects)"
+        : "Missing CODEBUILD_PROJECT: the CodeBuild runner needs the project of the repositories no rule of CODEBUILD_PROJECTS maps (or a rule such as */*=<project> that maps every repository)",
+    );
   }
   if (Boolean(e.GITHUB_CLIENT_ID) !== Boolean(e.GITHUB_CLIENT_SECRET)) {
     const missing = e.GITHUB_CLIENT_ID ? "GITHUB_CLIENT_SECRET" : "GITHUB_CLIENT_ID";
@@ -168,10 +210,13 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     runner,
     codebuild: {
       defaultProject: e.CODEBUILD_PROJECT,
-      allowedProjects: e.CODEBUILD_PROJECTS_ALLOWED ?? (e.CODEBUILD_PROJECT ? [e.CODEBUILD_PROJECT] : []),
+      projectMap,
       sourceAuth: e.CODEBUILD_SOURCE_AUTH,
+      previewRole: e.CODEBUILD_PREVIEW_ROLE,
       untrustedRole: e.CODEBUILD_UNTRUSTED_ROLE,
     },
+    trustedBots: (e.TRUSTED_BOTS ?? []).map((login) => login.toLowerCase()),
+    configExtendsAllowed: e.CONFIG_EXTENDS_ALLOWED ?? [],
     allowedOwners: e.ALLOWED_OWNERS,
     oauth: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET } : undefined,
     tableName: e.TABLE_NAME,

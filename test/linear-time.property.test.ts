@@ -81,7 +81,7 @@ describe("comments and config: linear in their size", () => {
 
   test(".github/codebuild.yml (YAML, keys, globs, values)", () => {
     const units = ["env:\n", "  K: ", "v", "\n", " ", "- ", "[", "]", "{", "}", "'", '"', ":", "#", "&a ", "*a", "on:\n", "  push:\n    branches: [", "a*", "**", "?"];
-    expectLinear(units, (raw) => parseRepoConfig({ raw }, { defaultProject: undefined, allowedProjects: [] }), 2048);
+    expectLinear(units, (raw) => parseRepoConfig({ raw }, { projects: [] }), 2048);
   });
 
   test("branch and path filters: linear in the value for any pattern", () => {

@@ -21,7 +21,9 @@ describe("parseSettings", () => {
       checkUpdateIntervalMs: 10000,
       logsRps: 5,
       githubWritesPerMinute: 60,
-      codebuild: { defaultProject: "builds", allowedProjects: ["builds"] },
+      codebuild: { defaultProject: "builds", projectMap: [] },
+      trustedBots: [],
+      configExtendsAllowed: [],
     });
     expect(s.allowedOwners).toBeUndefined();
     expect(s.githubWritesPerHour).toBeUndefined();
@@ -50,12 +52,22 @@ describe("parseSettings", () => {
   test("lists and source auth are parsed", () => {
     const s = parseSettings({
       ...aws,
-      CODEBUILD_PROJECTS_ALLOWED: "team-*, shared",
+      CODEBUILD_PROJECTS: "acme/web=web-build|web-large, acme/api-*=api-build",
       ALLOWED_OWNERS: "acme,octo-org",
+      TRUSTED_BOTS: "Renovate[bot], acme-release[bot]",
+      CONFIG_EXTENDS_ALLOWED: "acme/ci-config, shared/*",
+      CODEBUILD_PREVIEW_ROLE: "arn:aws:iam::123456789012:role/{project}-preview",
       CODEBUILD_SOURCE_AUTH: "CODECONNECTIONS:arn:aws:codeconnections:eu-west-1:123456789012:connection/abc",
       CODEBUILD_UNTRUSTED_ROLE: "arn:aws:iam::123456789012:role/untrusted-builds",
     });
-    expect(s.codebuild.allowedProjects).toEqual(["team-*", "shared"]);
+    expect(s.codebuild.projectMap).toEqual([
+      { repositories: "acme/web", projects: ["web-build", "web-large"] },
+      { repositories: "acme/api-*", projects: ["api-build"] },
+    ]);
+    expect(s.trustedBots).toEqual(["renovate[bot]", "acme-release[bot]"]);
+    expect(s.configExtendsAllowed).toEqual(["acme/ci-config", "shared/*"]);
+    expect(s.codebuild.previewRole).toBe("arn:aws:iam::123456789012:role/{project}-preview");
+    expect(s.codebuild.untrustedRole).toBe("arn:aws:iam::123456789012:role/untrusted-builds");
     expect(s.allowedOwners).toEqual(["acme", "octo-org"]);
     expect(s.codebuild.sourceAuth).toEqual({ type: "CODECONNECTIONS", resource: "arn:aws:codeconnections:eu-west-1:123456789012:connection/abc" });
   });
@@ -70,6 +82,12 @@ describe("parseSettings", () => {
     [{ GHE_HOST: "https://ghe.example.com" }, /^Invalid GHE_HOST/],
     [{ CODEBUILD_SOURCE_AUTH: "OAUTH" }, /^Invalid CODEBUILD_SOURCE_AUTH.*CODECONNECTIONS/],
     [{ CODEBUILD_UNTRUSTED_ROLE: "untrusted" }, /^Invalid CODEBUILD_UNTRUSTED_ROLE.*IAM role ARN/],
+    [{ CODEBUILD_PREVIEW_ROLE: "arn:aws:iam::123456789012:role/{repo}-preview" }, /^Invalid CODEBUILD_PREVIEW_ROLE.*\{project\} may stand for the project/],
+    [{ CODEBUILD_PREVIEW_ROLE: "arn:aws:iam::123:role/x" }, /^Invalid CODEBUILD_PREVIEW_ROLE/],
+    [{ CODEBUILD_PROJECTS: "acme/web" }, /^Invalid CODEBUILD_PROJECTS="acme\/web": rule "acme\/web" has 0 "=": expected comma-separated rules REPO_GLOB=PROJECT/],
+    [{ CODEBUILD_PROJECTS: "web=web-build" }, /^Invalid CODEBUILD_PROJECTS.*"web" cannot match a repository: write owner\/name globs/],
+    [{ CODEBUILD_PROJECTS: "acme/web=web build" }, /^Invalid CODEBUILD_PROJECTS.*"web build" is not a CodeBuild project name/],
+    [{ CONFIG_EXTENDS_ALLOWED: "ci-config" }, /^Invalid CONFIG_EXTENDS_ALLOWED.*owner\/name globs/],
     [{ PUBLIC_URL: "not a url" }, /^Invalid PUBLIC_URL/],
     [{ TABLE_AUTO_CREATE: "maybe" }, /^Invalid TABLE_AUTO_CREATE/],
     [{ SESSION_SECRET: "short" }, /^Invalid SESSION_SECRET.*16/],
@@ -82,7 +100,18 @@ describe("parseSettings", () => {
     expect(() => parseSettings({ ...aws, ...env })).toThrow(message);
   });
 
-  test("the CodeBuild runner needs CODEBUILD_PROJECT", () => {
-    expect(() => parseSettings({ AWS_REGION: "eu-west-1" })).toThrow(/^Missing CODEBUILD_PROJECT/);
+  test("the CodeBuild runner needs CODEBUILD_PROJECT, unless a rule of CODEBUILD_PROJECTS maps every repository", () => {
+    expect(() => parseSettings({ AWS_REGION: "eu-west-1" })).toThrow(/^Missing CODEBUILD_PROJECT: the CodeBuild runner needs the project that builds repositories/);
+    expect(() => parseSettings({ AWS_REGION: "eu-west-1", CODEBUILD_PROJECTS: "acme/*=acme-builds" })).toThrow(
+      /^Missing CODEBUILD_PROJECT: the CodeBuild runner needs the project of the repositories no rule of CODEBUILD_PROJECTS maps/,
+    );
+    expect(parseSettings({ AWS_REGION: "eu-west-1", CODEBUILD_PROJECTS: "acme/web=web-build,*/*=shared" }).codebuild.defaultProject).toBeUndefined();
+    expect(parseSettings({ AWS_REGION: "eu-west-1", CODEBUILD_PROJECTS: "**=shared" }).runner).toBe("codebuild");
+  });
+
+  test("CODEBUILD_PROJECTS_ALLOWED stops start-up with a line that says what replaced it", () => {
+    expect(() => parseSettings({ ...aws, CODEBUILD_PROJECTS_ALLOWED: "team-*" })).toThrow(
+      /^CODEBUILD_PROJECTS_ALLOWED was replaced by CODEBUILD_PROJECTS, the operator's map of repositories to projects/,
+    );
   });
 });

@@ -4,3 +4,8 @@ import type { Actor } from "./trigger.js";
 export function isBot(actor: Actor): boolean {
   return actor.type === "Bot" || actor.login.endsWith("[bot]");
 }
+
+/** A bot whose code is untrusted: any bot but those of TRUSTED_BOTS (lower-cased logins). */
+export function isUntrustedBot(actor: Actor, trustedBots: readonly string[]): boolean {
+  return isBot(actor) && !trustedBots.includes(actor.login.toLowerCase());
+}

@@ -11,9 +11,12 @@ import type { BuildSnapshot } from "./runner.js";
 /**
  * Which values hide what the app writes about a build (SPEC 3 and 5), in one place: the values of
  * the secrets the build received and of every secret its repository stores. A build's own
- * `::add-mask::` values are added by whoever reads its log (see AddMaskValues).
+ * `::add-mask::` values are added by whoever reads its log (see AddMaskValues). An untrusted build
+ * is masked with those alone (SPEC 3, Trust): it receives no secrets, and masking its output with
+ * the stored ones would let its code print guesses and watch which become ***.
  */
-export function secretsToMask(build: Pick<BuildRecord, "secretIds">, repositorySecretIds: readonly string[]): string[] {
+export function secretsToMask(build: Pick<BuildRecord, "secretIds" | "plan">, repositorySecretIds: readonly string[]): string[] {
+  if (!build.plan.trusted) return [];
   return [...new Set([...build.secretIds, ...repositorySecretIds])];
 }
 
@@ -29,8 +32,7 @@ export interface MaskingSources {
 
 /** A masker for what the app writes about a repository with no build yet (decisions, command replies). */
 export async function repositoryMasker(sources: MaskingSources, repositoryId: number): Promise<Masker> {
-  const ids = secretsToMask({ secretIds: [] }, await repositorySecretIds(sources.variables, repositoryId));
-  return createMasker(await sources.secretValues.valuesOf(ids));
+  return createMasker(await sources.secretValues.valuesOf(await repositorySecretIds(sources.variables, repositoryId)));
 }
 
 const addMaskStateSchema = z.object({ values: z.array(z.string()).max(ADD_MASK_MAX_VALUES), full: z.boolean() });
@@ -74,7 +76,7 @@ export class BuildMaskers {
     this.cache = new TtlCache(BUILD_MASKER_TTL_MS, now, BUILD_MASKERS_KEPT);
   }
 
-  async forBuild(record: Pick<BuildRecord, "deploymentId" | "repository" | "secretIds" | "sealedAddMasks" | "createdAt">): Promise<BuildMask> {
+  async forBuild(record: Pick<BuildRecord, "deploymentId" | "repository" | "secretIds" | "plan" | "sealedAddMasks" | "createdAt">): Promise<BuildMask> {
     const cached = this.cache.get(record.deploymentId);
     if (cached && cached.sealed === record.sealedAddMasks) return cached;
     const ids = secretsToMask(record, await repositorySecretIds(this.sources.variables, record.repository.id));

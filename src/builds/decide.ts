@@ -1,7 +1,7 @@
 import type { RepoConfig } from "../config/schema.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { filesPassingPathFilters, matchesFilter } from "./globs.js";
-import { isBot } from "./actors.js";
+import { untrustedOrigin, type UntrustedOrigin } from "./trust.js";
 import type { BuildPlan, MergeGroupTrigger, PullRequestTrigger, PushTrigger, Trigger } from "./trigger.js";
 
 export interface DecisionFacts {
@@ -9,6 +9,8 @@ export interface DecisionFacts {
   untrustedRoleConfigured: boolean;
   /** Builds run on the app's machine (RUNNER=local), which never builds untrusted code. */
   localRunner?: boolean;
+  /** TRUSTED_BOTS, lower-cased: bots whose pull requests and pushes are trusted. */
+  trustedBots?: readonly string[];
   /** Permission of a fork PR's author on the base repository, looked up only when forks=require-approval. */
   authorPermission?: "admin" | "write" | "read" | "none";
   /** A maintainer's `/build <sha>` approved exactly this head sha. */
@@ -86,6 +88,9 @@ function decidePush(trigger: PushTrigger, config: RepoConfig, facts: DecisionFac
     if (filtered) return filtered;
   }
 
+  const untrusted = untrustedOrigin(trigger, facts.trustedBots ?? []);
+  if (untrusted && (facts.localRunner || !facts.untrustedRoleConfigured)) return untrustedWithoutRole(untrusted, "push", facts.localRunner ?? false);
+
   const production = target.kind === "tag" || target.name === trigger.repository.defaultBranch;
   return {
     kind: "build",
@@ -94,7 +99,7 @@ function decidePush(trigger: PushTrigger, config: RepoConfig, facts: DecisionFac
       sourceVersion: `${trigger.ref}^{${trigger.after}}`,
       environment: production ? "production" : "preview",
       branch: target.name,
-      trusted: true,
+      trusted: untrusted === null,
     },
   };
 }
@@ -137,9 +142,9 @@ function decidePullRequest(trigger: PullRequestTrigger, config: RepoConfig, fact
   const filtered = pathsConclusion(config, facts.changedFiles, "pull request");
   if (filtered) return filtered;
 
-  const bot = isBot(trigger.author);
-  const trusted = !trigger.fromFork && !bot;
-  if (!trusted && (facts.localRunner || !facts.untrustedRoleConfigured)) return untrustedWithoutRole(trigger.fromFork ? "fork" : "bot", facts.localRunner ?? false);
+  const untrusted = untrustedOrigin(trigger, facts.trustedBots ?? []);
+  const trusted = untrusted === null;
+  if (untrusted && (facts.localRunner || !facts.untrustedRoleConfigured)) return untrustedWithoutRole(untrusted, "pull request", facts.localRunner ?? false);
   if (trigger.fromFork && config.forks === "require-approval" && !approved(trigger, facts)) {
     return approvalNeeded(trigger);
   }
@@ -210,24 +215,25 @@ function pathsConclusion(config: RepoConfig, changedFiles: string[] | null, what
   );
 }
 
-function untrustedWithoutRole(why: "fork" | "bot", localRunner: boolean): Conclusion {
-  const origin = why === "fork" ? "comes from a fork" : "was opened by a bot";
+function untrustedWithoutRole(why: UntrustedOrigin, what: "pull request" | "push", localRunner: boolean): Conclusion {
+  const origin = why === "fork" ? "comes from a fork" : what === "push" ? "was made by a bot to a branch other than the default branch" : "was opened by a bot";
   const title = `Not built: code from ${why === "fork" ? "a fork" : "a bot"} is untrusted`;
+  const trustedBots = why === "bot" ? " A bot the operator trusts can be listed in `TRUSTED_BOTS`." : "";
   if (localRunner) {
     return conclude(
       "action_required",
       title,
-      `This pull request ${origin}, so its code is untrusted, and this app runs builds on its own machine ` +
+      `This ${what} ${origin}, so its code is untrusted, and this app runs builds on its own machine ` +
         `(\`RUNNER=local\`), where untrusted code is never built. Push the commit to a branch of this ` +
-        `repository, or ask the operator to build with CodeBuild and \`CODEBUILD_UNTRUSTED_ROLE\`.`,
+        `repository yourself, or ask the operator to build with CodeBuild and \`CODEBUILD_UNTRUSTED_ROLE\`.${trustedBots}`,
     );
   }
   return conclude(
     "action_required",
     title,
-    `This pull request ${origin}, so its code is untrusted: it may only be built with a service role ` +
+    `This ${what} ${origin}, so its code is untrusted: it may only be built with a service role ` +
       `that cannot read secrets, and none is configured. The operator of this app must set ` +
-      `\`CODEBUILD_UNTRUSTED_ROLE\` to such a role to build pull requests like this one.`,
+      `\`CODEBUILD_UNTRUSTED_ROLE\` to such a role to build ${what === "push" ? "pushes" : "pull requests"} like this one.${trustedBots}`,
   );
 }
 

@@ -1,13 +1,17 @@
 import type { ProbotOctokit } from "probot";
 import { createCheckRun, findCheckRun, maskedCheckOutput, updateCheckRun, type CheckRunTarget, type RenderedCheckOutput } from "../adapters/github/checks.js";
 import { renderConfigProblems } from "../checks/config-output.js";
+import { UNTRUSTED_SOURCE_ADVICE } from "../checks/untrusted-source.js";
 import { loadRepoConfig } from "../config/load.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/schema.js";
 import type { Dependencies } from "../dependencies.js";
 import { mergeVariables } from "../variables/merge.js";
+import { storedSecrets } from "../variables/secret-tags.js";
 import { identityVariables } from "../variables/identity.js";
 import { repositoryMasker } from "./build-masking.js";
 import { resolveBuildspec } from "./buildspec.js";
+import { configPolicyFor, secretDomainOf } from "./repository-policy.js";
+import { serviceRoleFor } from "./service-role.js";
 import { storedForBuild } from "./stored-variables.js";
 import { decideBuild, needsAuthorPermission, needsChangedFiles } from "./decide.js";
 import { deploymentIdFor } from "./deployment-id.js";
@@ -61,8 +65,8 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
     log.info({ deploymentId }, "already processed");
     return;
   }
-  const { defaultProject, allowedProjects } = deps.settings.codebuild;
-  const loaded = await loadRepoConfig(octokit, { ...targetOf(trigger), ref: configRef(trigger) }, { defaultProject, allowedProjects });
+  const policy = configPolicyFor(deps.settings, trigger.repository.fullName);
+  const loaded = await loadRepoConfig(octokit, { ...targetOf(trigger), ref: configRef(trigger) }, policy);
   if (!loaded.ok) {
     const { annotations, ...output } = renderConfigProblems(loaded.problems);
     await concludeOnce(deps, octokit, trigger, deploymentId, DEFAULT_REPO_CONFIG.check_name, "failure", { ...output, annotations });
@@ -74,6 +78,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
   const decision = decideBuild(trigger, config, {
     untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
     localRunner: deps.settings.runner === "local",
+    trustedBots: deps.settings.trustedBots,
     ...(trigger.kind === "pull_request" && trigger.approvedSha && { approvedSha: trigger.approvedSha }),
     changedFiles: needsChangedFiles(trigger, config) ? await changedFiles(octokit, trigger) : null,
     ...(trigger.kind === "pull_request" &&
@@ -165,14 +170,17 @@ async function startBuild(
     deps.metrics.buildCompleted("start_failed");
   };
 
-  const projectName = config.project ?? settings.codebuild.defaultProject ?? (settings.runner === "local" ? LOCAL_PROJECT : undefined);
+  const projectName = config.project ?? (settings.runner === "local" ? LOCAL_PROJECT : undefined);
   if (!projectName) {
     return fail(
       "No CodeBuild project",
-      "This repository's .github/codebuild.yml names no `project`, and the app has no CODEBUILD_PROJECT. Add `project: <name>` to the file or ask the operator to set CODEBUILD_PROJECT.",
+      `The app's operator maps no CodeBuild project to ${trigger.repository.fullName}: no rule of CODEBUILD_PROJECTS matches it and CODEBUILD_PROJECT is not set. Ask the operator to map it.`,
     );
   }
-  const { stored, secrets } = await storedForBuild(deps.variables, trigger.repository.id, plan.environment);
+  const entries = await deps.variables.list(trigger.repository.id);
+  // The map may have changed since the secrets were stored: they follow it before any build reads them.
+  await deps.secretTags.ensure(trigger.repository.id, storedSecrets(entries), secretDomainOf(settings, trigger.repository.fullName));
+  const { stored, secrets } = storedForBuild(entries, plan.environment);
   const merged = mergeVariables({
     config,
     environment: plan.environment,
@@ -185,7 +193,6 @@ async function startBuild(
     return fail("Build variables refused", merged.problems.map((p) => `- ${p}`).join("\n"));
   }
   const secretIds = merged.variables.flatMap((v) => (v.type === "SECRETS_MANAGER" ? [v.value] : []));
-  await deps.secretTags.ensure(secretIds, projectName);
   record.variables = merged.variables.map(({ name, source }) => ({ name, source }));
   record.secretIds = secretIds;
   const buildspec = await resolveBuildspec(config.buildspec);
@@ -206,8 +213,10 @@ async function startBuild(
       installationId: trigger.installationId,
       repositoryId: trigger.repository.id,
       noCache: !plan.trusted,
-      ...(!plan.trusted && { serviceRole: settings.codebuild.untrustedRole }),
-      ...(settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),
+      // Roles are CodeBuild's; the local runner builds trusted code only, as the app's own user.
+      ...(settings.runner === "codebuild" && { serviceRole: serviceRoleFor(plan, projectName, settings.codebuild) }),
+      // Never to untrusted code: a connection's token reaches every repository it covers.
+      ...(plan.trusted && settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),
     });
     await records.put({ ...record, buildId: id });
     deps.metrics.buildStarted();
@@ -215,10 +224,8 @@ async function startBuild(
   } catch (error) {
     const known = error instanceof StartBuildError;
     deps.log.warn({ deploymentId, err: error }, "build could not be started");
-    await fail(
-      known ? error.title : "The build could not be started",
-      known ? error.message : `CodeBuild could not be reached or failed: ${(error as Error).message}. Re-run this check to try again.`,
-    );
+    const message = known ? error.message : `CodeBuild could not be reached or failed: ${(error as Error).message}. Re-run this check to try again.`;
+    await fail(known ? error.title : "The build could not be started", plan.trusted ? message : `${message}\n\n${UNTRUSTED_SOURCE_ADVICE}`);
   }
 }
 

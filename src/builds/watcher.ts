@@ -346,6 +346,7 @@ export class BuildWatcher {
       variables: record.variables,
       maskingFull: build.addMasks.full,
       ...(record.supersededBy && { supersededBy: record.supersededBy }),
+      untrusted: !record.plan.trusted,
     });
     const annotationsBefore = build.annotationsSent;
     // A completion carries every annotation left; progress one request's worth at a time.

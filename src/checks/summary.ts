@@ -6,6 +6,7 @@ import { blockquote, codeSpan, escapeMarkdown, markdownLink } from "./markdown.j
 import { CHECK_OUTPUT_MAX_BYTES, utf8Length } from "./output-size.js";
 import { COMPLETED_PHASE, failingPhase, isPhaseRunning, phaseSeconds } from "./phases.js";
 import { cutLogLine, eventLines, plainLogLine } from "./terminal.js";
+import { UNTRUSTED_SOURCE_ADVICE } from "./untrusted-source.js";
 import { ADD_MASK_MAX_BYTES, ADD_MASK_MAX_VALUES } from "../variables/add-masks.js";
 
 export interface SummaryInput {
@@ -20,6 +21,8 @@ export interface SummaryInput {
   supersededBy?: string;
   /** The build asked to hide more values with `::add-mask::` than the app keeps. */
   maskingFull?: boolean;
+  /** A build of untrusted code: with the untrusted role, without the app's source credentials. */
+  untrusted?: boolean;
 }
 
 /** How the summary names each layer of SPEC 3's precedence. */
@@ -33,6 +36,9 @@ const SOURCE_WORDS: Record<VariableSource, string> = {
   "secret-environment": "secret, environment",
   identity: "set by the app",
 };
+
+/** CodeBuild's phase that fetches the source. */
+const SOURCE_PHASE = "DOWNLOAD_SOURCE";
 
 const PHASE_STATUS_WORDS: Record<string, string> = {
   SUCCEEDED: "succeeded",
@@ -52,7 +58,7 @@ const PHASE_STATUS_WORDS: Record<string, string> = {
 export function renderSummary(input: SummaryInput): string {
   const { build } = input;
   const link = markdownLink("Full log", input.logUrl);
-  const notes = buildNotes(build, input.supersededBy, input.maskingFull ?? false);
+  const notes = buildNotes(build, input);
   const separators = 2 * "\n\n".length;
   const room = CHECK_OUTPUT_MAX_BYTES - utf8Length([...notes, link].join("\n\n")) - separators;
   const table = fitLines(phaseTable(build, input.now), room, (left) => `${left} more phases are not shown.`);
@@ -99,8 +105,11 @@ function phaseStatusWord(phase: BuildPhase, build: BuildSnapshot): string {
 }
 
 /** What a user can do about an ending that is not about their commands. */
-function buildNotes(build: BuildSnapshot, supersededBy: string | undefined, maskingFull: boolean): string[] {
+function buildNotes(build: BuildSnapshot, { supersededBy, maskingFull, untrusted }: Pick<SummaryInput, "supersededBy" | "maskingFull" | "untrusted">): string[] {
   const notes: string[] = [];
+  if (untrusted && failingPhase(build)?.name === SOURCE_PHASE) {
+    notes.push(`CodeBuild could not fetch the source. ${UNTRUSTED_SOURCE_ADVICE}`);
+  }
   if (maskingFull) {
     notes.push(
       `Masking is full: this build hid more values with ${codeSpan("::add-mask::")} than the app keeps for one build (${ADD_MASK_MAX_VALUES} values, ${ADD_MASK_MAX_BYTES / 1024} KiB). The values after that are hidden only on their own ${codeSpan("::add-mask::")} line, not where the build prints them.`,

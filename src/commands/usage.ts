@@ -19,7 +19,7 @@ const EFFECT: Readonly<Record<Command["verb"], string>> = {
     "reply with the variables this PR's next build would get: names, environment and source of each; plain values only on a private repository; secrets as `***`",
   "secret set": "store a secret (see below)",
   build:
-    "build the PR head; the approval of a fork PR, where the sha is required and must be the current head (an approval is for the commit that was reviewed)",
+    "build the PR head; the approval of a fork PR, where the sha is required and must be the current head's full 40 characters (an approval is for the commit that was reviewed)",
   cancel: "stop this PR's running builds; their runs complete `cancelled`",
   help: "reply with this table",
 };

@@ -1,22 +1,21 @@
-import picomatch from "picomatch";
+import { isDeepStrictEqual } from "node:util";
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar } from "yaml";
 import { z } from "zod";
 import { variableNameProblem, variableValueProblem } from "../variables/names.js";
 import { ENVIRONMENT_NAMES, repoConfigSchema, type RepoConfig } from "./schema.js";
+import { HIDDEN_VALUES, quote, SHOWN_VALUES, type ValueWords } from "./value-words.js";
 
 /*
  * A repository's file is hostile input too (linear time): YAML is parsed by the yaml package without
  * its duplicate-key check (quadratic in the number of keys; duplicateKeys does it in one pass); the
  * regular expressions here (a key fit to write bare, blank characters at a span's end, `-` in a key)
- * read one character class each. `picomatch` only matches project names against the operator's globs.
+ * read one character class each. Project names are compared as they are, never as patterns.
  */
 
-/** Which CodeBuild projects a repository's file may name (SPEC 1: CODEBUILD_PROJECT, CODEBUILD_PROJECTS_ALLOWED). */
+/** Which CodeBuild projects a repository's file may name (SPEC 1: CODEBUILD_PROJECTS, CODEBUILD_PROJECT). */
 export interface ProjectPolicy {
-  /** The project of a file that names none. */
-  defaultProject?: string;
-  /** picomatch globs of the projects a file may name. */
-  allowedProjects: string[];
+  /** The projects the operator maps the repository to; the first is the project of a file that names none. */
+  projects: readonly string[];
 }
 
 /** Keys and list indexes from the top of the file down to a value. */
@@ -46,12 +45,12 @@ interface Finding {
 }
 
 /** Probot's config plugin removes `_extends` when it merges; a file read on its own still has it. */
-const EXTENDS_KEY = "_extends";
+export const EXTENDS_KEY = "_extends";
 
 const VARIABLE_MAPS: ConfigPath[] = [["env"], ...ENVIRONMENT_NAMES.map((name) => ["environments", name, "env"])];
 
-/** Quoted values are cut here, so that one long value cannot crowd out the other problems. */
-const QUOTED_VALUE_MAX = 80;
+/** Said of a problem that lies in another file than the repository's own, whose values are not quoted. */
+const ELSEWHERE = " (set in a configuration this repository extends)";
 
 /**
  * Zod prefers a schema's own messages to a per-parse error map; the map marks every issue that the
@@ -68,10 +67,25 @@ export function parseRepoConfig(input: { raw: string | null; merged?: unknown },
   const source = input.raw === null ? null : readSource(input.raw);
   if (source && source.problems.length > 0) return { ok: false, problems: source.problems };
   const value = input.merged !== undefined ? input.merged : source?.value;
-  const checked = checkConfig(value ?? {}, policy);
+  // Only the repository's own values are quoted or placed on a line: a value from a file it extends
+  // may come from a repository more private than this one (SPEC 3, Trust domains).
+  const own = (path: ConfigPath) =>
+    source !== null && valueAt(source.value, path) !== undefined && (input.merged === undefined || isDeepStrictEqual(valueAt(input.merged, path), valueAt(source.value, path)));
+  const checked = checkConfig(value ?? {}, policy, (path) => (own(path) ? SHOWN_VALUES : HIDDEN_VALUES));
   if (checked.ok) return checked;
-  const problems = checked.findings.map((finding) => locate(finding, source));
+  const problems = checked.findings.map((finding) => (own(finding.path) ? locate(finding, source) : { message: `${finding.message}${ELSEWHERE}`, path: finding.path }));
   return { ok: false, problems: problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)) };
+}
+
+/** The value of `_extends` in a repository's own file; undefined when the file has none or is not valid YAML. */
+export function extendsValue(raw: string): unknown {
+  const source = readSource(raw);
+  return source.problems.length > 0 ? undefined : valueAt(source.value, [EXTENDS_KEY]);
+}
+
+/** A problem of the repository's own file, placed on the key or value at `path` when the file has it. */
+export function placeProblem(raw: string, path: ConfigPath, message: string): ConfigProblem {
+  return locate({ message, path, at: "value" }, readSource(raw));
 }
 
 interface Source {
@@ -103,33 +117,38 @@ function readSource(text: string): Source {
   }
   // Checked here rather than on `merged`: the config plugin turns a top-level list into an object.
   if (source.value !== null && !isPlainObject(source.value)) {
-    const problem = { message: typeMessage([], "object", source.value), path: [], at: "value" as const };
+    const problem = { message: typeMessage([], "object", source.value, SHOWN_VALUES), path: [], at: "value" as const };
     source.problems.push(locate(problem, source));
   }
   return source;
 }
 
-function checkConfig(value: unknown, policy: ProjectPolicy): { ok: true; config: RepoConfig } | { ok: false; findings: Finding[] } {
+/** How a message may show the value at a path. */
+type WordsAt = (path: ConfigPath) => ValueWords;
+
+function checkConfig(value: unknown, policy: ProjectPolicy, wordsAt: WordsAt): { ok: true; config: RepoConfig } | { ok: false; findings: Finding[] } {
   const findings: Finding[] = [];
   let candidate = value;
   if (isPlainObject(value) && EXTENDS_KEY in value) {
     const { [EXTENDS_KEY]: base, ...rest } = value;
     if (typeof base !== "string") {
-      findings.push({ message: `${EXTENDS_KEY} must name the base configuration as a string (repo, owner/repo or owner/repo:path.yml), not ${describeValue(base)}`, path: [EXTENDS_KEY], at: "value" });
+      const actual = wordsAt([EXTENDS_KEY]).describe(base);
+      findings.push({ message: `${EXTENDS_KEY} must name the base configuration as a string (repo, owner/repo or owner/repo:path.yml), not ${actual}`, path: [EXTENDS_KEY], at: "value" });
     }
     candidate = rest;
   }
   const parsed = repoConfigSchema.safeParse(candidate, { error: () => UNWORDED });
-  if (!parsed.success) findings.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, candidate)));
-  findings.push(...variableFindings(candidate), ...projectFindings(candidate, policy));
+  if (!parsed.success) findings.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, candidate, wordsAt)));
+  findings.push(...variableFindings(candidate), ...projectFindings(candidate, policy, wordsAt));
   if (!parsed.success || findings.length > 0) return { ok: false, findings };
-  return { ok: true, config: { ...parsed.data, project: parsed.data.project ?? policy.defaultProject } };
+  return { ok: true, config: { ...parsed.data, project: parsed.data.project ?? policy.projects[0] } };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): Finding[] {
+function describeIssue(issue: z.core.$ZodIssue, input: unknown, wordsAt: WordsAt): Finding[] {
   const path = issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment));
   const where = describePath(path);
   const actual = valueAt(input, path);
+  const words = wordsAt(path);
   const finding = (message: string): Finding[] => [{ message, path, at: "value" }];
   if (issue.message !== UNWORDED) {
     return finding(issue.message.startsWith(where) ? issue.message : `${where}: ${issue.message}`);
@@ -144,28 +163,28 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): Finding[] {
       return covered ? [] : [{ message: `${where} is not an allowed key here`, path, at: "key" }];
     }
     case "invalid_type":
-      return finding(typeMessage(path, issue.expected, actual));
+      return finding(typeMessage(path, issue.expected, actual, words));
     case "invalid_union": {
       const expected = issue.errors.flat().flatMap((inner) => (inner.code === "invalid_type" ? [describeExpected(inner.expected)] : []));
       if (actual === null && isVariableMap(path.slice(0, -1))) {
         return finding(`${where} is empty: write ${String(path[path.length - 1])}: "" for an empty value`);
       }
-      return finding(`${where} must be ${joinAlternatives(expected)}, not ${describeValue(actual)}`);
+      return finding(`${where} must be ${joinAlternatives(expected)}, not ${words.describe(actual)}`);
     }
     case "invalid_value":
-      return finding(`${where} must be one of ${issue.values.map((v) => quote(String(v))).join(", ")}, not ${describeValue(actual)}`);
+      return finding(`${where} must be one of ${issue.values.map((v) => quote(String(v))).join(", ")}, not ${words.describe(actual)}`);
     case "too_small":
-      return finding(`${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "more than" : "at least", Number(issue.minimum))}${numberSuffix(issue.origin, actual)}`);
+      return finding(`${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "more than" : "at least", Number(issue.minimum))}${numberSuffix(issue.origin, actual, words)}`);
     case "too_big":
-      return finding(`${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "less than" : "at most", Number(issue.maximum))}${numberSuffix(issue.origin, actual)}`);
+      return finding(`${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "less than" : "at most", Number(issue.maximum))}${numberSuffix(issue.origin, actual, words)}`);
     default:
       return finding(`${where} is not valid here (${issue.code})`);
   }
 }
 
-function typeMessage(path: ConfigPath, expected: string, actual: unknown): string {
+function typeMessage(path: ConfigPath, expected: string, actual: unknown, words: ValueWords): string {
   if (path.length === 0) {
-    return `the file must be a mapping of keys to values (such as project: and on:), not ${describeValue(actual)}`;
+    return `the file must be a mapping of keys to values (such as project: and on:), not ${words.describe(actual)}`;
   }
   const where = describePath(path);
   const wanted = describeExpected(expected);
@@ -173,8 +192,8 @@ function typeMessage(path: ConfigPath, expected: string, actual: unknown): strin
     const key = path[path.length - 1];
     return typeof key === "string" ? `${where} is empty: it must be ${wanted}, or be left out` : `${where} is empty: it must be ${wanted}`;
   }
-  const hint = expected === "array" && typeof actual === "string" ? `: write [${quote(actual)}]` : "";
-  return `${where} must be ${wanted}, not ${describeValue(actual)}${hint}`;
+  const hint = expected === "array" && typeof actual === "string" ? `: write [${words.quote(actual)}]` : "";
+  return `${where} must be ${wanted}, not ${words.describe(actual)}${hint}`;
 }
 
 function unknownKeyMessage(objectPath: ConfigPath, key: string): string {
@@ -212,15 +231,22 @@ function variableFindings(config: unknown): Finding[] {
   });
 }
 
-/** A repository must not pick a project whose role it should not have (SPEC 1). */
-function projectFindings(config: unknown, policy: ProjectPolicy): Finding[] {
+/**
+ * A repository must not move itself into another trust domain (SPEC 1, 3): its file may name only
+ * the projects the operator mapped it to.
+ */
+function projectFindings(config: unknown, policy: ProjectPolicy, wordsAt: WordsAt): Finding[] {
   const project = valueAt(config, ["project"]);
-  if (typeof project !== "string" || project === "") return [];
-  if (policy.allowedProjects.length > 0 && picomatch.isMatch(project, policy.allowedProjects)) return [];
-  const allowed = policy.allowedProjects.length > 0 ? `only ${policy.allowedProjects.map(quote).join(", ")}` : "no project named in a repository's file";
+  // A value the schema refuses is reported once, by the schema.
+  if (typeof project !== "string" || !repoConfigSchema.shape.project.safeParse(project).success || policy.projects.includes(project)) return [];
+  const [first, ...others] = policy.projects;
+  const allowed =
+    first === undefined
+      ? "no CodeBuild project is mapped to this repository"
+      : `this repository may use only ${joinAlternatives(policy.projects.map(quote))}${others.length > 0 ? ` (leave project out for ${quote(first)})` : ""}`;
   return [
     {
-      message: `project ${quote(project)} is not allowed here: the app may build ${allowed}; ask the app's operator to allow it in CODEBUILD_PROJECTS_ALLOWED, or leave project out`,
+      message: `project ${wordsAt(["project"]).quote(project)} is not one of this repository's projects: ${allowed}. The app's operator decides which projects each repository may use (CODEBUILD_PROJECTS)`,
       path: ["project"],
       at: "value",
     },
@@ -307,31 +333,18 @@ function describeExpected(expected: string): string {
   return words[expected] ?? `a ${expected}`;
 }
 
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return "empty";
-  if (typeof value === "string") return `the string ${quote(value)}`;
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return String(value);
-}
-
 function boundMessage(origin: string, relation: string, bound: number): string {
   if (origin === "string") return bound === 1 && relation === "at least" ? "not be empty" : `be ${relation} ${bound} characters long`;
   if (origin === "array") return `have ${relation} ${bound} items`;
   return `be ${relation} ${bound}`;
 }
 
-function numberSuffix(origin: string, actual: unknown): string {
-  return origin === "number" && typeof actual === "number" ? `, not ${actual}` : "";
+function numberSuffix(origin: string, actual: unknown, words: ValueWords): string {
+  return origin === "number" && typeof actual === "number" && words === SHOWN_VALUES ? `, not ${actual}` : "";
 }
 
 function joinAlternatives(words: string[]): string {
   return words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}` : (words[0] ?? "something else");
-}
-
-/** A user's value in a message: a JSON string literal, cut to a readable length. */
-function quote(value: string): string {
-  return JSON.stringify(value.length > QUOTED_VALUE_MAX ? `${value.slice(0, QUOTED_VALUE_MAX)}…` : value);
 }
 
 function isVariableMap(path: ConfigPath): boolean {

@@ -1,7 +1,8 @@
 import { MASK } from "./masking.js";
 import type { EnvironmentName } from "../config/schema.js";
 import { MAX_ENVIRONMENT_BYTES, variableNameProblem, variableValueProblem } from "./names.js";
-import { SECRET_TAGS, secretName, type ChangeContext, type EntryInput, type SecretStore, type StoredEntry, type VariableStore } from "./store.js";
+import { secretTags, storedSecrets, type SecretTags } from "./secret-tags.js";
+import { secretName, type ChangeContext, type EntryInput, type SecretStore, type StoredEntry, type VariableStore } from "./store.js";
 import type { VariableScope } from "./types.js";
 
 /** A secret's value as clients send it back to keep it unchanged (SPEC 7). */
@@ -10,8 +11,15 @@ export const MASKED_VALUE = MASK;
 /** The repository whose variables change. */
 export interface RepositoryTarget {
   id: number;
-  /** The CodeBuild project that builds the repository, for the secrets' tags. */
-  project?: string;
+  /** `owner/name`: the operator's map (CODEBUILD_PROJECTS) puts the repository's secrets in a trust domain by it. */
+  fullName: string;
+}
+
+/** How the repository's secrets are tagged for their trust domain (SPEC 3). */
+export interface SecretDomains {
+  tags: SecretTags;
+  /** The project whose roles may read the repository's secrets. */
+  domainOf(fullName: string): string | undefined;
 }
 
 export interface VariableChange {
@@ -39,6 +47,7 @@ export class VariableEditor {
     private readonly variables: VariableStore,
     private readonly secrets: SecretStore,
     private readonly secretsPrefix: string,
+    private readonly domains: SecretDomains,
   ) {}
 
   async set(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], change: ChangeContext): Promise<EditResult> {
@@ -52,13 +61,13 @@ export class VariableEditor {
 
     const entries = await this.storeSecrets(repo, scope, changes, current);
     await this.variables.set(repo.id, scope, entries, change);
-    await this.deleteUnreferenced(current, await this.variables.list(repo.id));
+    await this.settle(repo, current);
     return { ok: true };
   }
 
   async unset(repo: RepositoryTarget, scope: VariableScope, names: string[], change: ChangeContext): Promise<EditResult> {
     const removed = await this.variables.unset(repo.id, scope, names, change);
-    await this.deleteUnreferenced(removed, await this.variables.list(repo.id));
+    await this.settle(repo, removed);
     return { ok: true };
   }
 
@@ -73,8 +82,18 @@ export class VariableEditor {
 
     const entries = await this.storeSecrets(repo, scope, changes, current);
     const previous = await this.variables.replace(repo.id, scope, entries, change);
-    await this.deleteUnreferenced(previous, await this.variables.list(repo.id));
+    await this.settle(repo, previous);
     return { ok: true };
+  }
+
+  /**
+   * After a change: secrets no longer referenced are scheduled for deletion, and the others are
+   * tagged for the domain the operator's map puts the repository in now.
+   */
+  private async settle(repo: RepositoryTarget, before: StoredEntry[]): Promise<void> {
+    const after = await this.variables.list(repo.id);
+    await this.deleteUnreferenced(before, after);
+    await this.domains.tags.ensure(repo.id, storedSecrets(after), this.domains.domainOf(repo.fullName));
   }
 
   /** Writes new secret values first, so a reference never points at a missing value. */
@@ -92,7 +111,9 @@ export class VariableEditor {
       }
       const value = c.value ?? "";
       const name = secretName(this.secretsPrefix, repo.id, scope, c.name);
-      const { arn } = await this.secrets.put(name, value, secretTags(repo, scope));
+      const tags = secretTags(repo.id, scope, this.domains.domainOf(repo.fullName));
+      const { arn } = await this.secrets.put(name, value, tags);
+      this.domains.tags.written(arn, tags);
       entries.push({ name: c.name, isSecret: true, secretId: arn, valueBytes: Buffer.byteLength(value, "utf8") });
     }
     return entries;
@@ -163,12 +184,4 @@ function environmentSizeProblems(entries: StoredEntry[]): EditProblem[] {
       ? [{ path: [], message: `the ${environment} builds' stored variables would take ${bytes} bytes; a build's variables may take at most ${MAX_ENVIRONMENT_BYTES} bytes (256 KiB) together` }]
       : [];
   });
-}
-
-function secretTags(repo: RepositoryTarget, scope: VariableScope): Record<string, string> {
-  return {
-    [SECRET_TAGS.repositoryId]: String(repo.id),
-    [SECRET_TAGS.environment]: scope,
-    ...(repo.project && { [SECRET_TAGS.project]: repo.project }),
-  };
 }

@@ -358,6 +358,46 @@ describe("bots", () => {
   });
 });
 
+describe("bots: untrusted unless TRUSTED_BOTS lists them (SPEC 3, Trust)", () => {
+  const renovate: Actor = { login: "renovate[bot]", id: 2, type: "Bot" };
+  const everyBranch = { on: { push: { branches: ["**"], tags: ["v*"] } } };
+
+  test.each<[string, Partial<PushTrigger>, boolean]>([
+    ["to another branch: untrusted", { ref: "refs/heads/renovate/lodash-4.x" }, false],
+    ["to a tag: untrusted", { ref: "refs/tags/v9.9.9" }, false],
+    ["to the default branch: trusted", { ref: "refs/heads/main" }, true],
+  ])("a bot's push %s", (_name, trigger, trusted) => {
+    expect(decide(push({ sender: renovate, ...trigger }), everyBranch)).toMatchObject({ kind: "build", plan: { trusted } });
+  });
+
+  test("a bot's branch push without the untrusted role is not built, and the run says why", () => {
+    const decision = decide(push({ sender: renovate, ref: "refs/heads/renovate/x" }), everyBranch, { untrustedRoleConfigured: false });
+    expect(decision).toMatchObject({ kind: "conclude", conclusion: "action_required", title: "Not built: code from a bot is untrusted" });
+    expect(decision.kind === "conclude" && decision.summary).toMatch(/^This push was made by a bot to a branch other than the default branch, so its code is untrusted/);
+    expect(decision.kind === "conclude" && decision.summary).toContain("TRUSTED_BOTS");
+  });
+
+  test("the local runner never builds a bot's branch push", () => {
+    const decision = decide(push({ sender: renovate, ref: "refs/heads/renovate/x" }), everyBranch, { localRunner: true });
+    expect(decision).toMatchObject({ kind: "conclude", conclusion: "action_required" });
+    expect(decision.kind === "conclude" && decision.summary).toContain("RUNNER=local");
+  });
+
+  test.each<[string, string[]]>([
+    ["by its login", ["renovate[bot]"]],
+    ["whatever the case", ["Renovate[Bot]".toLowerCase()]],
+  ])("a trusted bot's pushes and pull requests are trusted: %s", (_name, trustedBots) => {
+    expect(decide(push({ sender: renovate, ref: "refs/heads/renovate/x" }), everyBranch, { trustedBots })).toMatchObject({ plan: { trusted: true } });
+    expect(decide(pullRequest({ author: renovate }), {}, { trustedBots })).toMatchObject({ plan: { trusted: true } });
+  });
+
+  test("another bot stays untrusted when one bot is trusted; a fork is untrusted whoever opened it", () => {
+    const trustedBots = ["dependabot[bot]"];
+    expect(decide(push({ sender: renovate, ref: "refs/heads/renovate/x" }), everyBranch, { trustedBots })).toMatchObject({ plan: { trusted: false } });
+    expect(decide(fork({ author: { login: "dependabot[bot]", id: 5, type: "Bot" } }), { forks: "build" }, { trustedBots })).toMatchObject({ plan: { trusted: false } });
+  });
+});
+
 describe("merge_group", () => {
   test("builds the head commit of the queue branch for preview", () => {
     expect(decide(mergeGroup())).toEqual({

@@ -67,7 +67,7 @@ describe("renderConfigProblems", () => {
     ["an image", "![x](https://evil.example/x.png)"],
     ["a line break", "a\n# heading"],
   ])("user text with %s stays inert, in a code span and in the plain text", (_name, value) => {
-    const quoted = parseRepoConfig({ raw: `forks: ${JSON.stringify(value)}\n${JSON.stringify(value)}: 1\n` }, { allowedProjects: [] });
+    const quoted = parseRepoConfig({ raw: `forks: ${JSON.stringify(value)}\n${JSON.stringify(value)}: 1\n` }, { projects: [] });
     if (quoted.ok) throw new Error("expected problems");
     const summary = renderConfigProblems(quoted.problems).summary;
     const outsideCode = summary.replace(/(`+)[\s\S]*?\1/g, "");
@@ -95,7 +95,7 @@ describe("renderConfigProblems", () => {
   });
 
   test("every problem of a real file is listed and annotated", () => {
-    const result = parseRepoConfig({ raw: "check_name: CI\nlog_lines: lots\nunknown_key: 1\n" }, { allowedProjects: [] });
+    const result = parseRepoConfig({ raw: "check_name: CI\nlog_lines: lots\nunknown_key: 1\n" }, { projects: [] });
     if (result.ok) throw new Error("expected problems");
     const { summary, annotations } = renderConfigProblems(result.problems);
     expect(rendered(summary)).toContain("- line 2: `log_lines` must be a number, not the string `lots`");

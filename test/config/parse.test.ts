@@ -3,7 +3,7 @@ import { parse as parseYaml } from "yaml";
 import { describePath, parseRepoConfig, type ConfigPath, type ConfigProblem, type ConfigResult, type ProjectPolicy } from "../../src/config/parse.js";
 import { DEFAULT_REPO_CONFIG } from "../../src/config/schema.js";
 
-const policy: ProjectPolicy = { defaultProject: "app-default", allowedProjects: ["app-default", "team-*"] };
+const policy: ProjectPolicy = { projects: ["app-default", "team-web"] };
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/config/${name}`, import.meta.url), "utf8");
@@ -36,7 +36,7 @@ describe("valid files, defaults applied", () => {
   });
 
   test("SPEC 2's example file", () => {
-    expect(configOf(parseRaw(fixture("spec-example.yml"), { allowedProjects: ["my-codebuild-project"] }))).toEqual({
+    expect(configOf(parseRaw(fixture("spec-example.yml"), { projects: ["my-codebuild-project"] }))).toEqual({
       project: "my-codebuild-project",
       buildspec: "builtin:nextjs-build",
       check_name: "CodeBuild",
@@ -72,8 +72,8 @@ describe("valid files, defaults applied", () => {
     expect(configOf(parseRaw(raw))).toMatchObject(expected);
   });
 
-  test("no project in the file and no default project leaves project undefined", () => {
-    const config = configOf(parseRaw("log_lines: 10\n", { allowedProjects: ["x"] }));
+  test("no project in the file and no project mapped to the repository leaves project undefined", () => {
+    const config = configOf(parseRaw("log_lines: 10\n", { projects: [] }));
     expect(config.project).toBeUndefined();
     expect(config.log_lines).toBe(10);
   });
@@ -136,8 +136,7 @@ describe("wrong types and values, one problem each", () => {
     ["environments:\n  preview:\n    env: x\n", ["environments", "preview", "env"], 'environments.preview.env must be a mapping of variable names to values, not the string "x"'],
     ["environments:\n  preview:\n    env:\n      A: [x]\n", ["environments", "preview", "env", "A"], "environments.preview.env.A must be a string, a number or true or false, not a list"],
   ])("%j", (raw, path, message) => {
-    const anyProject = { allowedProjects: ["*"] };
-    expect(problemsOf(parseRaw(raw, anyProject))).toEqual([expect.objectContaining({ path, message, line: expect.any(Number) })]);
+    expect(problemsOf(parseRaw(raw))).toEqual([expect.objectContaining({ path, message, line: expect.any(Number) })]);
   });
 
   test("every problem of a file is reported, in the order of its lines", () => {
@@ -245,15 +244,16 @@ describe("variable names and values", () => {
   });
 });
 
-describe("project policy", () => {
+describe("project policy: a file may name only the projects of its repository's rule", () => {
   test.each<[string, ProjectPolicy, boolean]>([
     ["app-default", policy, true],
     ["team-web", policy, true],
-    ["team-", policy, true],
+    ["team-", policy, false],
+    ["team-*", policy, false],
+    ["TEAM-WEB", policy, false],
     ["other", policy, false],
     ["app-default-2", policy, false],
-    ["anything", { allowedProjects: ["*"] }, true],
-    ["anything", { defaultProject: "anything", allowedProjects: [] }, false],
+    ["anything", { projects: [] }, false],
   ])("project %j with %j: allowed %s", (project, projectPolicy, allowed) => {
     const result = parseRaw(`project: ${project}\n`, projectPolicy);
     if (allowed) {
@@ -261,18 +261,27 @@ describe("project policy", () => {
     } else {
       const [problem] = problemsOf(result);
       expect(problem).toMatchObject({ path: ["project"], line: 1, column: 10 });
-      expect(problem?.message).toMatch(new RegExp(`^project "${project}" is not allowed here: the app may build `));
+      expect(problem?.message).toMatch(new RegExp(`^project "${project.replace("*", "\\*")}" is not one of this repository's projects: `));
+      expect(problem?.message).toMatch(/The app's operator decides which projects each repository may use \(CODEBUILD_PROJECTS\)$/);
     }
   });
 
-  test("the message lists the allowed projects", () => {
-    expect(problemsOf(parseRaw("project: other\n"))[0]?.message).toBe(
-      'project "other" is not allowed here: the app may build only "app-default", "team-*"; ask the app\'s operator to allow it in CODEBUILD_PROJECTS_ALLOWED, or leave project out',
-    );
+  test.each<[string, ProjectPolicy, string]>([
+    ["several projects", policy, 'this repository may use only "app-default" or "team-web" (leave project out for "app-default")'],
+    ["one project", { projects: ["app-default"] }, 'this repository may use only "app-default".'],
+    ["none", { projects: [] }, "no CodeBuild project is mapped to this repository."],
+  ])("the message names the projects the repository may use: %s", (_name, projectPolicy, words) => {
+    expect(problemsOf(parseRaw("project: other\n", projectPolicy))[0]?.message).toContain(words);
   });
 
-  test("the default project is used only when the file names none, and is not checked", () => {
-    expect(configOf(parseRaw("", { defaultProject: "ops", allowedProjects: [] })).project).toBe("ops");
+  test("the first project is the default of a file that names none", () => {
+    expect(configOf(parseRaw("", { projects: ["ops", "ops-large"] })).project).toBe("ops");
+  });
+
+  test("a project named by a file the repository extends is refused without being quoted", () => {
+    const [problem] = problemsOf(parseRepoConfig({ raw: "_extends: .github\n", merged: { project: "other-teams-project" } }, policy));
+    expect(problem).toEqual({ path: ["project"], message: expect.stringMatching(/^project \(a value that is not shown\) is not one of this repository's projects/) });
+    expect(problem?.message).not.toContain("other-teams-project");
   });
 });
 
@@ -379,14 +388,14 @@ describe("the merged object of the config plugin", () => {
   test("is what gets validated; lines only for keys of the repository's own file", () => {
     expect(problemsOf(parseRepoConfig({ raw, merged }, policy))).toEqual([
       { path: ["log_lines"], message: 'log_lines must be a number, not the string "lots"', line: 2, column: 12, endLine: 2, endColumn: 15 },
-      { path: ["forks"], message: 'forks must be one of "require-approval", "build", "ignore", not the string "sometimes"' },
-      { path: ["env", "CODEBUILD_X"], message: "env: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild" },
+      { path: ["forks"], message: 'forks must be one of "require-approval", "build", "ignore", not a string (set in a configuration this repository extends)' },
+      { path: ["env", "CODEBUILD_X"], message: "env: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild (set in a configuration this repository extends)" },
     ]);
   });
 
   test("values from a base are applied over the defaults", () => {
-    const config = configOf(parseRepoConfig({ raw: "_extends: .github\n", merged: { forks: "ignore", project: "team-x" } }, policy));
-    expect(config).toMatchObject({ forks: "ignore", project: "team-x", log_lines: 50 });
+    const config = configOf(parseRepoConfig({ raw: "_extends: .github\n", merged: { forks: "ignore", project: "team-web" } }, policy));
+    expect(config).toMatchObject({ forks: "ignore", project: "team-web", log_lines: 50 });
   });
 
   test("_extends is not a config key", () => {
@@ -402,8 +411,35 @@ describe("the merged object of the config plugin", () => {
 
   test("from the owner's .github repository alone (no file here): no lines", () => {
     expect(problemsOf(parseRepoConfig({ raw: null, merged: { log_lines: 0 } }, policy))).toEqual([
-      { path: ["log_lines"], message: "log_lines must be at least 1, not 0" },
+      { path: ["log_lines"], message: "log_lines must be at least 1 (set in a configuration this repository extends)" },
     ]);
+  });
+
+  test.each<[string, string | null, Record<string, unknown>, string[]]>([
+    ["a string", "_extends: .github\n", { buildspec: "arn:aws:s3:::private-bucket/spec.yml" }, ["private-bucket", "arn:aws"]],
+    ["a list hint", null, { on: { push: { branches: "release-private-name" } } }, ["release-private-name"]],
+    ["a number", null, { timeout_minutes: 4242 }, ["4242"]],
+    ["an enum", null, { forks: "private-words" }, ["private-words"]],
+    ["a union", "_extends: .github\n", { env: { A: { nested: "secret-ish" } } }, ["secret-ish"]],
+  ])("a value from a base is never quoted: %s", (_name, raw, merged, hidden) => {
+    const problems = problemsOf(parseRepoConfig({ raw, merged }, policy));
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) {
+      for (const text of hidden) expect(problem.message).not.toContain(text);
+      expect(problem.line).toBeUndefined();
+    }
+  });
+
+  test("a list the base and the file both set is merged: the base's items are not quoted, nor placed on the file's lines", () => {
+    const raw = "on:\n  push:\n    branches: [main]\n";
+    const merged = { on: { push: { branches: [{ from: "base-private" }, "main"] } } };
+    const problems = problemsOf(parseRepoConfig({ raw, merged }, policy));
+    expect(problems).toEqual([{ path: ["on", "push", "branches", 0], message: "on.push.branches[0] must be a string, not a mapping (set in a configuration this repository extends)" }]);
+  });
+
+  test("a value the file sets itself is quoted and placed, even with a base", () => {
+    const problems = problemsOf(parseRepoConfig({ raw: "_extends: .github\nforks: sometimes\n", merged: { forks: "sometimes", log_lines: 5 } }, policy));
+    expect(problems).toEqual([expect.objectContaining({ path: ["forks"], line: 2, message: expect.stringContaining('not the string "sometimes"') })]);
   });
 });
 

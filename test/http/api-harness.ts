@@ -6,6 +6,7 @@ import { envRoutes } from "../../src/http/env-routes.js";
 import { GitHubUsers } from "../../src/http/github-user.js";
 import { RepositoryAccessResolver } from "../../src/http/repository-access.js";
 import type { Settings } from "../../src/settings.js";
+import { SecretTags } from "../../src/variables/secret-tags.js";
 import { VariableEditor } from "../../src/variables/editor.js";
 import { testPrivateKey } from "../support/fake-github.js";
 import { validateGitHubRequest } from "../support/openapi.js";
@@ -144,7 +145,7 @@ export async function startApi(options: { oauth?: Settings["oauth"] | null; deni
   const probot = new Probot({ appId: 1, privateKey: testPrivateKey(), log: pino({ level: "silent" }) });
   const variables = new MemoryVariableStore(() => new Date(now));
   const secrets = new MemorySecretStore();
-  const editor = new VariableEditor(variables, secrets, "codebuild-checks/");
+  const editor = new VariableEditor(variables, secrets, "codebuild-checks/", { tags: new SecretTags(secrets), domainOf: () => "shared-builds" });
   const settings = { githubApiUrl: GITHUB_API, oauth: options.oauth === null ? undefined : (options.oauth ?? OAUTH) };
   const denied = new Set(options.deniedOwners ?? []);
   const hono = createHttpApp(log, [

@@ -18,7 +18,7 @@ let api: ApiHarness;
 
 async function seed(): Promise<void> {
   const change = { actor: "writer", via: "api" } as const;
-  const repo = { id: 101 };
+  const repo = { id: 101, fullName: "octo/app" };
   await api.editor.set(repo, "all", [{ name: "API_URL", isSecret: false, value: "https://api.example.com" }], change);
   await api.editor.set(repo, "all", [{ name: "API_KEY", isSecret: true, value: API_KEY }], change);
   await api.editor.set(repo, "production", [{ name: "DB_PASSWORD", isSecret: true, value: DB_PASSWORD }, { name: "LOG_LEVEL", isSecret: false, value: "warn" }], change);

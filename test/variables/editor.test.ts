@@ -1,11 +1,14 @@
 import { VariableEditor, type EditResult, type RepositoryTarget, type VariableChange } from "../../src/variables/editor.js";
 import { MAX_ENVIRONMENT_BYTES, MAX_VALUE_BYTES } from "../../src/variables/names.js";
+import { SecretTags } from "../../src/variables/secret-tags.js";
 import { SECRET_TAGS } from "../../src/variables/store.js";
 import type { VariableScope } from "../../src/variables/types.js";
 import { MemorySecretStore } from "../support/memory-secret-store.js";
 import { MemoryVariableStore } from "../support/memory-variable-store.js";
 
-const repo: RepositoryTarget = { id: 42, project: "web-build" };
+const repo: RepositoryTarget = { id: 42, fullName: "acme/web" };
+/** The operator's map as the editor sees it: acme/web's secrets belong to web-build's domain, acme/unmapped's to none. */
+let domains: Record<string, string>;
 const change = { actor: "octocat", via: "api" } as const;
 const plain = (name: string, value: string): VariableChange => ({ name, isSecret: false, value });
 const secret = (name: string, value?: string): VariableChange => ({ name, isSecret: true, ...(value !== undefined && { value }) });
@@ -18,7 +21,8 @@ let editor: VariableEditor;
 beforeEach(() => {
   variables = new MemoryVariableStore(() => new Date("2024-05-01T12:00:00Z"));
   secrets = new MemorySecretStore();
-  editor = new VariableEditor(variables, secrets, "codebuild-checks/");
+  domains = { "acme/web": "web-build" };
+  editor = new VariableEditor(variables, secrets, "codebuild-checks/", { tags: new SecretTags(secrets), domainOf: (fullName) => domains[fullName] });
 });
 
 /** Sets up stored state through the editor, failing loudly if it is refused. */
@@ -59,7 +63,7 @@ describe("set", () => {
   test.each<[VariableScope, RepositoryTarget, Record<string, string>]>([
     ["all", repo, { [SECRET_TAGS.repositoryId]: "42", [SECRET_TAGS.environment]: "all", [SECRET_TAGS.project]: "web-build" }],
     ["production", repo, { [SECRET_TAGS.repositoryId]: "42", [SECRET_TAGS.environment]: "production", [SECRET_TAGS.project]: "web-build" }],
-    ["preview", { id: 42 }, { [SECRET_TAGS.repositoryId]: "42", [SECRET_TAGS.environment]: "preview" }],
+    ["preview", { id: 42, fullName: "acme/unmapped" }, { [SECRET_TAGS.repositoryId]: "42", [SECRET_TAGS.environment]: "preview" }],
   ])("a secret in %s goes to the secret store, tagged; the variable store gets its ARN and size only", async (scope, target, tags) => {
     const value = "s3cr3t-välue";
     expect(await editor.set(target, scope, [secret("API_KEY", value)], change)).toEqual({ ok: true });
@@ -197,6 +201,36 @@ describe("replace", () => {
       ok: false,
       problems: [{ path: [index, "value"], message: `${changes[index]!.name} has no stored secret value to keep: send its value` }],
     });
+  });
+});
+
+describe("the secrets' trust domain follows the operator's map", () => {
+  const tagsOf = (scope: VariableScope, project?: string) => ({
+    [SECRET_TAGS.repositoryId]: "42",
+    [SECRET_TAGS.environment]: scope,
+    ...(project && { [SECRET_TAGS.project]: project }),
+  });
+
+  test("a secret just stored is not tagged a second time", async () => {
+    await given("all", [secret("API_KEY", "one")]);
+    await given("production", [plain("LOG_LEVEL", "warn")]);
+    expect(secrets.calls.filter((c) => c.method === "tag")).toEqual([]);
+  });
+
+  test.each<[string, (r: RepositoryTarget) => Promise<EditResult>]>([
+    ["a set", (r) => editor.set(r, "preview", [plain("LOG_LEVEL", "debug")], change)],
+    ["an unset", (r) => editor.unset(r, "preview", ["NOTHING_HERE"], change)],
+    ["a replace", (r) => editor.replace(r, "preview", [plain("LOG_LEVEL", "debug")], change)],
+  ])("after the map moved the repository, %s re-tags every secret of it for its new domain", async (_name, operate) => {
+    await given("all", [secret("API_KEY", "one")]);
+    await given("production", [secret("DB_PASSWORD", "two")]);
+    domains["acme/web"] = "web-isolated";
+    secrets.calls.length = 0;
+    expect(await operate(repo)).toEqual({ ok: true });
+    expect(secrets.calls.filter((c) => c.method === "tag")).toEqual([
+      { method: "tag", name: await arnOf("all", "API_KEY"), tags: tagsOf("all", "web-isolated") },
+      { method: "tag", name: await arnOf("production", "DB_PASSWORD"), tags: tagsOf("production", "web-isolated") },
+    ]);
   });
 });
 

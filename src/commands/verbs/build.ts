@@ -5,7 +5,8 @@ import type { Command } from "../types.js";
 
 /**
  * `/build [sha]`: builds the pull request's head. For a fork's pull request it is the approval,
- * which is for the commit that was reviewed: the sha is required and must be the current head.
+ * which is for the commit that was reviewed: the head's full sha is required (a prefix can be matched
+ * by a commit crafted for it).
  */
 export const build: CommandHandler<Extract<Command, { verb: "build" }>> = {
   needsWrite: true,
@@ -24,6 +25,12 @@ export const build: CommandHandler<Extract<Command, { verb: "build" }>> = {
       return {
         ok: false,
         reply: `This pull request comes from a fork, so building it is an approval of one commit: comment ${codeSpan(`/build ${head}`)} once you have reviewed it.`,
+      };
+    }
+    if (trigger.fromFork && command.sha !== head) {
+      return {
+        ok: false,
+        reply: `An approval of a fork's commit needs its full sha, since a fork can push a commit crafted to share a short one: comment ${codeSpan(`/build ${head}`)} once you have reviewed it.`,
       };
     }
     await deps.processTrigger({ ...trigger, ...(trigger.fromFork && { approvedSha: head }) });

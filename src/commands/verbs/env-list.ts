@@ -1,6 +1,7 @@
 import { pullRequestOf } from "../../adapters/github/pulls.js";
-import { isBot } from "../../builds/actors.js";
+import { configPolicyFor } from "../../builds/repository-policy.js";
 import { storedForBuild } from "../../builds/stored-variables.js";
+import { untrustedOrigin } from "../../builds/trust.js";
 import { codeSpan, escapeMarkdown } from "../../checks/markdown.js";
 import { loadRepoConfig } from "../../config/load.js";
 import type { EnvironmentName } from "../../config/schema.js";
@@ -32,12 +33,12 @@ export const envList: CommandHandler<Extract<Command, { verb: "env list" }>> = {
   async run(command, context) {
     const { environment, ref, trusted, what } = await target(command.environment, context);
     const { intent, octokit, deps } = context;
-    const { defaultProject, allowedProjects } = deps.settings.codebuild;
-    const config = await loadRepoConfig(octokit, { owner: intent.repository.owner, repo: intent.repository.name, ref }, { defaultProject, allowedProjects });
+    const policy = configPolicyFor(deps.settings, intent.repository.fullName);
+    const config = await loadRepoConfig(octokit, { owner: intent.repository.owner, repo: intent.repository.name, ref }, policy);
     if (!config.ok) {
       return { ok: false, reply: `The ${what}'s .github/codebuild.yml is invalid, so no build would start: push a fix (its check run lists the problems).` };
     }
-    const merged = mergeVariables({ config: config.config, environment, ...(await storedForBuild(deps.variables, intent.repository.id, environment)), identity: {}, trusted });
+    const merged = mergeVariables({ config: config.config, environment, ...storedForBuild(await deps.variables.list(intent.repository.id), environment), identity: {}, trusted });
     if (!merged.ok) return { ok: false, reply: merged.problems.map((p) => `- ${escapeMarkdown(p)}`).join("\n") };
     const lines = merged.variables.map((v) => `- ${codeSpan(v.name)}${shownValue(v, intent.repository.private)} (${SOURCES[v.source]})`);
     const identity = IDENTITY_NAMES.map((name) => codeSpan(name)).join(", ");
@@ -57,11 +58,11 @@ function shownValue(variable: BuildVariable, privateRepository: boolean): string
   return privateRepository ? ` = ${codeSpan(variable.value)}` : "";
 }
 
-async function target(requested: "all" | EnvironmentName, { intent, octokit }: CommandContext) {
+async function target(requested: "all" | EnvironmentName, { intent, octokit, deps }: CommandContext) {
   if (intent.isPullRequest) {
     const { trigger } = await pullRequestOf(octokit, intent);
     const fork = trigger.fromFork;
-    const untrusted = fork || isBot(trigger.author);
+    const untrusted = untrustedOrigin(trigger, deps.settings.trustedBots) !== null;
     return {
       environment: requested === "all" ? ("preview" as const) : requested,
       // As a build reads it: a fork's config comes from the base repository's default branch.

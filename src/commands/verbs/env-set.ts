@@ -8,7 +8,7 @@ export const envSet: CommandHandler<Extract<Command, { verb: "env set" }>> = {
   needsWrite: true,
   async run(command, { intent, deps }) {
     const result = await deps.editor.set(
-      { id: intent.repository.id },
+      intent.repository,
       command.environment,
       command.assignments.map((a) => ({ name: a.name, value: a.value, isSecret: false })),
       { actor: intent.sender.login, via: "comment" },

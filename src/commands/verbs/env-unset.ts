@@ -6,7 +6,7 @@ import type { Command } from "../types.js";
 export const envUnset: CommandHandler<Extract<Command, { verb: "env unset" }>> = {
   needsWrite: true,
   async run(command, { intent, deps }) {
-    await deps.editor.unset({ id: intent.repository.id }, command.environment, command.names, { actor: intent.sender.login, via: "comment" });
+    await deps.editor.unset(intent.repository, command.environment, command.names, { actor: intent.sender.login, via: "comment" });
     return { ok: true, reply: `Removed ${command.names.map(codeSpan).join(", ")} from ${environmentWords(command.environment)}.` };
   },
 };

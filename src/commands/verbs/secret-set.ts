@@ -28,7 +28,7 @@ export const secretSet: CommandHandler<Extract<Command, { verb: "secret set" }>>
       return plainOnPublic(name, deps.settings.publicUrl);
     }
     const result = await deps.editor.set(
-      { id: intent.repository.id },
+      intent.repository,
       command.environment,
       [{ name, value, isSecret: true }],
       { actor: intent.sender.login, via: "comment" },
