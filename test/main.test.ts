@@ -18,6 +18,8 @@ describe("start-up refuses a bad configuration with one line naming the variable
     [{ WEBHOOK_SECRET: "" }, /^Missing WEBHOOK_SECRET: /],
     [{ CODEBUILD_PROJECT: "" }, /^Missing CODEBUILD_PROJECT: /],
     [{ LOGS_RPS: "fast" }, /^Invalid LOGS_RPS="fast": /],
+    [{ CODEBUILD_PROJECTS_ALLOWED: "team-*" }, /^CODEBUILD_PROJECTS_ALLOWED was replaced by CODEBUILD_PROJECTS/],
+    [{ CODEBUILD_PROJECTS: "acme/web" }, /^Invalid CODEBUILD_PROJECTS="acme\/web": /],
   ])("%j", async (change, message) => {
     const error = await startApp({ ...valid(), ...change } as NodeJS.ProcessEnv).then(
       (running) => running.stop().then(() => undefined),

@@ -3,6 +3,7 @@ import type { ProbotOctokit } from "probot";
 import { describeFile, extendedFile, mayExtend, morePrivate, sameRepository, visibilityWords, type ConfigFile, type Visibility } from "./extends.js";
 import { EXTENDS_KEY, extendsValue, parseRepoConfig, placeProblem, type ConfigProblem, type ConfigResult, type ProjectPolicy } from "./parse.js";
 import { CONFIG_PATH } from "./schema.js";
+import { quote } from "./value-words.js";
 
 /** The repository and commit (or branch) whose configuration applies. */
 export interface ConfigTarget {
@@ -91,7 +92,7 @@ function namedBase(raw: string, target: ConfigTarget, policy: ConfigPolicy): Nam
   if (!mayExtend(target, file, policy.extendsAllowed)) {
     return {
       ok: false,
-      problem: `${EXTENDS_KEY} names ${describeFile(file)}: a configuration may extend only its owner's .github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED`,
+      problem: `${EXTENDS_KEY} names ${quote(describeFile(file))}: a configuration may extend only its owner's .github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED`,
     };
   }
   return { ok: true, file };
@@ -104,8 +105,8 @@ function namedBase(raw: string, target: ConfigTarget, policy: ConfigPolicy): Nam
 async function baseProblem(octokit: ProbotOctokit, target: ConfigTarget, files: ReadFile[], policy: ConfigPolicy, firstHop: ConfigFile | undefined): Promise<string | null> {
   const bases = files.slice(1).filter((file) => file.config !== null && !sameRepository(file, target));
   if (bases.length === 0) return null;
-  const name = (file: ReadFile) => (isKnown(file, target, firstHop) ? describeFile(file) : undefined);
-  const beyond = firstHop ? `${describeFile(firstHop)} extends another repository's configuration that` : "the owner's .github configuration extends another repository's configuration that";
+  const name = (file: ReadFile) => (isKnown(file, target, firstHop) ? quote(describeFile(file)) : undefined);
+  const beyond = firstHop ? `${quote(describeFile(firstHop))} extends another repository's configuration that` : "the owner's .github configuration extends another repository's configuration that";
   for (const base of bases) {
     if (!mayExtend(target, base, policy.extendsAllowed)) {
       return `${beyond} is not the owner's .github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED`;
@@ -176,8 +177,8 @@ function describePluginError(error: Error, target: ConfigTarget, firstHop: Confi
   const meaning = PLUGIN_ERRORS.find(([pattern]) => pattern.test(message))?.[1] ?? "cannot be read";
   const url = CONTENTS_URL.exec(message);
   const file = url ? { owner: url[1]!, repo: url[2]!, path: decodeURIComponent(url[3]!) } : undefined;
-  if (file && isKnown(file, target, firstHop)) return `${describeFile(file)} ${meaning}`;
-  const start = firstHop ? describeFile(firstHop) : "the owner's .github configuration";
+  if (file && isKnown(file, target, firstHop)) return `${quote(describeFile(file))} ${meaning}`;
+  const start = firstHop ? quote(describeFile(firstHop)) : "the owner's .github configuration";
   return `a configuration that ${start} extends ${meaning}`;
 }
 

@@ -17,7 +17,7 @@ describe("sharedTrustDomains: one start-up line per domain more than one reposit
       "repositories */* share the trust domain of project rest: each can read the others' secrets",
     ]],
     ["exact names with their own projects share nothing; the rest share the default", "acme/web=web-build,acme/api=api-build", "shared", [
-      "repositories every repository CODEBUILD_PROJECTS does not map share the trust domain of project shared: each can read the others' secrets",
+      "every repository CODEBUILD_PROJECTS does not map shares the trust domain of project shared: each can read the others' secrets",
     ]],
     ["a glob is a domain of many", "acme/api-*=api-build,*/*=other", undefined, [
       "repositories acme/api-* share the trust domain of project api-build: each can read the others' secrets",
@@ -32,7 +32,7 @@ describe("sharedTrustDomains: one start-up line per domain more than one reposit
       "repositories */* share the trust domain of project other: each can read the others' secrets",
     ]],
     ["a rule on the default project shares with the unmapped repositories", "acme/web=shared|web-large", "shared", [
-      "repositories acme/web, every repository CODEBUILD_PROJECTS does not map share the trust domain of project shared: each can read the others' secrets",
+      "repositories acme/web and every repository CODEBUILD_PROJECTS does not map share the trust domain of project shared: each can read the others' secrets",
     ]],
     ["a second project of a rule alone is no second domain", "acme/web=web-build|web-large,*/*=other", undefined, [
       "repositories */* share the trust domain of project other: each can read the others' secrets",

@@ -182,6 +182,16 @@ describe("summary", () => {
     expect(summary.indexOf(note)).toBeLessThan(summary.indexOf(LINK));
   });
 
+  test.each<[string, BuildSnapshot, boolean, boolean]>([
+    ["an untrusted build that failed fetching its source", finished("FAILED", [phase("DOWNLOAD_SOURCE", "CLIENT_ERROR", 0, 4)], 4), true, true],
+    ["a trusted build that failed fetching its source", finished("FAILED", [phase("DOWNLOAD_SOURCE", "CLIENT_ERROR", 0, 4)], 4), false, false],
+    ["an untrusted build that failed later", finished("FAILED", [phase("DOWNLOAD_SOURCE", "SUCCEEDED", 0, 4), phase("BUILD", "FAILED", 4, 9)], 9), true, false],
+  ])("%s: says why CodeBuild could not fetch it, and what the operator can do: %s", (_, build, untrusted, said) => {
+    const summary = render(build, { untrusted }).summary;
+    expect(summary.includes("CodeBuild could not fetch the source. This build is of untrusted code")).toBe(said);
+    if (said) expect(summary).toContain("`CODEBUILD_UNTRUSTED_ROLE`");
+  });
+
   test("long failure messages are cut to fit GitHub's limit, keeping the table and the link", () => {
     const line = "é|@x".repeat(250);
     const build = finished("FAILED", [phase("BUILD", "FAILED", 0, 5, Array.from({ length: 100 }, () => `${line}\n${line}`))], 5);

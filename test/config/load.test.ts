@@ -146,7 +146,7 @@ describe("loadRepoConfig", () => {
   test("invalid YAML in the owner's .github file: a problem that names that file, without quoting it", async () => {
     serveOwnFile(NOT_FOUND);
     serveFile("octo/.github", null, { text: "a: 1\na: 2\n" });
-    expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([{ path: [], message: "octo/.github:.github/codebuild.yml is not valid YAML" }]);
+    expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([{ path: [], message: '"octo/.github:.github/codebuild.yml" is not valid YAML' }]);
   });
 
   test("an _extends that names no file is a problem on its line, and nothing is read for it", async () => {
@@ -218,7 +218,7 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
       expect.objectContaining({
         path: ["_extends"],
         line: 2,
-        message: `_extends names ${named}: a configuration may extend only its owner's .github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED`,
+        message: `_extends names "${named}": a configuration may extend only its owner's .github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED`,
       }),
     ]);
   });
@@ -252,7 +252,7 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     }
     const problems = problemsOf(result);
     expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1 })]);
-    expect(problems[0]!.message).toMatch(new RegExp(`^octo/shared-values:\\.github/codebuild\\.yml is in a ${base}.* repository and this repository is ${repository}`));
+    expect(problems[0]!.message).toMatch(new RegExp(`^"octo/shared-values:\\.github/codebuild\\.yml" is in a ${base}.* repository and this repository is ${repository}`));
     expect(JSON.stringify(problems)).not.toMatch(/Confidential|not-for-the-public|TOKEN_HINT/);
   });
 
@@ -266,7 +266,7 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
       {
         path: [],
         message:
-          "octo/.github:.github/codebuild.yml is in a private repository and this repository is public: its values would show in this repository's check runs and build logs. Put what this repository needs in its own .github/codebuild.yml",
+          `"octo/.github:.github/codebuild.yml" is in a private repository and this repository is public: its values would show in this repository's check runs and build logs. Put what this repository needs in its own .github/codebuild.yml`,
       },
     ]);
   });
@@ -285,7 +285,7 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     }
     const problems = problemsOf(await loadRepoConfig(octokit(), target, policy));
     expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1, message: expect.stringMatching(message) })]);
-    expect(problems[0]!.message).toMatch(/^octo\/\.github:\.github\/codebuild\.yml extends/);
+    expect(problems[0]!.message).toMatch(/^"octo\/\.github:\.github\/codebuild\.yml" extends/);
     expect(JSON.stringify(problems)).not.toMatch(/hidden|HIDDEN/);
   });
 
@@ -297,7 +297,7 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     serveFile("octo/.github", null, { text: "_extends: shared-deeper\n" });
     serveFile("octo/shared-deeper", null, { text });
     const problems = problemsOf(await loadRepoConfig(octokit(), target, policy));
-    expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1, message: `a configuration that octo/.github:.github/codebuild.yml extends ${meaning}` })]);
+    expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1, message: `a configuration that "octo/.github:.github/codebuild.yml" extends ${meaning}` })]);
     expect(JSON.stringify(problems)).not.toMatch(/shared-deeper|private words/);
   });
 });

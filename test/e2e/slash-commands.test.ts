@@ -163,7 +163,7 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
     expect(lastReply()).toContain("comment on the pull request");
   });
 
-  test("/build <sha> approves a fork's pull request only for its current head", async () => {
+  test("/build <sha> approves a fork's pull request only for its current head, by its full sha", async () => {
     await start({ CODEBUILD_UNTRUSTED_ROLE: "arn:aws:iam::123456789012:role/untrusted" });
     app.github.pulls.set(1, { ...app.github.pulls.get(1)!, head: { sha: HEAD, ref: "feature", repo: { id: 999 } }, user: { login: "stranger", id: 9, type: "User" } });
     const stale = await send(comment("/build 0123456"));
@@ -171,6 +171,13 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
     expect(lastReply()).toContain("is not the head");
     const bare = await send(comment("/build"));
     expect(reactionsOf(bare)).toEqual(["eyes", "-1"]);
+    // A fork can push a commit crafted to share a short sha with the one that was reviewed.
+    const short = await send(comment(`/build ${HEAD.slice(0, 7)}`));
+    expect(reactionsOf(short)).toEqual(["eyes", "-1"]);
+    expect(lastReply()).toContain("needs its full sha");
+    expect(lastReply()).toContain(`\`/build ${HEAD}\``);
+    const almost = await send(comment(`/build ${HEAD.slice(0, 39)}`));
+    expect(reactionsOf(almost)).toEqual(["eyes", "-1"]);
     expect(codebuild.calls("StartBuild")).toHaveLength(0);
 
     const approved = await send(comment(`/build ${HEAD}`));

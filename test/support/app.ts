@@ -31,8 +31,11 @@ export interface TestApp {
   secretsManager: FakeSecretsManager;
   url: string;
   webhookUrl: string;
-  /** Stops the app and starts it again as a new process would: same environment, table, secrets and fakes. */
-  restart(): Promise<void>;
+  /**
+   * Stops the app and starts it again as a new process would: same table, secrets and fakes, and the
+   * same environment but for `changed` (an operator's new settings).
+   */
+  restart(changed?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,8 +80,10 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
   Object.assign(process.env, appEnv);
   const app: TestApp = {
     running: await startApp(process.env),
-    async restart() {
+    async restart(changed = {}) {
       await app.running.stop();
+      for (const k of Object.keys(changed)) if (!(k in saved)) saved[k] = process.env[k];
+      Object.assign(process.env, changed);
       app.running = await startApp(process.env);
     },
     github,
