@@ -54,6 +54,11 @@ export function loadTemplate(): Template {
   return parseTemplate(readFileSync(new URL("template.yaml", DEPLOY_DIR), "utf8"));
 }
 
+/** deploy/project.yaml: one project and its three roles, the default project's nested stack in template.yaml. */
+export function loadProjectTemplate(): Template {
+  return parseTemplate(readFileSync(new URL("project.yaml", DEPLOY_DIR), "utf8"));
+}
+
 export function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { APP_KEY_TAGS } from "../../src/secrets/app-key.js";
 import { parseSettings } from "../../src/settings.js";
+import { SECRET_TAGS } from "../../src/variables/store.js";
 import {
   DEPLOY_DIR,
   actionMatches,
@@ -157,6 +159,24 @@ function resourcesOf(statement: Statement): Json[] {
   return listOf(statement.Resource);
 }
 
+/** The default project of the template, which iam-policy.json names too. */
+const DEFAULT_PROJECT = String(loadTemplate().Parameters?.ProjectName?.Default);
+
+/** Every tag key the app writes on a secret: a stored secret's, and its sealing key's. */
+const APP_TAG_KEYS = [...Object.values(SECRET_TAGS), ...Object.keys(APP_KEY_TAGS)].sort();
+
+/**
+ * The tag keys a role may write: CreateSecret and TagResource are granted together, by one
+ * statement limited by aws:TagKeys (a secret's tags decide which builds may read it).
+ */
+function tagKeysOf(statements: Statement[]): string[] {
+  const tagging = allowing(statements, "secretsmanager:TagResource");
+  expect(tagging).toHaveLength(1);
+  expect(allowing(statements, "secretsmanager:CreateSecret")).toEqual(tagging);
+  const keys = (tagging[0]!.Condition?.["ForAllValues:StringEquals"] as Record<string, Json> | undefined)?.["aws:TagKeys"];
+  return [...(keys as string[])].sort();
+}
+
 describe("the AWS calls the code makes", () => {
   test("every SDK command in src/ maps to an IAM action", () => {
     const unmapped = calls.filter((c) => !c.action).map((c) => `${c.name} in src/${c.file}`);
@@ -238,11 +258,18 @@ describe("deploy/iam-policy.json: the app's policy on the container path", () =>
     expect(arns("logs:GetLogEvents")).toEqual(["arn:aws:logs:REGION:ACCOUNT_ID:log-group:/aws/codebuild/*"]);
   });
 
-  test("passes only a role, and only to CodeBuild", () => {
+  test("passes only the default project's preview and untrusted roles (as project.yaml names them), and only to CodeBuild", () => {
     const [passRole, ...others] = allowing(statements, "iam:PassRole");
     expect(others).toEqual([]);
-    expect(resourcesOf(passRole!)).toEqual(["arn:aws:iam::ACCOUNT_ID:role/codebuild-checks-untrusted"]);
+    expect(resourcesOf(passRole!)).toEqual([
+      `arn:aws:iam::ACCOUNT_ID:role/codebuild-checks/${DEFAULT_PROJECT}-preview`,
+      `arn:aws:iam::ACCOUNT_ID:role/codebuild-checks/${DEFAULT_PROJECT}-untrusted`,
+    ]);
     expect(passRole!.Condition).toEqual({ StringEquals: { "iam:PassedToService": "codebuild.amazonaws.com" } });
+  });
+
+  test("creates and tags secrets only with the tag keys the app writes", () => {
+    expect(tagKeysOf(statements)).toEqual(APP_TAG_KEYS);
   });
 });
 
@@ -297,11 +324,18 @@ describe("the template's role of the Lambda functions", () => {
     }
   });
 
-  test("passes only the untrusted role, and only to CodeBuild", () => {
+  test("passes only the preview and untrusted roles of the app's projects, and only to CodeBuild", () => {
     const [passRole, ...others] = allowing(statements, "iam:PassRole");
     expect(others).toEqual([]);
-    expect(resourcesOf(passRole!)).toEqual([{ "Fn::GetAtt": ["UntrustedRole", "Arn"] }]);
+    const role = (project: string, kind: string) => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/codebuild-checks/\${${project}}-${kind}` });
+    expect(new Set(resourcesOf(passRole!).map((r) => JSON.stringify(r)))).toEqual(
+      new Set(["ProjectName", "ExtraProjectsPattern"].flatMap((p) => ["preview", "untrusted"].map((k) => JSON.stringify(role(p, k))))),
+    );
     expect(passRole!.Condition).toEqual({ StringEquals: { "iam:PassedToService": "codebuild.amazonaws.com" } });
+  });
+
+  test("creates and tags secrets only with the tag keys the app writes", () => {
+    expect(tagKeysOf(statements)).toEqual(APP_TAG_KEYS);
   });
 
   test("sends and receives only on the app's own queues", () => {
@@ -315,7 +349,7 @@ describe("the template's role of the Lambda functions", () => {
     for (const statement of statements.filter((s) => actionsOf(s).some((a) => serviceOf(a) === "codebuild"))) {
       for (const resource of resourcesOf(statement)) {
         const text = JSON.stringify(resource);
-        expect(text === JSON.stringify({ "Fn::GetAtt": ["BuildProject", "Arn"] }) || text.includes(":project/${ExtraProjectsPattern}")).toBe(true);
+        expect(text.endsWith(':project/${ProjectName}"}') || text.endsWith(':project/${ExtraProjectsPattern}"}')).toBe(true);
       }
     }
   });

@@ -1,6 +1,6 @@
 import { TABLE_DEFINITION } from "../../src/adapters/aws/dynamodb/table.js";
 import { parseSettings } from "../../src/settings.js";
-import { SECRET_TAGS } from "../../src/variables/store.js";
+import { SECRET_TAGS, VARIABLE_SCOPES } from "../../src/variables/store.js";
 import {
   actionMatches,
   actionsOf,
@@ -8,6 +8,7 @@ import {
   branches,
   isObject,
   listOf,
+  loadProjectTemplate,
   loadTemplate,
   parseTemplate,
   references,
@@ -20,16 +21,17 @@ import {
 } from "./cloudformation.js";
 
 const template = loadTemplate();
+const project = loadProjectTemplate();
 const defaults = parseSettings({});
 
-function resource(id: string): Resource {
-  const found = template.Resources[id];
+function resource(id: string, t: Template = template): Resource {
+  const found = t.Resources[id];
   if (!found) throw new Error(`the template has no resource ${id}`);
   return found;
 }
 
-function properties(id: string): JsonObject {
-  return resource(id).Properties ?? {};
+function properties(id: string, t: Template = template): JsonObject {
+  return resource(id, t).Properties ?? {};
 }
 
 /** Attributes GetAtt may read, of the resource types the template uses (CloudFormation's reference, "Return values"). */
@@ -42,6 +44,8 @@ const ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   "AWS::Events::Rule": ["Arn"],
   "AWS::Lambda::Url": ["FunctionArn", "FunctionUrl"],
   "AWS::Serverless::Function": ["Arn"],
+  // The one nested stack is project.yaml (a test below checks it): its outputs.
+  "AWS::CloudFormation::Stack": Object.keys(project.Outputs ?? {}).map((name) => `Outputs.${name}`),
 };
 
 /** What a template refers to that it does not define. */
@@ -92,13 +96,21 @@ function unknownAttributes(t: Template): string[] {
   });
 }
 
-describe("the template's references", () => {
-  test("every Ref, GetAtt, ${…} and condition names something the template defines", () => {
-    expect(undefinedReferences(template)).toEqual([]);
+describe("the templates' references", () => {
+  test.each([["template.yaml", template], ["project.yaml", project]])("every Ref, GetAtt, ${…} and condition of %s names something it defines", (_name, t) => {
+    expect(undefinedReferences(t)).toEqual([]);
   });
 
-  test("every GetAtt reads an attribute its resource has", () => {
-    expect(unknownAttributes(template)).toEqual([]);
+  test.each([["template.yaml", template], ["project.yaml", project]])("every GetAtt of %s reads an attribute its resource has", (_name, t) => {
+    expect(unknownAttributes(t)).toEqual([]);
+  });
+
+  test("the default project is project.yaml, given every parameter it needs and only those it has", () => {
+    expect(properties("DefaultProject").TemplateURL).toBe("project.yaml");
+    const given = Object.keys(properties("DefaultProject").Parameters as JsonObject);
+    const declared = Object.entries(project.Parameters ?? {});
+    expect(given.filter((name) => !(name in (project.Parameters ?? {})))).toEqual([]);
+    expect(declared.filter(([name, p]) => p.Default === undefined && !given.includes(name)).map(([name]) => name)).toEqual([]);
   });
 
   test.each([
@@ -144,59 +156,114 @@ describe("the DynamoDB table", () => {
   });
 });
 
-describe("the CodeBuild project and the roles of builds", () => {
-  const project = properties("BuildProject");
-  const secretActions = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:BatchGetSecretValue"];
+describe("project.yaml: a project and its three roles, one trust domain", () => {
+  const build = properties("BuildProject", project);
+  const reads = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:BatchGetSecretValue"];
+  const writes = ["secretsmanager:TagResource", "secretsmanager:UntagResource", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret"];
+  const domain = { "Fn::If": ["HasTrustDomain", { Ref: "TrustDomain" }, { Ref: "ProjectName" }] };
+  const appSecrets = { "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretsPrefix}*" };
+  const buildRoles = ["ProjectRole", "PreviewRole", "UntrustedRole"];
+  const allowed = (id: string) => roleStatements(project, id).filter((s) => s.Effect === "Allow");
 
-  test("takes its source from GitHub, leaves reporting to the app and logs to CloudWatch", () => {
-    expect(project.Name).toEqual({ Ref: "ProjectName" });
-    expect(project.Source).toMatchObject({ Type: "GITHUB", ReportBuildStatus: false });
-    expect(project.LogsConfig).toEqual({ CloudWatchLogs: { Status: "ENABLED" } });
-    expect(project.ServiceRole).toEqual({ "Fn::GetAtt": ["ProjectRole", "Arn"] });
+  test("the project takes its source from GitHub, leaves reporting to the app, logs to CloudWatch, and runs with its own role", () => {
+    expect(build.Name).toEqual({ Ref: "ProjectName" });
+    expect(build.Source).toMatchObject({ Type: "GITHUB", ReportBuildStatus: false });
+    expect(build.LogsConfig).toEqual({ CloudWatchLogs: { Status: "ENABLED" } });
+    expect(build.ServiceRole).toEqual({ "Fn::GetAtt": ["ProjectRole", "Arn"] });
   });
 
-  test("the project's role reads only secrets under SECRETS_PREFIX tagged with this project", () => {
-    const statements = roleStatements(template, "ProjectRole");
-    const reading = statements.filter((s) => actionsOf(s).some((a) => a.toLowerCase().startsWith("secretsmanager:") || a === "*"));
+  test.each<[string, string[]]>([
+    ["ProjectRole", ["all", "production"]],
+    ["PreviewRole", ["all", "preview"]],
+  ])("%s reads only the domain's secrets of %j, tagged by the keys the app writes", (id, environments) => {
+    const reading = allowed(id).filter((s) => actionsOf(s).some((a) => a.toLowerCase().startsWith("secretsmanager:") || a === "*"));
     expect(reading).toHaveLength(1);
     expect(actionsOf(reading[0]!)).toEqual(["secretsmanager:GetSecretValue"]);
+    expect(listOf(reading[0]!.Resource)).toEqual([appSecrets]);
     expect(reading[0]!.Condition).toEqual({
-      StringEquals: { [`secretsmanager:ResourceTag/${SECRET_TAGS.project}`]: { Ref: "ProjectName" } },
+      StringEquals: {
+        [`secretsmanager:ResourceTag/${SECRET_TAGS.project}`]: domain,
+        [`secretsmanager:ResourceTag/${SECRET_TAGS.environment}`]: environments,
+      },
     });
-    expect(listOf(reading[0]!.Resource)).toEqual([
-      { "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretsPrefix}*" },
-    ]);
+    for (const environment of environments) expect(VARIABLE_SCOPES).toContain(environment);
   });
 
-  test("the untrusted role grants no Secrets Manager action at all", () => {
-    const statements = roleStatements(template, "UntrustedRole");
+  test("the untrusted role allows build logs and nothing else: no secret, no source connection", () => {
+    const statements = allowed("UntrustedRole");
     expect(statements.length).toBeGreaterThan(0);
-    for (const action of secretActions) expect(allowing(statements, action)).toEqual([]);
+    for (const action of [...reads, "codeconnections:UseConnection", "codeconnections:GetConnectionToken", "codestar-connections:UseConnection"]) {
+      expect(allowing(statements, action)).toEqual([]);
+    }
     for (const statement of statements) {
       expect(statement.NotAction).toBeUndefined();
       for (const action of actionsOf(statement)) expect(action).toMatch(/^logs:/);
     }
   });
 
-  test("the untrusted role is the one the functions pass for untrusted builds", () => {
-    const globals = (template.Globals?.Function as JsonObject).Environment as JsonObject;
-    expect((globals.Variables as JsonObject).CODEBUILD_UNTRUSTED_ROLE).toEqual({ "Fn::GetAtt": ["UntrustedRole", "Arn"] });
+  test("the source connection is for the project's own and preview roles only", () => {
+    const policy = properties("SourceConnectionPolicy", project);
+    expect(resource("SourceConnectionPolicy", project).Condition).toBe("HasSourceConnection");
+    expect(listOf(policy.Roles)).toEqual([{ Ref: "ProjectRole" }, { Ref: "PreviewRole" }]);
   });
 
-  test.each(["ProjectRole", "UntrustedRole"])("%s can be assumed only by CodeBuild for this account", (id) => {
-    const trust = properties(id).AssumeRolePolicyDocument as JsonObject;
+  test.each(buildRoles)("%s may not create, change, tag or untag any of the app's secrets, whatever else it is given", (id) => {
+    const statements = roleStatements(project, id);
+    for (const action of writes) expect(allowing(statements, action)).toEqual([]);
+    const denials = statements.filter((s) => s.Effect === "Deny");
+    expect(denials).toEqual([{ Effect: "Deny", NotAction: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: appSecrets }]);
+  });
+
+  test.each(buildRoles)("%s can be assumed only by CodeBuild, for this project of this account", (id) => {
+    const trust = properties(id, project).AssumeRolePolicyDocument as JsonObject;
     expect(listOf(trust.Statement)).toEqual([
       expect.objectContaining({
         Principal: { Service: "codebuild.amazonaws.com" },
-        Condition: expect.objectContaining({ StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } }),
+        Condition: {
+          StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+          ArnLike: { "aws:SourceArn": { "Fn::Sub": "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}:project/${ProjectName}" } },
+        },
       }),
     ]);
   });
 
+  test.each<[string, string]>([
+    ["PreviewRole", "CODEBUILD_PREVIEW_ROLE"],
+    ["UntrustedRole", "CODEBUILD_UNTRUSTED_ROLE"],
+  ])("%s is named as the functions' %s finds it, {project} being the project", (id, variable) => {
+    const role = properties(id, project);
+    const name = (role.RoleName as { "Fn::Sub": string })["Fn::Sub"].replace("${ProjectName}", "{project}");
+    const arn = `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${String(role.Path)}${name}`;
+    const globals = ((template.Globals?.Function as JsonObject).Environment as JsonObject).Variables as JsonObject;
+    expect(globals[variable]).toEqual({ "Fn::Sub": arn });
+    expect(parseSettings({ [variable]: arn.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", "123456789012") })).toBeDefined();
+  });
+
+  test("a role's name fits IAM's 64 characters whatever the project's name", () => {
+    const longest = Number(/\{1,(\d+)\}\$$/.exec(String(project.Parameters?.ProjectName?.AllowedPattern))?.[1]) + 1;
+    expect(template.Parameters?.ProjectName?.AllowedPattern).toBe(project.Parameters?.ProjectName?.AllowedPattern);
+    expect(longest + "-untrusted".length).toBeLessThanOrEqual(64);
+  });
+
   test("the secrets' prefix defaults to the app's SECRETS_PREFIX", () => {
     expect(template.Parameters?.SecretsPrefix?.Default).toBe(defaults.secretsPrefix);
+    expect(project.Parameters?.SecretsPrefix?.Default).toBe(defaults.secretsPrefix);
+  });
+
+  test("no role of either template reads secrets except the project's own, the preview role and the app's", () => {
+    const readers = (t: Template) =>
+      Object.entries(t.Resources)
+        .filter(([, r]) => r.Type === "AWS::IAM::Role")
+        .map(([id]) => id)
+        .filter((id) => allowingIn(t, id, "secretsmanager:GetSecretValue"));
+    expect(readers(template)).toEqual(["AppRole"]);
+    expect(readers(project).sort()).toEqual(["PreviewRole", "ProjectRole"]);
   });
 });
+
+function allowingIn(t: Template, roleId: string, action: string): boolean {
+  return roleStatements(t, roleId).some((s) => s.Effect === "Allow" && actionsOf(s).some((a) => actionMatches(a, action)));
+}
 
 describe("the functions", () => {
   const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === "AWS::Serverless::Function");
@@ -227,7 +294,8 @@ describe("the functions", () => {
       expect.arrayContaining([
         "TABLE_NAME",
         "CODEBUILD_PROJECT",
-        "CODEBUILD_PROJECTS_ALLOWED",
+        "CODEBUILD_PROJECTS",
+        "CODEBUILD_PREVIEW_ROLE",
         "CODEBUILD_UNTRUSTED_ROLE",
         "SECRETS_PREFIX",
         "PUBLIC_URL",
@@ -300,10 +368,4 @@ describe("the functions", () => {
       { "Fn::Sub": `\${WebhookFunctionUrl.FunctionUrl}${defaults.webhookPath.slice(1)}` },
     ]);
   });
-});
-
-test("no role of the template can read secrets except the project's and the app's", () => {
-  const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === "AWS::IAM::Role").map(([id]) => id);
-  const reading = roles.filter((id) => roleStatements(template, id).some((s) => actionsOf(s).some((a) => actionMatches(a, "secretsmanager:GetSecretValue"))));
-  expect(reading.sort()).toEqual(["AppRole", "ProjectRole"]);
 });
