@@ -23,6 +23,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How many ports to try when the one `freePort` gave was taken before the server bound it. */
+export const PORT_ATTEMPTS = 5;
+
+/**
+ * A port `freePort` gave may be taken before a server binds it (by another test worker, or as the
+ * source port of an outgoing connection): this says whether that is why a start failed.
+ */
+export function isAddressInUse(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "EADDRINUSE";
+}
+
+/** Starts a server on a free port, with another port when the first was taken meanwhile. */
+export async function onFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !isAddressInUse(error)) throw error;
+    }
+  }
+}
+
 export interface TestApp {
   running: RunningApp;
   github: FakeGitHub;
@@ -50,7 +72,6 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
   const secretsManager = new FakeSecretsManager();
   const secretsManagerEndpoint = await secretsManager.start();
   const github = new FakeGitHub(await freePort());
-  const port = await freePort();
   nock.disableNetConnect();
   nock.enableNetConnect((host) => (host.startsWith("127.0.0.1:") && host !== github.host) || host === EMBEDDED_DYNAMODB_HOST);
   github.install();
@@ -61,7 +82,7 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     GHE_HOST: github.host,
     GHE_PROTOCOL: "http",
     HOST: "127.0.0.1",
-    PORT: String(port),
+    PORT: "",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: "test",
@@ -78,8 +99,13 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
   const umask = process.umask(0o022);
   process.umask(umask);
   Object.assign(process.env, appEnv);
+  const running = await onFreePort((port) => {
+    process.env.PORT = String(port);
+    return startApp(process.env);
+  });
+  const url = `http://127.0.0.1:${process.env.PORT}`;
   const app: TestApp = {
-    running: await startApp(process.env),
+    running,
     async restart(changed = {}) {
       await app.running.stop();
       for (const k of Object.keys(changed)) if (!(k in saved)) saved[k] = process.env[k];
@@ -89,8 +115,8 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     github,
     dynamo,
     secretsManager,
-    url: `http://127.0.0.1:${port}`,
-    webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`,
+    url,
+    webhookUrl: `${url}/api/github/webhooks`,
     async stop() {
       try {
         await app.running.stop();

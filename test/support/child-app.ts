@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import nock from "nock";
-import { freePort, WEBHOOK_SECRET } from "./app.js";
+import { freePort, onFreePort, PORT_ATTEMPTS, WEBHOOK_SECRET } from "./app.js";
 import { startDynalite, type Dynalite } from "./dynalite.js";
 import { FakeCloudWatchLogs } from "./fake-cloudwatch-logs.js";
 import { FakeCodeBuild } from "./fake-codebuild.js";
@@ -43,7 +43,11 @@ export class World {
   }
 
   static async start(): Promise<World> {
-    const world = new World(await freePort());
+    const world = await onFreePort(async (port) => {
+      const candidate = new World(port);
+      await candidate.github.serve();
+      return candidate;
+    });
     world.dynamo = await startDynalite();
     world.dynamoProxy = new FaultyProxy(world.dynamo.endpoint);
     world.codebuild.logGroup = "/aws/codebuild/shared-builds";
@@ -56,15 +60,21 @@ export class World {
     nock.disableNetConnect();
     nock.enableNetConnect((host) => host.startsWith("127.0.0.1:") && host !== world.github.host);
     world.github.install();
-    await world.github.serve();
     return world;
   }
 
   /** Starts `npm start`'s entry point (TypeScript run directly) in a child process, configured only by its environment. */
   async startApp(env: Record<string, string> = {}, options: ChildAppOptions = {}): Promise<ChildApp> {
-    const app = await this.spawnApp(env, options);
-    await app.ready();
-    return app;
+    for (let attempt = 1; ; attempt++) {
+      const app = await this.spawnApp(env, options);
+      try {
+        await app.ready();
+        return app;
+      } catch (error) {
+        // Its port was taken between freePort and the child's listen: another port, as onFreePort does.
+        if (attempt >= PORT_ATTEMPTS || !app.exited || !/EADDRINUSE|is already in use/.test(app.output)) throw error;
+      }
+    }
   }
 
   /** Starts the app's process without waiting for it: its URL is known at once (for deliveries sent while it starts). */
