@@ -1,10 +1,12 @@
 import fc from "fast-check";
 import { matchesGlob } from "../src/builds/globs.js";
+import { repositoryMatches } from "../src/builds/project-map.js";
 import { annotationsFromLog } from "../src/checks/annotations/index.js";
 import { escapeMarkdown } from "../src/checks/markdown.js";
 import { renderLogExcerpt } from "../src/checks/log-excerpt.js";
 import { eventLines, plainLogLine } from "../src/checks/terminal.js";
 import { parseComment } from "../src/commands/parse.js";
+import { extendedFile } from "../src/config/extends.js";
 import { parseRepoConfig } from "../src/config/parse.js";
 import { safeReturnPath } from "../src/http/session.js";
 import { AddMaskValues } from "../src/variables/add-masks.js";
@@ -92,6 +94,11 @@ describe("comments and config: linear in their size", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  test("_extends values, and repository names against the operator's globs", () => {
+    expectLinear(["a", "-", ".", "_", "/", ":", ".yml", "y"], (value) => extendedFile(value, { owner: "octo", path: ".github/codebuild.yml" }), 2048);
+    expectLinear(["-", "a", "ci", "*"], (name) => repositoryMatches("acme/*-*-*-*-config", `acme/${name}`), 2048);
   });
 
   test("sign-in return paths", () => {

@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { matchesGlob } from "./globs.js";
 
 /**
  * One rule of the operator's map (`CODEBUILD_PROJECTS`, SPEC 1): the repositories whose
@@ -22,12 +22,6 @@ export type ProjectMapResult = { ok: true; rules: ProjectRule[] } | { ok: false;
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
 
 const RULE_SHAPE = "expected comma-separated rules REPO_GLOB=PROJECT[|PROJECT…], such as acme/web=web-build|web-large,acme/api-*=api-build";
-
-/**
- * Repository names are case-insensitive on GitHub, and may start with a dot (`.github`); `*`
- * stays within the owner or the name, `**` crosses the slash.
- */
-const GLOB_OPTIONS = { nocase: true, dot: true, nonegate: true } as const;
 
 /** Parses `CODEBUILD_PROJECTS`; an empty text is an empty map. */
 export function parseProjectMap(text: string): ProjectMapResult {
@@ -62,9 +56,22 @@ function projectsProblem(projects: string[]): string | null {
   return repeated === undefined ? null : `project ${repeated} is named twice`;
 }
 
-/** Whether a rule's glob matches the repository `owner/name`. */
-export function ruleMatches(rule: ProjectRule, fullName: string): boolean {
-  return picomatch.isMatch(fullName, rule.repositories, GLOB_OPTIONS);
+/**
+ * Whether an `owner/name` glob matches a repository, with GitHub Actions' glob syntax (`*` within the
+ * owner or the name, `**` across the slash), in time linear in the name; GitHub's names are
+ * case-insensitive, so the glob is too.
+ */
+export function repositoryMatches(glob: string, fullName: string): boolean {
+  return matchesGlob(glob.toLowerCase(), fullName.toLowerCase());
+}
+
+/** Whether a glob may match more than one repository. */
+export function isRepositoryGlob(glob: string): boolean {
+  return /[*?+[]/.test(glob);
+}
+
+function ruleMatches(rule: ProjectRule, fullName: string): boolean {
+  return repositoryMatches(rule.repositories, fullName);
 }
 
 /**

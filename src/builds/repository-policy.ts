@@ -1,12 +1,15 @@
 import type { ConfigPolicy } from "../config/load.js";
 import type { Settings } from "../settings.js";
-import { repositoryProjects } from "./project-map.js";
+import { repositoryMatches, repositoryProjects } from "./project-map.js";
 
 type PolicySettings = Pick<Settings, "codebuild" | "configExtendsAllowed">;
 
 /** What the operator lets a repository's `.github/codebuild.yml` name and extend (SPEC 1). */
 export function configPolicyFor(settings: PolicySettings, fullName: string): ConfigPolicy {
-  return { projects: projectsOf(settings, fullName), extendsAllowed: settings.configExtendsAllowed };
+  return {
+    projects: projectsOf(settings, fullName),
+    extendsAllowed: (base) => settings.configExtendsAllowed.some((glob) => repositoryMatches(glob, base)),
+  };
 }
 
 /**

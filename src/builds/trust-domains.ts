@@ -1,5 +1,4 @@
-import picomatch from "picomatch";
-import { mapsEveryRepository, type ProjectRule } from "./project-map.js";
+import { isRepositoryGlob, mapsEveryRepository, type ProjectRule } from "./project-map.js";
 
 /** Who shares a domain: a rule's repositories, or every repository no rule maps (served by CODEBUILD_PROJECT). */
 interface Member {
@@ -26,7 +25,7 @@ export function sharedTrustDomains(rules: readonly ProjectRule[], defaultProject
   const members: Member[] = rules.map((rule) => ({
     glob: rule.repositories,
     projects: rule.projects,
-    many: picomatch.scan(rule.repositories).isGlob,
+    many: isRepositoryGlob(rule.repositories),
   }));
   if (defaultProject !== undefined && !mapsEveryRepository(rules)) members.push({ projects: [defaultProject], many: true });
   return domainsOf(members)

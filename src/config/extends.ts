@@ -1,5 +1,3 @@
-import picomatch from "picomatch";
-
 /** A configuration file in a repository: what `_extends` names, and what the config plugin read. */
 export interface ConfigFile {
   owner: string;
@@ -31,12 +29,12 @@ export function sameRepository(a: Pick<ConfigFile, "owner" | "repo">, b: Pick<Co
 
 /**
  * Whether a repository's configuration may take values from `base` (SPEC 1, 3): its own files, its
- * owner's `.github` repository, or a repository the operator lists in CONFIG_EXTENDS_ALLOWED.
+ * owner's `.github` repository, or a repository the operator allows (CONFIG_EXTENDS_ALLOWED).
  */
-export function mayExtend(repository: Pick<ConfigFile, "owner" | "repo">, base: Pick<ConfigFile, "owner" | "repo">, allowed: readonly string[]): boolean {
+export function mayExtend(repository: Pick<ConfigFile, "owner" | "repo">, base: Pick<ConfigFile, "owner" | "repo">, allowed: (fullName: string) => boolean): boolean {
   if (sameRepository(repository, base)) return true;
   if (sameRepository({ owner: repository.owner, repo: ".github" }, base)) return true;
-  return allowed.length > 0 && picomatch.isMatch(`${base.owner}/${base.repo}`, [...allowed], { nocase: true, dot: true, nonegate: true });
+  return allowed(`${base.owner}/${base.repo}`);
 }
 
 /** GitHub's repository visibilities, from the most private. */

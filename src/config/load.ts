@@ -14,8 +14,8 @@ export interface ConfigTarget {
 
 /** What the operator lets a repository's configuration do (SPEC 1). */
 export interface ConfigPolicy extends ProjectPolicy {
-  /** CONFIG_EXTENDS_ALLOWED: `owner/name` globs `_extends` may name besides the owner's `.github`. */
-  extendsAllowed: readonly string[];
+  /** Whether `_extends` may name a repository (`owner/name`) besides the owner's `.github` (CONFIG_EXTENDS_ALLOWED). */
+  extendsAllowed(fullName: string): boolean;
 }
 
 /**

@@ -67,6 +67,13 @@ describe("repositoryProjects: the first matching rule wins, else CODEBUILD_PROJE
     expect(found.rule?.repositories).toBe(rule);
   });
 
+  test("GitHub Actions' glob syntax: `?` makes the character before it optional, `[…]` is one of a class", () => {
+    expect(repositoryProjects(rules("acme/webs?=x-y"), undefined, "acme/web").projects).toEqual(["x-y"]);
+    expect(repositoryProjects(rules("acme/webs?=x-y"), undefined, "acme/webs").projects).toEqual(["x-y"]);
+    expect(repositoryProjects(rules("acme/api-[a-c]*=x-y"), undefined, "Acme/API-billing").projects).toEqual(["x-y"]);
+    expect(repositoryProjects(rules("acme/api-[a-c]*=x-y"), undefined, "acme/api-orders").projects).toEqual([]);
+  });
+
   test("`*` stays within the owner or the name, `**` crosses", () => {
     expect(repositoryProjects(rules("acme*/web=x-y"), undefined, "acme-corp/web").projects).toEqual(["x-y"]);
     expect(repositoryProjects(rules("acme*/web=x-y"), undefined, "acme/web/extra").projects).toEqual([]);
@@ -81,7 +88,7 @@ describe("mapsEveryRepository: whether CODEBUILD_PROJECT is needed at all", () =
     ["acme/*=a-b", false],
     ["acme/web=a-b,*/*=shared", true],
     ["**=shared", true],
-    ["?*/?*=shared", true],
+    ["*/**=shared", true],
     ["[a-z]*/*=shared", false],
     ["*/[a-z]*=shared", false],
   ])("%j: %s", (text, expected) => {

@@ -9,7 +9,8 @@ import { DEFAULT_REPO_CONFIG } from "../../src/config/schema.js";
 const API = "https://api.github.com";
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const target = { owner: "octo", repo: "app", ref: SHA };
-const policy: ConfigPolicy = { projects: ["builds", "team-web"], extendsAllowed: ["octo/shared-*", "other-org/settings"] };
+/** As CONFIG_EXTENDS_ALLOWED=octo/shared-*,other-org/settings would allow. */
+const policy: ConfigPolicy = { projects: ["builds", "team-web"], extendsAllowed: (fullName) => /^octo\/shared-|^other-org\/settings$/.test(fullName) };
 
 function octokit() {
   return new ProbotOctokit({ auth: { token: "test" }, retry: { enabled: false }, throttle: { enabled: false } });
