@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { BuildRunner } from "./builds/runner.js";
 import type { ApplicationFunction, Probot } from "probot";
 import { GitHubWriteBudgets } from "./adapters/github/write-budget.js";
-import { processTrigger } from "./builds/process.js";
+import { processTrigger, type ProcessingAttempt } from "./builds/process.js";
 import { processRerun } from "./builds/rerun.js";
 import { BuildWatcher } from "./builds/watcher.js";
 import type { Dependencies } from "./dependencies.js";
@@ -26,6 +26,7 @@ import { signInRoutes } from "./http/sign-in.js";
 import type { Intent } from "./intake/intent.js";
 import { OwnerPolicy } from "./intake/owners.js";
 import { DurableIntake } from "./intake/durable.js";
+import { closeGivenUpIntent } from "./intake/given-up.js";
 import { sealPlainSecrets } from "./intake/seal-intent.js";
 import { MissedDeliveries } from "./intake/redelivery.js";
 import type { AppMetrics } from "./metrics/registry.js";
@@ -113,7 +114,8 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     github: (installationId) => app.auth(installationId),
     log: app.log,
   };
-  const commandDeps: CommandDependencies = {
+  // Built for each intent: a trigger a command or a re-run processes knows what its intent's attempt knows.
+  const commandDepsFor = (attempt: ProcessingAttempt): CommandDependencies => ({
     ...deps,
     sealed: {
       open: async (base64, expected) => {
@@ -122,19 +124,24 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
         return opened;
       },
     },
-    processTrigger: (trigger) => processTrigger(trigger, deps),
-  };
-  const processIntent = (intent: Intent) =>
-    intent.kind === "comment" ? runComment(intent, commandDeps) : intent.kind === "rerun" ? processRerun(intent, commandDeps, settings.appId) : processTrigger(intent, deps);
+    processTrigger: (trigger) => processTrigger(trigger, deps, attempt),
+  });
+  const processIntent = (intent: Intent, attempt: ProcessingAttempt) =>
+    intent.kind === "comment"
+      ? runComment(intent, commandDepsFor(attempt))
+      : intent.kind === "rerun"
+        ? processRerun(intent, commandDepsFor(attempt), settings.appId)
+        : processTrigger(intent, deps, attempt);
   const owners = new OwnerPolicy(settings.allowedOwners, app);
   const instance = processInstanceId();
   const intake = new DurableIntake({
     store: stores.intake,
-    process: async (intent) => {
-      if (await owners.allows(intent.repository.owner)) return processIntent(intent);
+    process: async (intent, attempt) => {
+      if (await owners.allows(intent.repository.owner)) return processIntent(intent, attempt);
       metrics.webhookIgnored("owner_not_allowed");
       app.log.warn({ deliveryId: intent.deliveryId, owner: intent.repository.owner }, "event from an owner outside ALLOWED_OWNERS ignored");
     },
+    onGiveUp: (intent, attempts) => closeGivenUpIntent(intent, attempts, deps),
     log: app.log,
     owner: instance,
     leaseMs: settings.leaseDurationMs,

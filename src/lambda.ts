@@ -8,9 +8,8 @@ import { buildIdOf, eventBridgeEventSchema, httpEventSchema, queueMessageSchema,
 import { receiveWebhook, serveRoute } from "./lambda/http.js";
 import { createLogger } from "./log.js";
 import { LogMasking } from "./log-masking.js";
-import { checkAppCredentials } from "./main.js";
+import { appOctokit, checkAppCredentials } from "./main.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
-import { octokitWithMetrics } from "./metrics/octokit.js";
 import { AppMetrics } from "./metrics/registry.js";
 import { parseSettings, SettingsError, type Settings } from "./settings.js";
 
@@ -73,7 +72,7 @@ export async function initLambdaApp(baseEnv: NodeJS.ProcessEnv = process.env): P
   const logMasking = new LogMasking();
   const log = await createLogger(env, logMasking);
   const metrics = new AppMetrics();
-  const probot = createProbot({ env, overrides: { log, Octokit: octokitWithMetrics(metrics) } });
+  const probot = createProbot({ env, overrides: { log, Octokit: appOctokit(metrics, settings) } });
   const sqs = new SQSClient({ retryMode: "adaptive" });
   instrumentAwsClient(sqs, metrics);
   const intakeQueue = new SqsQueue(sqs, INTAKE_QUEUE_URL);

@@ -2,14 +2,15 @@ import { createPrivateKey } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { getPrivateKey } from "@probot/get-private-key";
 import type { Logger } from "pino";
-import { Probot, run, Server } from "probot";
+import { Probot, run, Server, type ProbotOctokit } from "probot";
 import { createLogger } from "./log.js";
 import { LogMasking } from "./log-masking.js";
 import { limitWebhookBodies } from "./http/webhook-body.js";
+import { octokitWithWriteSpacing } from "./adapters/github/octokit-writes.js";
 import { octokitWithMetrics } from "./metrics/octokit.js";
 import { AppMetrics } from "./metrics/registry.js";
 import { codebuildChecks, type AppHandle } from "./index.js";
-import { parseSettings, SettingsError } from "./settings.js";
+import { parseSettings, SettingsError, type Settings } from "./settings.js";
 
 export interface RunningApp {
   server: Server;
@@ -37,6 +38,11 @@ export function checkAppCredentials(env: NodeJS.ProcessEnv): void {
     throw new SettingsError("Missing WEBHOOK_SECRET: set it to the GitHub App's webhook secret (without it anyone could send the app webhooks)");
   }
   if (!/^\d+$/.test(env.APP_ID ?? "")) throw new SettingsError(`Invalid APP_ID=${JSON.stringify(env.APP_ID)}: expected the GitHub App's numeric id`);
+}
+
+/** The Octokit class of every GitHub client the app makes: its calls counted, its writes spaced by the app's budget. */
+export function appOctokit(metrics: AppMetrics, settings: Pick<Settings, "githubWritesPerMinute">): typeof ProbotOctokit {
+  return octokitWithWriteSpacing(octokitWithMetrics(metrics), settings.githubWritesPerMinute);
 }
 
 /**
@@ -70,7 +76,7 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
       baseUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : "https://api.github.com",
       redisConfig: env.REDIS_URL,
       log,
-      Octokit: octokitWithMetrics(metrics),
+      Octokit: appOctokit(metrics, settings),
     }),
   });
   await server.load(codebuildChecks(settings, metrics, (handle) => (app = handle), { logMasking }));

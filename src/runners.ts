@@ -17,6 +17,7 @@ import { Unsandboxed } from "./adapters/local/sandbox/unsandboxed.js";
 import type { LogSource } from "./builds/logs.js";
 import type { BuildRunner } from "./builds/runner.js";
 import { sharedTrustDomains } from "./builds/trust-domains.js";
+import { nameFailedCalls } from "./adapters/aws/failed-calls.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
 import { SettingsError, type Settings } from "./settings.js";
@@ -73,6 +74,7 @@ export async function openRunner(context: RunnerContext): Promise<Runner> {
   const cloudWatchLogs = new CloudWatchLogsClient({ retryMode: "adaptive" });
   instrumentAwsClient(codebuild, metrics);
   instrumentAwsClient(cloudWatchLogs, metrics);
+  nameFailedCalls(codebuild);
   return {
     runner: new CodeBuildRunner(codebuild),
     logs: new CloudWatchLogSource(cloudWatchLogs),

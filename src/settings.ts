@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { mapsEveryRepository, parseProjectMap, type ProjectRule } from "./builds/project-map.js";
 import { PROJECT_PLACEHOLDER } from "./builds/service-role.js";
+import { GITHUB_CONTENT_CREATIONS_PER_HOUR } from "./adapters/github/write-budget.js";
 
 /**
  * The app's process configuration (SPEC 1), validated once at start-up.
@@ -145,6 +146,7 @@ export interface Settings {
   checkUpdateIntervalMs: number;
   logsRps: number;
   githubWritesPerMinute: number;
+  /** Content creations (check runs, comments, reactions) per installation in any hour: GITHUB_WRITES_PER_HOUR. */
   githubWritesPerHour?: number;
   /** How long a replica's lease on a build or a pending event lasts before another may take it over. */
   leaseDurationMs: number;
@@ -231,7 +233,8 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     checkUpdateIntervalMs: e.CHECK_UPDATE_INTERVAL_MS,
     logsRps: e.LOGS_RPS,
     githubWritesPerMinute: e.GITHUB_WRITES_PER_MINUTE,
-    githubWritesPerHour: e.GITHUB_WRITES_PER_HOUR,
+    // GitHub's hourly cap on content creation is GitHub.com's; a GitHub Enterprise Server's administrator sets its own, if any.
+    githubWritesPerHour: e.GITHUB_WRITES_PER_HOUR ?? (e.GHE_HOST ? undefined : GITHUB_CONTENT_CREATIONS_PER_HOUR),
     leaseDurationMs: e.LEASE_DURATION_MS,
     redeliveryIntervalMs: e.REDELIVERY_INTERVAL_MS,
   };

@@ -14,6 +14,7 @@ import { FileSecretStore } from "./adapters/local/file-secrets.js";
 import type { BuildLogStore } from "./builds/logs.js";
 import type { BuildLeases, BuildRecordStore } from "./builds/record.js";
 import type { IntakeStore } from "./intake/store.js";
+import { nameFailedCalls } from "./adapters/aws/failed-calls.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
 import type { Settings } from "./settings.js";
@@ -41,6 +42,8 @@ export async function openStores(settings: Settings, log: Logger, metrics: AppMe
   const secretsManager = new SecretsManagerClient({ retryMode: "adaptive" });
   instrumentAwsClient(client, metrics);
   instrumentAwsClient(secretsManager, metrics);
+  nameFailedCalls(client);
+  nameFailedCalls(secretsManager);
   let fileSecrets: FileSecretStore | undefined;
   try {
     await ensureTable(client, settings.tableName, { create: settings.tableAutoCreate });

@@ -26,7 +26,13 @@ describe("parseSettings", () => {
       configExtendsAllowed: [],
     });
     expect(s.allowedOwners).toBeUndefined();
-    expect(s.githubWritesPerHour).toBeUndefined();
+    expect(s.githubWritesPerHour).toBe(500);
+  });
+
+  test("GitHub's 500 content creations an hour cap an installation on GitHub.com only; an operator's value wins", () => {
+    expect(parseSettings({ ...aws, GHE_HOST: "github.example.com" }).githubWritesPerHour).toBeUndefined();
+    expect(parseSettings({ ...aws, GHE_HOST: "github.example.com", GITHUB_WRITES_PER_HOUR: "2000" }).githubWritesPerHour).toBe(2000);
+    expect(parseSettings({ ...aws, GITHUB_WRITES_PER_HOUR: "100" }).githubWritesPerHour).toBe(100);
   });
 
   test("without AWS settings the app is embedded with the local runner", () => {

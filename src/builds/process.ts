@@ -1,7 +1,6 @@
-import type { ProbotOctokit } from "probot";
-import { createCheckRun, findCheckRun, maskedCheckOutput, updateCheckRun, type CheckRunTarget, type RenderedCheckOutput } from "../adapters/github/checks.js";
+import type { Logger } from "pino";
+import { createCheckRun, findCheckRun, type RenderedCheckOutput } from "../adapters/github/checks.js";
 import { renderConfigProblems } from "../checks/config-output.js";
-import { UNTRUSTED_SOURCE_ADVICE } from "../checks/untrusted-source.js";
 import { loadRepoConfig } from "../config/load.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../config/schema.js";
 import type { Dependencies } from "../dependencies.js";
@@ -17,7 +16,7 @@ import { decideBuild, needsAuthorPermission, needsChangedFiles } from "./decide.
 import { deploymentIdFor } from "./deployment-id.js";
 import { authorPermission, changedFiles } from "./facts.js";
 import type { BuildRecord } from "./record.js";
-import { StartBuildError } from "./runner.js";
+import { BuildStart, type Decided } from "./start-attempts.js";
 import { supersedeOlderBuilds } from "./supersede.js";
 import type { BuildPlan, Trigger } from "./trigger.js";
 
@@ -40,12 +39,18 @@ function headSha(trigger: Trigger): string {
   return trigger.kind === "push" ? trigger.after : trigger.headSha;
 }
 
-function targetOf(trigger: Trigger): CheckRunTarget {
-  return { owner: trigger.repository.owner, repo: trigger.repository.name };
+/** What an event's processing knows of earlier attempts at it (the intake's). */
+export interface ProcessingAttempt {
+  /** The event's first attempt, just recorded by this process: no check run of it can exist yet, so none is looked up. */
+  first: boolean;
 }
 
-/** Turns one recorded trigger into a check run and, when the config says so, a build. */
-export async function processTrigger(trigger: Trigger, deps: Dependencies): Promise<void> {
+/**
+ * Turns one recorded trigger into a check run and, when the config says so, a build. Every check
+ * run it creates ends: an error on the way that can pass is tried again (BuildStart), one that
+ * cannot completes the run `failure` with what failed and what to do.
+ */
+export async function processTrigger(trigger: Trigger, deps: Dependencies, attempt: ProcessingAttempt): Promise<void> {
   const log = deps.log.child({ deliveryId: trigger.deliveryId, repository: trigger.repository.fullName, event: trigger.kind });
   if (trigger.kind === "push" && trigger.deleted) {
     log.info("branch or tag deleted: nothing to build");
@@ -56,24 +61,53 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
     await stopPullRequestBuilds(trigger.repository.id, trigger.number, deps);
     return;
   }
-  const deploymentId = deploymentIdFor(trigger.deliveryId);
-  // A record without a build id is a start cut short (a crash, an error): it goes on, and the
-  // check run is found again by its external_id; StartBuild's idempotency token covers a start
-  // that reached CodeBuild without its answer being recorded.
-  const existing = await deps.records.get(deploymentId);
+  const start = new BuildStart(trigger, deploymentIdFor(trigger.deliveryId), headSha(trigger), octokit, deps, log);
+  await start.run((afterEarlierAttempt) => decideAndAct(trigger, start, afterEarlierAttempt, deps, log), !attempt.first);
+}
+
+/** One attempt: the config read, the decision, and a check run completed at once or a build started. */
+async function decideAndAct(trigger: Trigger, start: BuildStart, afterEarlierAttempt: boolean, deps: Dependencies, log: Logger): Promise<void> {
+  const { deploymentId } = start;
+  start.record = undefined;
+  start.startingUntrusted = false;
+  // A record without a build id is a start cut short (a crash, an error): it goes on with the check
+  // run it names; StartBuild's idempotency token covers a start that reached CodeBuild without its
+  // answer being recorded.
+  const existing = afterEarlierAttempt ? await deps.records.get(deploymentId) : undefined;
   if (existing?.buildId !== undefined || existing?.completed) {
     log.info({ deploymentId }, "already processed");
     return;
   }
-  const policy = configPolicyFor(deps.settings, trigger.repository.fullName);
-  const loaded = await loadRepoConfig(octokit, { ...targetOf(trigger), ref: configRef(trigger) }, policy);
-  if (!loaded.ok) {
-    const { annotations, ...output } = renderConfigProblems(loaded.problems);
-    await concludeOnce(deps, octokit, trigger, deploymentId, DEFAULT_REPO_CONFIG.check_name, "failure", { ...output, annotations });
+  start.checkRunId ??= existing?.checkRunId;
+  // Decided once: an attempt after a failed start does not read the config again.
+  const decided = (start.decided ??= await decide(trigger, start, deps));
+  if (!decided.ok) {
+    const { annotations, ...output } = renderConfigProblems(decided.problems);
+    await conclude(start, DEFAULT_REPO_CONFIG.check_name, afterEarlierAttempt, "failure", { ...output, annotations }, deps);
     deps.metrics.buildCompleted("config_invalid");
-    log.info({ problems: loaded.problems.length }, "invalid .github/codebuild.yml");
+    log.info({ problems: decided.problems.length }, "invalid .github/codebuild.yml");
     return;
   }
+  const { config, decision } = decided;
+  switch (decision.kind) {
+    case "ignore":
+      log.info({ reason: decision.reason }, "not building");
+      return;
+    case "conclude":
+      await conclude(start, config.check_name, afterEarlierAttempt, decision.conclusion, { title: decision.title, summary: decision.summary }, deps);
+      deps.metrics.buildCompleted(decision.conclusion);
+      return;
+    case "build":
+      await startBuild(start, trigger, decision.plan, config, afterEarlierAttempt, deps);
+  }
+}
+
+/** The repository's config read at the trigger's commit, and what it says to do. */
+async function decide(trigger: Trigger, start: BuildStart, deps: Dependencies): Promise<Decided> {
+  const { octokit } = start;
+  const policy = configPolicyFor(deps.settings, trigger.repository.fullName);
+  const loaded = await loadRepoConfig(octokit, { ...start.target, ref: configRef(trigger) }, policy);
+  if (!loaded.ok) return loaded;
   const config = loaded.config;
   const decision = decideBuild(trigger, config, {
     untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
@@ -84,70 +118,47 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies): Prom
     ...(trigger.kind === "pull_request" &&
       needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
   });
-  switch (decision.kind) {
-    case "ignore":
-      log.info({ reason: decision.reason }, "not building");
-      return;
-    case "conclude":
-      await concludeOnce(deps, octokit, trigger, deploymentId, config.check_name, decision.conclusion, {
-        title: decision.title,
-        summary: decision.summary,
-      });
-      deps.metrics.buildCompleted(decision.conclusion);
-      return;
-    case "build":
-      await startBuild(octokit, trigger, decision.plan, config, deploymentId, deps);
-  }
+  return { ok: true, config, decision };
 }
 
 /** A check run completed at once, without a build (skipped, needs approval, invalid config). */
-async function concludeOnce(
-  deps: Dependencies,
-  octokit: ProbotOctokit,
-  trigger: Trigger,
-  deploymentId: string,
+async function conclude(
+  start: BuildStart,
   name: string,
+  afterEarlierAttempt: boolean,
   conclusion: "failure" | "skipped" | "action_required",
   output: RenderedCheckOutput,
-): Promise<void> {
-  const target = targetOf(trigger);
-  const sha = headSha(trigger);
-  // Kept before the run exists, so whoever re-runs the run finds what it was for.
-  await deps.records.rememberTrigger(deploymentId, trigger);
-  if (await findCheckRun(octokit, target, sha, name, deploymentId)) return;
-  const masker = await repositoryMasker(deps, trigger.repository.id);
-  await deps.writes.forInstallation(trigger.installationId).once(() => createCheckRun(octokit, target, {
-    name,
-    headSha: sha,
-    externalId: deploymentId,
-    state: { status: "completed", conclusion, completedAt: new Date() },
-    output: maskedCheckOutput(masker, output),
-  }));
-}
-
-async function startBuild(
-  octokit: ProbotOctokit,
-  trigger: Trigger,
-  plan: BuildPlan,
-  config: RepoConfig,
-  deploymentId: string,
   deps: Dependencies,
 ): Promise<void> {
+  start.checkName = name;
+  start.masker = await repositoryMasker(deps, start.trigger.repository.id);
+  await findEarlierCheckRun(start, afterEarlierAttempt);
+  await start.complete(output, conclusion);
+}
+
+/** The check run an earlier attempt may have created, found by its external_id; a first attempt creates it without asking. */
+async function findEarlierCheckRun(start: BuildStart, afterEarlierAttempt: boolean): Promise<void> {
+  if (start.checkRunId !== undefined || !afterEarlierAttempt) return;
+  start.checkRunId = await findCheckRun(start.octokit, start.target, start.headSha, start.checkName!, start.deploymentId);
+}
+
+async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, config: RepoConfig, afterEarlierAttempt: boolean, deps: Dependencies): Promise<void> {
   const { settings, runner, records } = deps;
-  const target = targetOf(trigger);
+  const { deploymentId, octokit, target } = start;
   const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
-  const writes = deps.writes.forInstallation(trigger.installationId);
-  const masker = await repositoryMasker(deps, trigger.repository.id);
-  const checkRunId =
-    (await findCheckRun(octokit, target, plan.sha, config.check_name, deploymentId)) ??
-    (await writes.once(() => createCheckRun(octokit, target, {
+  start.checkName = config.check_name;
+  start.masker = await repositoryMasker(deps, trigger.repository.id);
+  await findEarlierCheckRun(start, afterEarlierAttempt);
+  const checkRunId = (start.checkRunId ??= await deps.writes.forInstallation(trigger.installationId).once("creates", () =>
+    createCheckRun(octokit, target, {
       name: config.check_name,
       headSha: plan.sha,
       externalId: deploymentId,
       detailsUrl,
       state: { status: "queued" },
-      output: maskedCheckOutput(masker, { title: "Queued", summary: "Waiting for CodeBuild to start the build." }),
-    })));
+      output: start.masked({ title: "Queued", summary: "Waiting for CodeBuild to start the build." }),
+    }),
+  ));
   const record: BuildRecord = {
     deploymentId,
     installationId: trigger.installationId,
@@ -163,20 +174,17 @@ async function startBuild(
     completed: false,
     createdAt: new Date().toISOString(),
   };
-  const fail = async (title: string, summary: string) => {
-    const output = maskedCheckOutput(masker, { title, summary });
-    await writes.once(() => updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, output));
-    await records.put({ ...record, status: "FAILED", completed: true });
-    deps.metrics.buildCompleted("start_failed");
-  };
+  start.record = record;
 
   const projectName = config.project ?? (settings.runner === "local" ? LOCAL_PROJECT : undefined);
   if (!projectName) {
-    return fail(
-      "No CodeBuild project",
-      `The app's operator maps no CodeBuild project to ${trigger.repository.fullName}: no rule of CODEBUILD_PROJECTS matches it and CODEBUILD_PROJECT is not set. Ask the operator to map it.`,
-    );
+    return start.fail({
+      passing: false,
+      title: "No CodeBuild project",
+      summary: `The app's operator maps no CodeBuild project to ${trigger.repository.fullName}: no rule of CODEBUILD_PROJECTS matches it and CODEBUILD_PROJECT is not set. Ask the operator to map it.`,
+    });
   }
+  start.projectName = projectName;
   const entries = await deps.variables.list(trigger.repository.id);
   // The map may have changed since the secrets were stored: they follow it before any build reads them.
   await deps.secretTags.ensure(trigger.repository.id, storedSecrets(entries), secretDomainOf(settings, trigger.repository.fullName));
@@ -190,43 +198,38 @@ async function startBuild(
     trusted: plan.trusted,
   });
   if (!merged.ok) {
-    return fail("Build variables refused", merged.problems.map((p) => `- ${p}`).join("\n"));
+    return start.fail({ passing: false, title: "Build variables refused", summary: merged.problems.map((p) => `- ${p}`).join("\n") });
   }
   const secretIds = merged.variables.flatMap((v) => (v.type === "SECRETS_MANAGER" ? [v.value] : []));
   record.variables = merged.variables.map(({ name, source }) => ({ name, source }));
   record.secretIds = secretIds;
   const buildspec = await resolveBuildspec(config.buildspec);
-  if (!buildspec.ok) return fail("Unknown buildspec", buildspec.problem);
+  if (!buildspec.ok) return start.fail({ passing: false, title: "Unknown buildspec", summary: buildspec.problem });
 
   await records.put(record);
   await supersedeOlderBuilds({ deploymentId, trigger, plan }, config, deps);
-  try {
-    const { id } = await runner.start({
-      projectName,
-      sourceVersion: plan.sourceVersion,
-      sourceType: settings.enterprise ? "GITHUB_ENTERPRISE" : "GITHUB",
-      sourceLocation: trigger.repository.cloneUrl,
-      buildspec: buildspec.buildspec,
-      timeoutMinutes: config.timeout_minutes,
-      variables: merged.variables,
-      idempotencyToken: deploymentId,
-      installationId: trigger.installationId,
-      repositoryId: trigger.repository.id,
-      noCache: !plan.trusted,
-      // Roles are CodeBuild's; the local runner builds trusted code only, as the app's own user.
-      ...(settings.runner === "codebuild" && { serviceRole: serviceRoleFor(plan, projectName, settings.codebuild) }),
-      // Never to untrusted code: a connection's token reaches every repository it covers.
-      ...(plan.trusted && settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),
-    });
-    await records.put({ ...record, buildId: id });
-    deps.metrics.buildStarted();
-    deps.log.info({ deploymentId, buildId: id, repository: trigger.repository.fullName }, "build started");
-  } catch (error) {
-    const known = error instanceof StartBuildError;
-    deps.log.warn({ deploymentId, err: error }, "build could not be started");
-    const message = known ? error.message : `CodeBuild could not be reached or failed: ${(error as Error).message}. Re-run this check to try again.`;
-    await fail(known ? error.title : "The build could not be started", plan.trusted ? message : `${message}\n\n${UNTRUSTED_SOURCE_ADVICE}`);
-  }
+  start.startingUntrusted = !plan.trusted;
+  const { id } = await runner.start({
+    projectName,
+    sourceVersion: plan.sourceVersion,
+    sourceType: settings.enterprise ? "GITHUB_ENTERPRISE" : "GITHUB",
+    sourceLocation: trigger.repository.cloneUrl,
+    buildspec: buildspec.buildspec,
+    timeoutMinutes: config.timeout_minutes,
+    variables: merged.variables,
+    idempotencyToken: deploymentId,
+    installationId: trigger.installationId,
+    repositoryId: trigger.repository.id,
+    noCache: !plan.trusted,
+    // Roles are CodeBuild's; the local runner builds trusted code only, as the app's own user.
+    ...(settings.runner === "codebuild" && { serviceRole: serviceRoleFor(plan, projectName, settings.codebuild) }),
+    // Never to untrusted code: a connection's token reaches every repository it covers.
+    ...(plan.trusted && settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),
+  });
+  start.startingUntrusted = false;
+  await records.put({ ...record, buildId: id });
+  deps.metrics.buildStarted();
+  deps.log.info({ deploymentId, buildId: id, repository: trigger.repository.fullName }, "build started");
 }
 
 /**

@@ -21,7 +21,7 @@ export interface CheckOutput {
  * the check-run port takes only masked text (maskedCheckOutput), applied to these final strings.
  */
 export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
-  const output: CheckOutput = { title: renderTitle(input.build, input.supersededBy), summary: renderSummary(input) };
+  const output: CheckOutput = { title: renderTitle(input.build, { now: input.now, ...(input.supersededBy !== undefined && { supersededBy: input.supersededBy }) }), summary: renderSummary(input) };
   if (input.logLines !== undefined) {
     output.text = renderLogExcerpt({
       lines: input.logLines,

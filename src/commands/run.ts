@@ -17,18 +17,18 @@ export async function runComment(intent: CommentIntent, deps: CommandDependencie
   const octokit = await deps.github(intent.installationId);
   const writes = deps.writes.forInstallation(intent.installationId);
   const { repository, commentId } = intent;
-  await writes.once(() => react(octokit, repository, commentId, "eyes"));
+  await writes.once("creates", () => react(octokit, repository, commentId, "eyes"));
   const { holdsSecret } = intent;
-  if (holdsSecret) await writes.once(() => deleteComment(octokit, repository, commentId));
+  if (holdsSecret) await writes.once("changes", () => deleteComment(octokit, repository, commentId));
 
   const outcomes = await outcomesOf(intent, { intent, octokit, deps });
   const ok = outcomes.every((o) => o.ok);
   const body = replyBody(intent, outcomes);
   if (body) {
     const masked = await maskedReply(body, intent, deps);
-    await writes.once(() => reply(octokit, repository, intent.issueNumber, masked));
+    await writes.once("creates", () => reply(octokit, repository, intent.issueNumber, masked));
   }
-  if (!holdsSecret) await writes.once(() => react(octokit, repository, commentId, ok ? "+1" : "-1"));
+  if (!holdsSecret) await writes.once("creates", () => react(octokit, repository, commentId, ok ? "+1" : "-1"));
   deps.log.info({ deliveryId: intent.deliveryId, commands: intent.commands.length, ok }, "slash commands handled");
 }
 

@@ -83,6 +83,20 @@ export function extendsValue(raw: string): unknown {
   return source.problems.length > 0 ? undefined : valueAt(source.value, [EXTENDS_KEY]);
 }
 
+/** What is wrong with a configuration file read as values only (one `_extends` leads to), in a user's words. */
+export type ConfigFileProblem = "is not valid YAML" | "is not a mapping of keys to values";
+
+/**
+ * A configuration file's values, read as the repository's own file is (in linear time, duplicate keys
+ * refused); an empty file is an empty mapping, as Probot's config plugin reads it.
+ */
+export function readConfigValues(text: string): { ok: true; values: Record<string, unknown> } | { ok: false; problem: ConfigFileProblem } {
+  const source = readSource(text);
+  if (source.value !== null && !isPlainObject(source.value)) return { ok: false, problem: "is not a mapping of keys to values" };
+  if (source.problems.length > 0) return { ok: false, problem: "is not valid YAML" };
+  return { ok: true, values: (source.value as Record<string, unknown> | null) ?? {} };
+}
+
 /** A problem of the repository's own file, placed on the key or value at `path` when the file has it. */
 export function placeProblem(raw: string, path: ConfigPath, message: string): ConfigProblem {
   return locate({ message, path, at: "value" }, readSource(raw));

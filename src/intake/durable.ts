@@ -19,7 +19,13 @@ const PURGE_EVERY_MS = 3_600_000;
 
 export interface DurableIntakeOptions {
   store: IntakeStore;
-  process: (intent: Intent) => Promise<void>;
+  /** `attempt.first`: the intent was just recorded here and nothing of it was tried before. */
+  process: (intent: Intent, attempt: { first: boolean }) => Promise<void>;
+  /**
+   * Called when an intent is given up after MAX_PROCESSING_ATTEMPTS, before it is marked abandoned,
+   * so that nothing it began is left open (its check run). Its failure is logged.
+   */
+  onGiveUp?: (intent: Intent, attempts: number) => Promise<void>;
   log: Logger;
   /** Who holds leases taken by this process (unique per process). */
   owner: string;
@@ -44,6 +50,8 @@ export interface DurableIntakeOptions {
 export class DurableIntake {
   private readonly queue: string[] = [];
   private readonly queued = new Map<string, Intent>();
+  /** Intents recorded by this process and not yet attempted: their processing knows nothing of them exists yet. */
+  private readonly fresh = new Set<string>();
   private active = 0;
   private idle: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -69,6 +77,7 @@ export class DurableIntake {
     const recorded = await store.record(intent, { owner, ttlMs, now: this.now() }, AbortSignal.timeout(INTAKE_WRITE_DEADLINE_MS));
     if (!recorded) return false;
     if (!dispatch) {
+      this.fresh.add(intent.deliveryId);
       this.enqueue(intent);
       return true;
     }
@@ -122,7 +131,10 @@ export class DurableIntake {
     this.timer = undefined;
     await this.sweeping;
     const waiting = this.queue.splice(0);
-    for (const id of waiting) this.queued.delete(id);
+    for (const id of waiting) {
+      this.queued.delete(id);
+      this.fresh.delete(id);
+    }
     await Promise.all(waiting.map((id) => this.options.store.release(id, this.options.owner).catch(() => undefined)));
     await this.drained();
   }
@@ -137,6 +149,7 @@ export class DurableIntake {
         if (this.queued.has(deliveryId)) continue;
         if (stored.attempts >= MAX_PROCESSING_ATTEMPTS) {
           log.error({ deliveryId, event: stored.intent.kind, attempts: stored.attempts }, "event given up after repeated failures");
+          await this.options.onGiveUp?.(stored.intent, stored.attempts).catch((err: unknown) => log.warn({ err, deliveryId }, "closing what a given-up event began failed"));
           await store.done(deliveryId, "abandoned");
           continue;
         }
@@ -193,12 +206,13 @@ export class DurableIntake {
   private async work(intent: Intent): Promise<void> {
     const { store, owner, leaseMs, log } = this.options;
     const { deliveryId } = intent;
+    const first = this.fresh.delete(deliveryId);
     try {
       if (!(await store.extend(deliveryId, { owner, ttlMs: leaseMs, now: this.now() }))) {
         log.info({ deliveryId, event: intent.kind }, "event taken over by another replica meanwhile; leaving it to them");
         return;
       }
-      await this.options.process(intent);
+      await this.options.process(intent, { first });
       await store.done(deliveryId, "processed");
     } catch (err) {
       log.error({ err, deliveryId, event: intent.kind }, "processing failed; the event is tried again once its lease expires");

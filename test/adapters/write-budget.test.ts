@@ -32,12 +32,11 @@ describe("rateLimitPause", () => {
 
 describe("writeSpacingMs", () => {
   test.each([
-    [60, undefined, 1_000],
-    [120, undefined, 500],
-    [60, 500, 7_200],
-    [60, 7_200, 1_000],
-  ])("%p a minute and %p an hour → a write every %p ms", (perMinute, perHour, expected) => {
-    expect(writeSpacingMs(perMinute, perHour)).toBe(expected);
+    [60, 1_000],
+    [120, 500],
+    [6_000, 10],
+  ])("%p a minute → a write every %p ms", (perMinute, expected) => {
+    expect(writeSpacingMs(perMinute)).toBe(expected);
   });
 });
 
@@ -53,10 +52,10 @@ beforeEach(() => (staleWrites = []));
 afterEach(() => expect(staleWrites).toEqual([]));
 
 /** A budget whose writes record themselves, and record themselves as stale when a newer one was submitted. */
-function harness(options: { perMinute?: number; perHour?: number } = {}) {
+function harness(options: { perMinute?: number } = {}) {
   const clock = new FakeClock(NOW);
   const errors: [string, unknown][] = [];
-  const budget = new GitHubWriteBudget({ perMinute: options.perMinute ?? 60, perHour: options.perHour, clock, onError: (key, error) => errors.push([key, error]) });
+  const budget = new GitHubWriteBudget({ perMinute: options.perMinute ?? 60, clock, onError: (key, error) => errors.push([key, error]) });
   const sent: Sent[] = [];
   const latest = new Map<string, number>();
   const latestCompletion = new Map<string, number>();
@@ -114,23 +113,24 @@ describe("GitHubWriteBudget", () => {
     expect(budget.waiting).toBe(0);
   });
 
-  test("an hourly cap spreads the writes over the hour", async () => {
-    const { clock, sent, submit } = harness({ perMinute: 60, perHour: 120 });
-    let stopped = false;
-    for (const key of ["a", "b", "c", "d", "e"]) {
-      const tick = () => {
-        if (stopped) return;
-        void submit(key);
-        clock.setTimer(5_000, tick);
-      };
-      tick();
-    }
-    await clock.advance(2 * 3_600_000 - 1);
-    stopped = true;
-    const times = sent.map((s) => s.at);
-    expect(sent).toHaveLength(240);
-    expect(mostInAnyWindow(times, 3_600_000)).toBe(120);
-    expect(mostInAnyWindow(times, 60_000)).toBe(2);
+  test("an hourly cap holds content creations to that many in any hour, in a burst if they come so; changes go on meanwhile", async () => {
+    const clock = new FakeClock(NOW);
+    const budget = new GitHubWriteBudget({ perMinute: 600, perHour: 10, clock });
+    const created: number[] = [];
+    const changed: number[] = [];
+    const creations = Array.from({ length: 25 }, () => budget.once("creates", async () => void created.push(clock.now() - NOW)));
+    await clock.advance(5_000);
+    expect(created).toEqual(Array.from({ length: 10 }, (_, i) => i * 100));
+    const updates = Array.from({ length: 5 }, (_, i) => budget.submit(`run-${i}`, "progress", async () => void changed.push(clock.now() - NOW)));
+    await clock.advance(1_000);
+    expect(changed).toHaveLength(5);
+    expect(created).toHaveLength(10);
+    await clock.advance(3_600_000);
+    expect(created.slice(10)).toEqual(Array.from({ length: 10 }, (_, i) => 3_600_000 + i * 100));
+    await clock.advance(3_600_000);
+    await Promise.all([...creations, ...updates]);
+    expect(mostInAnyWindow(created, 3_600_000)).toBe(10);
+    expect(created).toHaveLength(25);
   });
 
   test("a newer write for a check run replaces the waiting one, which never runs and resolves with it", async () => {
@@ -292,7 +292,7 @@ describe("one-off writes", () => {
     const order: string[] = [];
     void budget.submit("a", "progress", async () => void order.push("progress a"));
     void budget.submit("b", "progress", async () => void order.push("progress b"));
-    const created = budget.once(async () => {
+    const created = budget.once("creates", async () => {
       order.push("create");
       return 42;
     });
@@ -305,12 +305,12 @@ describe("one-off writes", () => {
     const clock = new FakeClock(NOW);
     const errors: unknown[] = [];
     const budget = new GitHubWriteBudget({ perMinute: 60, clock, onError: (_key, error) => errors.push(error) });
-    const refused = budget.once(async () => {
+    const refused = budget.once("changes", async () => {
       throw Object.assign(new Error("Validation Failed"), { status: 422 });
     });
     const refusal = refused.catch((e: unknown) => e);
     let attempts = 0;
-    const limited = budget.once(async () => {
+    const limited = budget.once("creates", async () => {
       if (++attempts === 1) throw Object.assign(new Error("secondary rate limit"), { status: 403, response: { headers: { "retry-after": "30" } } });
       return "created";
     });

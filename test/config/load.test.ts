@@ -39,8 +39,8 @@ function serveRepository(fullName: string, visibility: "public" | "private" | "i
     .reply(200, { full_name: fullName, private: visibility !== "public", visibility });
 }
 
-/** The repository's own file: read by the config plugin and, raw, by the loader. */
-const serveOwnFile = (reply: { text: string } | { status: number }) => serveFile("octo/app", SHA, reply, 2);
+/** The repository's own file, read once, raw, at the commit. */
+const serveOwnFile = (reply: { text: string } | { status: number }) => serveFile("octo/app", SHA, reply);
 const NOT_FOUND = { status: 404 };
 
 function problemsOf(result: ConfigResult) {
@@ -165,22 +165,13 @@ describe("loadRepoConfig", () => {
     }],
     ["an _extends base", () => {
       serveOwnFile({ text: "_extends: shared-config\n" });
+      serveRepository("octo/app", "public");
+      serveRepository("octo/shared-config", "public");
       serveFile("octo/shared-config", null, { status: 503 });
     }],
   ])("a GitHub server error reading %s is thrown, not a config problem", async (_name, serve) => {
     serve();
     await expect(loadRepoConfig(octokit(), target, policy)).rejects.toMatchObject({ status: expect.any(Number) });
-  });
-
-  test("a server error on the config plugin's read of the file is thrown, even when the raw read succeeded", async () => {
-    nock(API)
-      .get("/repos/octo/app/contents/.github%2Fcodebuild.yml")
-      .query({ ref: SHA })
-      .reply(200, "log_lines: 5\n", { "content-type": "text/plain; charset=utf-8" })
-      .get("/repos/octo/app/contents/.github%2Fcodebuild.yml")
-      .query({ ref: SHA })
-      .reply(500, { message: "Server Error" });
-    await expect(loadRepoConfig(octokit(), target, policy)).rejects.toMatchObject({ status: 500 });
   });
 
   test("a 403 on the file is thrown too", async () => {
@@ -201,6 +192,49 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     expect(config.env).toEqual({ ORG_LEVEL: "1", SHARED: "own", MINE: "2" });
     expect(config.environments.production?.env).toEqual({ API: "prod" });
     expect(config.on.push.branches).toEqual(["main", "develop"]);
+  });
+
+  test("a chain of three files merges as Probot does: the furthest base first, lists concatenated in that order", async () => {
+    serveOwnFile({ text: "_extends: .github\non:\n  push:\n    branches: [own]\nenv:\n  LEVEL: own\n" });
+    serveFile("octo/.github", null, { text: "_extends: shared-base\non:\n  push:\n    branches: [org]\nenv:\n  LEVEL: org\n  ORG: '1'\n" });
+    serveFile("octo/shared-base", null, { text: "on:\n  push:\n    branches: [shared]\nenv:\n  LEVEL: shared\n  SHARED: '1'\n" });
+    serveRepository("octo/app", "private");
+    serveRepository("octo/.github", "private");
+    serveRepository("octo/shared-base", "private");
+    const config = configOf(await loadRepoConfig(octokit(), target, { ...policy, extendsAllowed: (name) => name === "octo/shared-base" }));
+    expect(config.on.push.branches).toEqual(["shared", "org", "own"]);
+    expect(config.env).toEqual({ LEVEL: "own", ORG: "1", SHARED: "1" });
+  });
+
+  test("a base that does not exist is ignored, as Probot's plugin ignores it", async () => {
+    serveOwnFile({ text: "_extends: shared-config\nlog_lines: 5\n" });
+    serveRepository("octo/app", "public");
+    serveRepository("octo/shared-config", "public");
+    serveFile("octo/shared-config", null, NOT_FOUND);
+    expect(configOf(await loadRepoConfig(octokit(), target, policy))).toMatchObject({ log_lines: 5 });
+  });
+
+  test("a chain that comes back to a file it read is a problem, and nothing is read twice", async () => {
+    serveOwnFile({ text: "_extends: .github\n" });
+    serveFile("octo/.github", null, { text: "_extends: app\n" });
+    serveRepository("octo/app", "public");
+    serveRepository("octo/.github", "public");
+    expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([
+      expect.objectContaining({ path: ["_extends"], line: 1, message: '"octo/.github:.github/codebuild.yml" extends a file that extends it back' }),
+    ]);
+  });
+
+  test.each([
+    ["the repository's own file", () => nock(API).get("/repos/octo/app/contents/.github%2Fcodebuild.yml").query({ ref: SHA }).reply(200, [{ name: "x", type: "file" }]), ".github/codebuild.yml is a directory or a submodule, not a file"],
+    ["a base", () => {
+      serveOwnFile({ text: "_extends: shared-config\n" });
+      serveRepository("octo/app", "public");
+      serveRepository("octo/shared-config", "public");
+      nock(API).get("/repos/octo/shared-config/contents/.github%2Fcodebuild.yml").reply(200, [{ name: "x", type: "file" }]);
+    }, '"octo/shared-config:.github/codebuild.yml" is a directory or a submodule, not a file'],
+  ])("a directory where %s should be is a problem", async (_name, serve, message) => {
+    serve();
+    expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([expect.objectContaining({ message })]);
   });
 
   test("another file of the repository itself needs no allowance and no visibility check", async () => {
@@ -241,9 +275,9 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     ["private", "public", true],
     ["private", "private", true],
     ["private", "internal", true],
-  ])("a %s repository extending a %s one: allowed %s", async (repository, base, allowed) => {
+  ])("a %s repository extending a %s one: allowed %s (a refused base is never read)", async (repository, base, allowed) => {
     serveOwnFile({ text: "_extends: shared-values\nlog_lines: 5\n" });
-    serveFile("octo/shared-values", null, { text: "check_name: Confidential-Build-Name\nenv:\n  TOKEN_HINT: not-for-the-public\n" });
+    if (allowed) serveFile("octo/shared-values", null, { text: "check_name: Confidential-Build-Name\nenv:\n  TOKEN_HINT: not-for-the-public\n" });
     serveRepository("octo/app", repository);
     serveRepository("octo/shared-values", base);
     const result = await loadRepoConfig(octokit(), target, policy);
@@ -275,15 +309,12 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
   test.each([
     ["is not allowed", "other-org/hidden-config", "public", /extends another repository's configuration that is not the owner's \.github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED$/],
     ["is more private", "octo/shared-hidden", "private", /extends another repository's configuration that is private, and this repository is public/],
-  ])("a base's own _extends that %s is refused without naming it", async (_name, further, visibility, message) => {
+  ])("a base's own _extends that %s is refused without naming it, and never read", async (_name, further, visibility, message) => {
     serveOwnFile({ text: "_extends: .github\n" });
     serveFile("octo/.github", null, { text: `_extends: ${further}\nlog_lines: 7\n` });
-    nock(API).get(`/repos/${further}/contents/.github%2Fcodebuild.yml`).reply(200, "env:\n  HIDDEN: value\n", { "content-type": "text/plain; charset=utf-8" });
-    if (visibility === "private") {
-      serveRepository("octo/app", "public");
-      serveRepository("octo/.github", "public");
-      serveRepository(further, "private");
-    }
+    serveRepository("octo/app", "public");
+    serveRepository("octo/.github", "public");
+    if (visibility === "private") serveRepository(further, "private");
     const problems = problemsOf(await loadRepoConfig(octokit(), target, policy));
     expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1, message: expect.stringMatching(message) })]);
     expect(problems[0]!.message).toMatch(/^"octo\/\.github:\.github\/codebuild\.yml" extends/);
@@ -296,6 +327,9 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
   ])("an error in a file further along the chain is reported without naming or quoting it: %s", async (_name, text, meaning) => {
     serveOwnFile({ text: "_extends: .github\n" });
     serveFile("octo/.github", null, { text: "_extends: shared-deeper\n" });
+    serveRepository("octo/app", "private");
+    serveRepository("octo/.github", "private");
+    serveRepository("octo/shared-deeper", "private");
     serveFile("octo/shared-deeper", null, { text });
     const problems = problemsOf(await loadRepoConfig(octokit(), target, policy));
     expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1, message: `a configuration that "octo/.github:.github/codebuild.yml" extends ${meaning}` })]);

@@ -171,7 +171,7 @@ describe("trust domains, end to end over HTTP", () => {
     await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", payload);
     const run = await completedRun(sha(8));
     expect(run).toMatchObject({ conclusion: "failure", output: { title: "CodeBuild refused the build" } });
-    expect(run.output?.summary).toContain("CodeBuild refused the build request: The role is not authorized to use the connection");
+    expect(run.output?.summary).toContain("CodeBuild refused the build request (`InvalidInputException: The role is not authorized to use the connection`)");
     expect(run.output?.summary).toContain("This build is of untrusted code");
   });
 

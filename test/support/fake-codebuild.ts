@@ -32,6 +32,8 @@ export class FakeCodeBuild extends AwsJsonFake {
   readonly builds = new Map<string, FakeBuild>();
   /** Where new builds say their CloudWatch log is: `logs` in BatchGetBuilds, as CodeBuild reports it. */
   logGroup: string | undefined;
+  /** Where new builds are when StartBuild answers: SUBMITTED, as CodeBuild has them, unless a test moves them on at once. */
+  startPhase = "SUBMITTED";
   private counter = 0;
   /** StartBuild's idempotency tokens: a repeated token starts nothing and answers the same build, as CodeBuild does. */
   private readonly tokens = new Map<string, string>();
@@ -54,11 +56,14 @@ export class FakeCodeBuild extends AwsJsonFake {
         id,
         arn: `arn:aws:codebuild:us-east-1:123456789012:build/${id}`,
         buildStatus: "IN_PROGRESS",
-        currentPhase: "SUBMITTED",
+        currentPhase: this.startPhase,
         startTime: Date.now() / 1000,
         projectName,
         ...(input.sourceVersion !== undefined && { sourceVersion: String(input.sourceVersion) }),
-        phases: [{ phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: Date.now() / 1000 }],
+        phases: [
+          { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: Date.now() / 1000 },
+          ...(this.startPhase === "SUBMITTED" ? [] : [{ phaseType: this.startPhase, startTime: Date.now() / 1000 }]),
+        ],
         ...(this.logGroup && { logs: { groupName: this.logGroup, streamName: id.split(":")[1], cloudWatchLogs: { status: "ENABLED" } } }),
       };
       this.builds.set(id, build);

@@ -7,7 +7,6 @@ import {
   type StartBuildCommandInput,
 } from "@aws-sdk/client-codebuild";
 import type { BuildPhase, BuildRunner, BuildSnapshot, BuildStatus, StartBuildRequest } from "../../builds/runner.js";
-import { StartBuildError } from "../../builds/runner.js";
 
 /** BatchGetBuilds takes at most 100 ids per call (CodeBuild API reference). */
 export const BATCH_GET_BUILDS_MAX_IDS = 100;
@@ -19,14 +18,11 @@ export class CodeBuildRunner implements BuildRunner {
   constructor(private readonly client: CodeBuildClient = new CodeBuildClient({ retryMode: "adaptive" })) {}
 
   async start(request: StartBuildRequest): Promise<{ id: string }> {
-    try {
-      const out = await this.client.send(new StartBuildCommand(toStartBuildInput(request)));
-      const id = out.build?.id;
-      if (!id) throw new Error("CodeBuild answered StartBuild without a build id");
-      return { id };
-    } catch (error) {
-      throw explainStartBuildError(error, request.projectName);
-    }
+    // A refusal is put in words where every start-path error is (builds/start-failure.ts).
+    const out = await this.client.send(new StartBuildCommand(toStartBuildInput(request)));
+    const id = out.build?.id;
+    if (!id) throw new Error("CodeBuild answered StartBuild without a build id");
+    return { id };
   }
 
   async get(ids: string[]): Promise<BuildSnapshot[]> {
@@ -92,33 +88,4 @@ function toSnapshot(build: Build): BuildSnapshot | null {
         }
       : undefined,
   };
-}
-
-/** Turns CodeBuild's refusal into words the repository's maintainers can act on. */
-export function explainStartBuildError(error: unknown, projectName: string): Error {
-  const name = (error as { name?: string } | null)?.name ?? "";
-  const detail = error instanceof Error ? error.message : String(error);
-  switch (name) {
-    case "ResourceNotFoundException":
-      return new StartBuildError(
-        `CodeBuild has no project named \`${projectName}\` in this account and region. Check \`project\` in .github/codebuild.yml or the app's CODEBUILD_PROJECT.`,
-        "CodeBuild project not found",
-      );
-    case "AccountLimitExceededException":
-      return new StartBuildError(
-        `CodeBuild refused to start another build: the account's limit of concurrent builds is reached (${detail}). Re-run this check when running builds have finished, or ask AWS for a higher quota.`,
-        "CodeBuild build limit reached",
-      );
-    case "AccessDeniedException":
-    case "UnrecognizedClientException":
-    case "InvalidSignatureException":
-      return new StartBuildError(
-        `The app is not allowed to start builds of \`${projectName}\` (${detail}). The operator must allow codebuild:StartBuild on that project for the app's role.`,
-        "Not allowed to start the build",
-      );
-    case "InvalidInputException":
-      return new StartBuildError(`CodeBuild refused the build request: ${detail}`, "CodeBuild refused the build");
-    default:
-      return error instanceof Error ? error : new Error(detail);
-  }
 }

@@ -96,18 +96,19 @@ function splitAnnotations(output: CheckRunOutput): [CheckRunOutput, MaskedAnnota
 /**
  * The check run carrying `externalId` on `headSha`, if one exists: a retried or
  * redelivered event must find the run it already created instead of making a second.
+ * `name` narrows the listing when it is known.
  */
 export async function findCheckRun(
   octokit: ProbotOctokit,
   target: CheckRunTarget,
   headSha: string,
-  name: string,
+  name: string | undefined,
   externalId: string,
 ): Promise<number | undefined> {
   const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
     ...target,
     ref: headSha,
-    check_name: name,
+    ...(name !== undefined && { check_name: name }),
     filter: "all",
     per_page: 100,
   });

@@ -23,7 +23,7 @@ describe("LocalRunner: LOCAL_CONCURRENCY", () => {
     const [waiting] = await runner.get([second.id]);
     expect(waiting).toMatchObject({ status: "IN_PROGRESS", currentPhase: "QUEUED" });
     expect(phaseSummary(waiting!)).toEqual(["SUBMITTED SUCCEEDED", "QUEUED IN_PROGRESS"]);
-    expect(renderTitle(waiting!)).toBe(`Queued — ${WAITING}`);
+    expect(renderTitle(waiting!, { now: new Date() })).toBe(`Queued — ${WAITING}`);
     for (let tries = 0; tries < 100 && (await logLines(dataDir, second.id)).length === 0; tries++) await sleep(20);
     expect(await logLines(dataDir, second.id)).toEqual([expect.stringMatching(new RegExp(`Waiting for a free build slot: ${WAITING}$`))]);
 
