@@ -28,6 +28,22 @@ function render(build: BuildSnapshot, extra: Partial<CheckOutputInput> = {}) {
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 
 describe("title", () => {
+  test.each<[string, BuildSnapshot, number, string]>([
+    ["queued for a minute", runningIn("QUEUED"), 60, "Queued"],
+    ["queued just under two minutes", runningIn("SUBMITTED"), 119, "Queued"],
+    ["queued for two minutes", runningIn("QUEUED"), 120, "Queued in CodeBuild for 2m — the account's concurrent-build limit?"],
+    ["queued for 4m 59s", runningIn("QUEUED"), 299, "Queued in CodeBuild for 4m — the account's concurrent-build limit?"],
+    ["starting after a long queue", runningIn("PROVISIONING"), 600, "Starting"],
+    [
+      "the local runner's wait keeps its own reason",
+      { ...runningIn("QUEUED"), phases: [{ name: "QUEUED", status: "IN_PROGRESS", startTime: T0, messages: ["LOCAL_CONCURRENCY=2 builds run at once on this machine"] }] },
+      600,
+      "Queued — LOCAL_CONCURRENCY=2 builds run at once on this machine",
+    ],
+  ])("%s", (_, build, seconds, title) => {
+    expect(render(build, { now: at(seconds) }).title).toBe(title);
+  });
+
   test.each<[string, BuildSnapshot, string]>([
     ["no phases yet", { id: "p:1", status: "IN_PROGRESS", phases: [] }, "Queued"],
     ["SUBMITTED", runningIn("SUBMITTED"), "Queued"],

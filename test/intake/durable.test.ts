@@ -92,6 +92,70 @@ describe("DurableIntake", () => {
     expect(await store.expired(clock.now + LEASE_MS, 10)).toEqual([]);
   });
 
+  test("processing is told an intent's first attempt: recorded here and not tried before; a retry and a take-over are not", async () => {
+    const clock = { now: 1_000_000 };
+    const store = new MemoryIntakeStore();
+    const seen: [string, boolean][] = [];
+    let failures = 1;
+    const intake = new DurableIntake({
+      store,
+      log,
+      owner: "replica-a",
+      leaseMs: LEASE_MS,
+      now: () => clock.now,
+      process: async (intent, attempt) => {
+        seen.push([intent.deliveryId, attempt.first]);
+        if (failures-- > 0) throw new Error("GitHub answered 502");
+      },
+    });
+    await intake.record(push("d-1"));
+    await intake.drained();
+    clock.now += LEASE_MS;
+    await intake.sweep();
+    await intake.drained();
+    // Recorded by a replica that died before processing it.
+    await store.record(push("d-2"), { owner: "replica-b", ttlMs: LEASE_MS, now: clock.now });
+    clock.now += LEASE_MS;
+    await intake.sweep();
+    await intake.drained();
+    expect(seen).toEqual([
+      ["d-1", true],
+      ["d-1", false],
+      ["d-2", false],
+    ]);
+  });
+
+  test("giving an intent up first lets the app close what it began, with the attempts; a failing hook does not stop the giving up", async () => {
+    for (const hookFails of [false, true]) {
+      const clock = { now: 1_000_000 };
+      const store = new MemoryIntakeStore();
+      const closed: [string, number][] = [];
+      const intake = new DurableIntake({
+        store,
+        log,
+        owner: "replica-a",
+        leaseMs: LEASE_MS,
+        now: () => clock.now,
+        process: async () => {
+          throw new Error("always fails");
+        },
+        onGiveUp: async (intent, attempts) => {
+          closed.push([intent.deliveryId, attempts]);
+          if (hookFails) throw new Error("GitHub is down too");
+        },
+      });
+      await intake.record(push("d-1"));
+      await intake.drained();
+      for (let i = 0; i < MAX_PROCESSING_ATTEMPTS + 2; i++) {
+        clock.now += LEASE_MS;
+        await intake.sweep();
+        await intake.drained();
+      }
+      expect(closed).toEqual([["d-1", MAX_PROCESSING_ATTEMPTS]]);
+      expect(await store.expired(clock.now + LEASE_MS, 10)).toEqual([]);
+    }
+  });
+
   test("another replica's intent is left alone while its lease lives, and taken over after", async () => {
     const store = new MemoryIntakeStore();
     const crashed = new Promise<void>(() => undefined); // replica A dies while processing
