@@ -1,6 +1,6 @@
 import pino from "pino";
 import { MemoryIntakeStore } from "../../src/adapters/memory/intake.js";
-import { DONE_INTENTS_KEPT_MS, DurableIntake, MAX_PROCESSING_ATTEMPTS } from "../../src/intake/durable.js";
+import { DONE_INTENTS_KEPT_MS, DurableIntake, MAX_PROCESSING_ATTEMPTS, type DurableIntakeOptions } from "../../src/intake/durable.js";
 import type { Intent } from "../../src/intake/intent.js";
 import type { IntakeStore } from "../../src/intake/store.js";
 import { repository } from "../support/build-records.js";
@@ -26,7 +26,7 @@ function push(deliveryId: string): Intent {
 }
 
 /** A clock moved by hand, and an intake over a store with a processor that records what it saw. */
-function setUp(store: IntakeStore = new MemoryIntakeStore(), owner = "replica-a", process?: (intent: Intent) => Promise<void>) {
+function setUp(store: IntakeStore = new MemoryIntakeStore(), owner = "replica-a", process?: DurableIntakeOptions["process"], onGiveUp?: DurableIntakeOptions["onGiveUp"]) {
   const clock = { now: 1_000_000 };
   const processed: string[] = [];
   const intake = new DurableIntake({
@@ -37,6 +37,7 @@ function setUp(store: IntakeStore = new MemoryIntakeStore(), owner = "replica-a"
     concurrency: 1,
     now: () => clock.now,
     process: process ?? (async (intent) => void processed.push(intent.deliveryId)),
+    ...(onGiveUp && { onGiveUp }),
   });
   return { store, clock, processed, intake };
 }
@@ -93,20 +94,11 @@ describe("DurableIntake", () => {
   });
 
   test("processing is told an intent's first attempt: recorded here and not tried before; a retry and a take-over are not", async () => {
-    const clock = { now: 1_000_000 };
-    const store = new MemoryIntakeStore();
     const seen: [string, boolean][] = [];
     let failures = 1;
-    const intake = new DurableIntake({
-      store,
-      log,
-      owner: "replica-a",
-      leaseMs: LEASE_MS,
-      now: () => clock.now,
-      process: async (intent, attempt) => {
-        seen.push([intent.deliveryId, attempt.first]);
-        if (failures-- > 0) throw new Error("GitHub answered 502");
-      },
+    const { intake, clock, store } = setUp(undefined, "replica-a", async (intent, attempt) => {
+      seen.push([intent.deliveryId, attempt.first]);
+      if (failures-- > 0) throw new Error("GitHub answered 502");
     });
     await intake.record(push("d-1"));
     await intake.drained();
@@ -125,35 +117,24 @@ describe("DurableIntake", () => {
     ]);
   });
 
-  test("giving an intent up first lets the app close what it began, with the attempts; a failing hook does not stop the giving up", async () => {
-    for (const hookFails of [false, true]) {
-      const clock = { now: 1_000_000 };
-      const store = new MemoryIntakeStore();
-      const closed: [string, number][] = [];
-      const intake = new DurableIntake({
-        store,
-        log,
-        owner: "replica-a",
-        leaseMs: LEASE_MS,
-        now: () => clock.now,
-        process: async () => {
-          throw new Error("always fails");
-        },
-        onGiveUp: async (intent, attempts) => {
-          closed.push([intent.deliveryId, attempts]);
-          if (hookFails) throw new Error("GitHub is down too");
-        },
-      });
-      await intake.record(push("d-1"));
+  test.each([false, true])("giving an intent up first lets the app close what it began, with the attempts (the hook failing: %p)", async (hookFails) => {
+    const closed: [string, number][] = [];
+    const failing = async () => {
+      throw new Error("always fails");
+    };
+    const { intake, clock, store } = setUp(undefined, "replica-a", failing, async (intent, attempts) => {
+      closed.push([intent.deliveryId, attempts]);
+      if (hookFails) throw new Error("GitHub is down too");
+    });
+    await intake.record(push("d-1"));
+    await intake.drained();
+    for (let i = 0; i < MAX_PROCESSING_ATTEMPTS + 2; i++) {
+      clock.now += LEASE_MS;
+      await intake.sweep();
       await intake.drained();
-      for (let i = 0; i < MAX_PROCESSING_ATTEMPTS + 2; i++) {
-        clock.now += LEASE_MS;
-        await intake.sweep();
-        await intake.drained();
-      }
-      expect(closed).toEqual([["d-1", MAX_PROCESSING_ATTEMPTS]]);
-      expect(await store.expired(clock.now + LEASE_MS, 10)).toEqual([]);
     }
+    expect(closed).toEqual([["d-1", MAX_PROCESSING_ATTEMPTS]]);
+    expect(await store.expired(clock.now + LEASE_MS, 10)).toEqual([]);
   });
 
   test("another replica's intent is left alone while its lease lives, and taken over after", async () => {
