@@ -117,8 +117,8 @@ export class FakeGitHub {
   readonly redeliveries: number[] = [];
   /** Called on each accepted redelivery, so a test can send the webhook to the app again. */
   onRedeliver?: (delivery: HookDelivery) => void;
-  /** Every request the app sent, in order: method and path as api.github.com would see them, with the query. */
-  readonly sent: { method: string; path: string }[] = [];
+  /** Every request the app sent, in order: method and path as api.github.com would see them, with the query, and when (ms). */
+  readonly sent: { method: string; path: string; at: number }[] = [];
   /** Requests the fake recorded; `failedWith` is the status of an answer injected by failNext. */
   readonly requests: { method: string; path: string; body: unknown; failedWith?: number }[] = [];
   /** Requests GitHub's OpenAPI description does not allow, and requests this fake has no reply for. */
@@ -212,7 +212,8 @@ export class FakeGitHub {
   install(): void {
     const scope = nock(this.origin).persist();
     scope.on("request", (req: ClientRequest, _interceptor: unknown, body: string) => {
-      this.sent.push({ method: req.method, path: req.path.startsWith(`${ENTERPRISE_API_PREFIX}/`) ? req.path.slice(ENTERPRISE_API_PREFIX.length) : req.path });
+      const path = req.path.startsWith(`${ENTERPRISE_API_PREFIX}/`) ? req.path.slice(ENTERPRISE_API_PREFIX.length) : req.path;
+      this.sent.push({ method: req.method, path, at: Date.now() });
       this.validate(req.method, req.path, body);
     });
     nock.emitter.on("no match", this.unmatched);
