@@ -1,5 +1,6 @@
 import { AwsJsonFake, ok, refuse, type AwsJsonHandler } from "./aws-json-fake.js";
 import { BATCH_GET_BUILDS_MAX_IDS } from "../../src/adapters/aws/codebuild.js";
+import { LOG_GRACE_MS } from "../../src/builds/watcher.js";
 
 export interface FakePhase {
   phaseType: string;
@@ -43,6 +44,15 @@ export class FakeCodeBuild extends AwsJsonFake {
     const build = this.builds.get(id);
     if (!build) throw new Error(`no fake build ${id}`);
     Object.assign(build, change);
+  }
+
+  /**
+   * Ends a build as CodeBuild would, as if a while ago: the app completes its check run without
+   * waiting for late log lines (LOG_GRACE_MS).
+   */
+  endEarlier(id: string, buildStatus = "SUCCEEDED"): void {
+    const endTime = Date.now() / 1000 - LOG_GRACE_MS / 1000;
+    this.update(id, { buildStatus, currentPhase: "COMPLETED", startTime: endTime - 30, endTime });
   }
 
   protected readonly handlers: Record<string, AwsJsonHandler> = {
