@@ -121,7 +121,10 @@ async function decide(trigger: Trigger, start: BuildStart, deps: Dependencies): 
   return { ok: true, config, decision };
 }
 
-/** A check run completed at once, without a build (skipped, needs approval, invalid config). */
+/**
+ * A check run completed at once, without a build (skipped, needs approval, invalid config). One an
+ * earlier attempt created is completed again: it may have been the queued run of a start cut short.
+ */
 async function conclude(
   start: BuildStart,
   name: string,
