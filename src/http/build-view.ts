@@ -62,7 +62,7 @@ export function buildStateView(record: BuildRecord, now: Date): BuildStateView {
     status: record.status,
     completed: record.completed,
     badge: badgeOf(record),
-    title: snapshot ? renderTitle(snapshot, { now: new Date(), ...(record.supersededBy !== undefined && { supersededBy: record.supersededBy }) }) : record.completed ? "Build failed to start" : "Queued",
+    title: snapshot ? renderTitle(snapshot, { now, ...(record.supersededBy !== undefined && { supersededBy: record.supersededBy }) }) : record.completed ? "Build failed to start" : "Queued",
     phases: snapshot ? phaseViews(snapshot, now) : [],
   };
 }
