@@ -8,7 +8,7 @@ const SHORT_SHA_LENGTH = 7;
  * CodeBuild usually takes a build from SUBMITTED to PROVISIONING within seconds; one still waiting
  * after this is most likely held by the account's limit of concurrent builds, and the title says so.
  */
-export const LONG_QUEUE_MS = 2 * 60_000;
+const LONG_QUEUE_MS = 2 * 60_000;
 
 export interface TitleContext {
   /** When the title is rendered: a queued build's wait is counted to it. */
