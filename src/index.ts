@@ -25,8 +25,10 @@ import { sealRoutes } from "./http/seal-routes.js";
 import { signInRoutes } from "./http/sign-in.js";
 import type { Intent } from "./intake/intent.js";
 import { OwnerPolicy } from "./intake/owners.js";
-import { DurableIntake } from "./intake/durable.js";
+import { DurableIntake, PROCESSING_SLOTS, PROCESSING_SLOTS_PER_INSTALLATION } from "./intake/durable.js";
+import { FairQueue } from "./intake/fair-queue.js";
 import { closeGivenUpIntent } from "./intake/given-up.js";
+import { Replica } from "./replicas/replica.js";
 import { sealPlainSecrets } from "./intake/seal-intent.js";
 import { MissedDeliveries } from "./intake/redelivery.js";
 import type { AppMetrics } from "./metrics/registry.js";
@@ -50,7 +52,7 @@ import { BuildMaskers } from "./builds/build-masking.js";
 export interface AppHandle {
   intake: DurableIntake;
   watcher: BuildWatcher;
-  /** Starts the background work (pending events, watching builds, redelivery): once the server listens, so redeliveries reach it. */
+  /** Starts the background work (heartbeat, pending events, watching builds, redelivery): once the server listens, so redeliveries reach it. */
   start(): void;
   stop(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export interface AppHandle {
 /** The app's parts, wired: the same for the server (`npm start`) and for AWS Lambda. */
 export interface AssembledApp {
   deps: Dependencies;
+  replica: Replica;
   intake: DurableIntake;
   watcher: BuildWatcher;
   missed: MissedDeliveries;
@@ -92,6 +95,11 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   const logMasking = options.logMasking ?? new LogMasking();
   const appKey = await loadOrCreateAppKey(stores.secrets, appKeySecretName(settings.secretsPrefix));
   const secretTags = new SecretTags(stores.secrets);
+  const replica = new Replica({ heartbeats: stores.heartbeats, id: processInstanceId(), leaseMs: settings.leaseDurationMs, log: app.log });
+  // Before any webhook is taken: work this replica takes must never look like a dead replica's.
+  await replica.beat();
+  // Events wait per installation and take turns; one waiting on its installation's GitHub writes holds no slot.
+  const queue = new FairQueue({ slots: PROCESSING_SLOTS, perLine: PROCESSING_SLOTS_PER_INSTALLATION });
   const deps: Dependencies = {
     settings,
     runner: options.onBuildStarted ? announcingStarts(builds.runner, options.onBuildStarted, app.log) : builds.runner,
@@ -110,6 +118,7 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
       perMinute: settings.githubWritesPerMinute,
       perHour: settings.githubWritesPerHour,
       onError: (key, err) => app.log.warn({ err, checkRunId: key }, "check run update failed"),
+      stepAside: (waiting) => queue.stepAside(waiting),
     }),
     github: (installationId) => app.auth(installationId),
     log: app.log,
@@ -133,7 +142,6 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
         ? processRerun(intent, commandDepsFor(attempt), settings.appId)
         : processTrigger(intent, deps, attempt);
   const owners = new OwnerPolicy(settings.allowedOwners, app);
-  const instance = processInstanceId();
   const intake = new DurableIntake({
     store: stores.intake,
     process: async (intent, attempt) => {
@@ -143,11 +151,12 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     },
     onGiveUp: (intent, attempts) => closeGivenUpIntent(intent, attempts, deps),
     log: app.log,
-    owner: instance,
+    replica,
     leaseMs: settings.leaseDurationMs,
+    queue,
     ...(options.dispatch && { dispatch: options.dispatch }),
   });
-  const watcher = new BuildWatcher(deps, { leases: stores.records, owner: instance, ttlMs: settings.leaseDurationMs });
+  const watcher = new BuildWatcher(deps, { watchers: stores.records, replica });
   countWebhooks(app, metrics);
   const receive = receiver(intake, (intent) => sealPlainSecrets(intent, appKey.publicKey, new Date()), metrics);
   registerBuildEvents(app, receive);
@@ -167,6 +176,7 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   const missed = new MissedDeliveries({ octokit: () => app.auth(), known: (guid) => stores.intake.has(guid), log: app.log });
   return {
     deps,
+    replica,
     intake,
     watcher,
     missed,
@@ -175,6 +185,8 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
       await missed.stop();
       await intake.stop();
       await watcher.stop();
+      // Everything handed back: the heartbeat goes, so no replica waits for it to run out.
+      await replica.stop().catch((err: unknown) => app.log.warn({ err }, "removing this replica's heartbeat failed; the others take over once it runs out"));
       await builds.close();
       await stores.close();
     },
@@ -186,11 +198,12 @@ export function codebuildChecks(settings: Settings, metrics: AppMetrics, started
   return async (app, { addHandler }) => {
     const assembled = await assemble(app, settings, metrics, options);
     addHandler(httpHandler(assembled.http));
-    const { intake, watcher, missed } = assembled;
+    const { replica, intake, watcher, missed } = assembled;
     started({
       intake,
       watcher,
       start() {
+        replica.start();
         intake.start();
         watcher.start();
         missed.start(settings.redeliveryIntervalMs);
@@ -228,7 +241,7 @@ function hidingFromLog(secrets: SecretStore, logMasking: LogMasking): SecretStor
   };
 }
 
-/** This process's name on the leases it holds: unique even when a restarted process gets the same pid. */
+/** This process's name on the work it holds: unique even when a restarted process gets the same pid. */
 function processInstanceId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 }

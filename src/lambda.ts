@@ -21,7 +21,7 @@ import { parseSettings, SettingsError, type Settings } from "./settings.js";
  * `buildEvents` takes EventBridge's CodeBuild events — at least once and out of order, so they only
  * say which build to look at: its state is read again with BatchGetBuilds and only moves forward —
  * and a schedule that sweeps pending intents and missed deliveries, and passes over every running
- * build in case a refresh was lost. Durable intake and leases work as on the server.
+ * build in case a refresh was lost. Durable intake and the heartbeats work as on the server.
  */
 
 const lambdaEnvSchema = z.object({

@@ -88,7 +88,7 @@ const envSchema = z.object({
   LOGS_RPS: number().positive("expected a number above 0").default(5),
   GITHUB_WRITES_PER_MINUTE: positiveInt(60),
   GITHUB_WRITES_PER_HOUR: number().int("expected a whole number").positive("expected a number above 0").optional(),
-  LEASE_DURATION_MS: number().int("expected a whole number").min(1000, "expected at least 1000 (one second)").default(60_000),
+  LEASE_DURATION_MS: number().int("expected a whole number").min(1000, "expected at least 1000 (one second)").default(12_000),
   REDELIVERY_INTERVAL_MS: number().int("expected a whole number").min(10_000, "expected at least 10000 (ten seconds)").default(300_000),
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
@@ -148,7 +148,7 @@ export interface Settings {
   githubWritesPerMinute: number;
   /** Content creations (check runs, comments, reactions) per installation in any hour: GITHUB_WRITES_PER_HOUR. */
   githubWritesPerHour?: number;
-  /** How long a replica's lease on a build or a pending event lasts before another may take it over. */
+  /** How long a replica's heartbeat lasts (it beats every third of it): its builds and pending events are taken over once it ran out. */
   leaseDurationMs: number;
   /** How often GitHub's list of recent deliveries is checked for failed ones to redeliver. */
   redeliveryIntervalMs: number;

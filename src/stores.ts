@@ -3,6 +3,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "pino";
 import { DynamoDbBuildLogStore } from "./adapters/aws/dynamodb/build-logs.js";
 import { DynamoDbBuildRecordStore } from "./adapters/aws/dynamodb/build-records.js";
+import { DynamoDbHeartbeatStore } from "./adapters/aws/dynamodb/heartbeats.js";
 import { DynamoDbIntakeStore } from "./adapters/aws/dynamodb/intake.js";
 import { createDynamoDbClient } from "./adapters/aws/dynamodb/client.js";
 import { ensureTable } from "./adapters/aws/dynamodb/table.js";
@@ -12,11 +13,12 @@ import { prepareDataDirectory } from "./adapters/local/data-directory.js";
 import { startEmbeddedDynamoDb } from "./adapters/local/embedded-dynamodb.js";
 import { FileSecretStore } from "./adapters/local/file-secrets.js";
 import type { BuildLogStore } from "./builds/logs.js";
-import type { BuildLeases, BuildRecordStore } from "./builds/record.js";
+import type { BuildRecordStore, BuildWatchers } from "./builds/record.js";
 import type { IntakeStore } from "./intake/store.js";
 import { nameFailedCalls } from "./adapters/aws/failed-calls.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
+import type { HeartbeatStore } from "./replicas/heartbeats.js";
 import type { Settings } from "./settings.js";
 import type { SecretStore, VariableStore } from "./variables/store.js";
 
@@ -24,8 +26,9 @@ export interface Stores {
   variables: VariableStore;
   secrets: SecretStore;
   logStore: BuildLogStore;
-  records: BuildRecordStore & BuildLeases;
+  records: BuildRecordStore & BuildWatchers;
   intake: IntakeStore;
+  heartbeats: HeartbeatStore;
   /** Where the data lives, for the start-up line. */
   description: string;
   /** Where secret values live, for the start-up line. */
@@ -60,6 +63,7 @@ export async function openStores(settings: Settings, log: Logger, metrics: AppMe
     logStore: new DynamoDbBuildLogStore(client, settings.tableName),
     records: new DynamoDbBuildRecordStore(client, settings.tableName, log),
     intake: new DynamoDbIntakeStore(client, settings.tableName, log),
+    heartbeats: new DynamoDbHeartbeatStore(client, settings.tableName, log),
     description: embedded
       ? `embedded DynamoDB (dynalite) in ${dataPath}, served on the Unix socket ${embedded.socketPath}, table ${settings.tableName}`
       : `DynamoDB table ${settings.tableName}`,

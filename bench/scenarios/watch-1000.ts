@@ -8,6 +8,7 @@ import { percentile } from "../support/freshness.js";
 import { cpuBetween, megabytes } from "../support/process-usage.js";
 import { progress, seconds, type Figure, type Scenario } from "../support/report.js";
 import { seedRunningBuilds } from "../support/running-builds.js";
+import { TableWrites } from "../support/table-writes.js";
 import { batchRounds, sampleUntil, sampleWatcher, tickDurations, type WatcherSample } from "../support/watcher-samples.js";
 
 const NAME = "watch-1000";
@@ -22,11 +23,10 @@ const SAMPLE_EVERY_MS = 1_000;
 const TAKEOVER_TIMEOUT_MS = 180_000;
 const LOG_LINES = ["Running command npm ci", "added 1204 packages in 14s", "Running command npm run build", "> next build", "Compiled successfully"].map((l) => `${l}\n`);
 
-/** Builds whose lease the table shows held (unexpired), and by how many owners. */
-async function leasesHeld(records: DynamoDbBuildRecordStore): Promise<{ held: number; owners: number }> {
-  const now = Date.now();
-  const leased = (await records.listRunning()).flatMap((r) => (r.lease && r.lease.until > now ? [r.lease.owner] : []));
-  return { held: leased.length, owners: new Set(leased).size };
+/** Builds the table shows watched, and by how many replicas. */
+async function buildsWatched(records: DynamoDbBuildRecordStore): Promise<{ held: number; owners: number }> {
+  const watchers = (await records.listRunning()).flatMap((r) => (r.watchedBy ? [r.watchedBy] : []));
+  return { held: watchers.length, owners: new Set(watchers).size };
 }
 
 interface Run {
@@ -35,11 +35,13 @@ interface Run {
   window: WatcherSample[];
   batchCalls: { ids?: unknown }[];
   logReads: number;
-  leases: { held: number; owners: number };
+  watched: { held: number; owners: number };
+  /** Table writes a second while watching: all, and those that only say who watches (heartbeats, takeovers). */
+  tableWrites: { all: number; ownership: number };
 }
 
-/** Idle rounds, then the builds appear; once the app holds every lease, MEASURED_TICKS rounds are sampled. */
-async function watch(world: World, app: AppProcess, records: DynamoDbBuildRecordStore): Promise<Run> {
+/** Idle rounds, then the builds appear; once the app watches every one, MEASURED_TICKS rounds are sampled. */
+async function watch(world: World, app: AppProcess, records: DynamoDbBuildRecordStore, table: TableWrites): Promise<Run> {
   const pollMs = parseSettings({}).pollIntervalMs;
   const sample = () => sampleWatcher(app, world.codebuild);
   const first = await sample();
@@ -47,13 +49,13 @@ async function watch(world: World, app: AppProcess, records: DynamoDbBuildRecord
   progress(NAME, `writing ${BUILDS} running builds to the table`);
   await seedRunningBuilds(world, records, BUILDS, LOG_LINES);
   const seededAt = Date.now();
-  const takeover = await sampleUntil(sample, async () => (await leasesHeld(records)).held === BUILDS, 2 * SAMPLE_EVERY_MS, TAKEOVER_TIMEOUT_MS);
-  if (!takeover.done) throw new Error(`the app took only ${(await leasesHeld(records)).held} of ${BUILDS} builds in ${TAKEOVER_TIMEOUT_MS / 1000} s`);
+  const takeover = await sampleUntil(sample, async () => (await buildsWatched(records)).held === BUILDS, 2 * SAMPLE_EVERY_MS, TAKEOVER_TIMEOUT_MS);
+  if (!takeover.done) throw new Error(`the app took only ${(await buildsWatched(records)).held} of ${BUILDS} builds in ${TAKEOVER_TIMEOUT_MS / 1000} s`);
   const takeoverMs = Date.now() - seededAt;
-  // The round that took the leases may still be reading the builds: the window starts after it.
-  const leasedAt = takeover.samples.at(-1)!;
-  const start = (await sampleUntil(sample, (s) => s.ticks > leasedAt.ticks, SAMPLE_EVERY_MS / 4, 3 * pollMs)).samples.at(-1)!;
-  progress(NAME, `all ${BUILDS} builds leased after ${seconds(takeoverMs)}; sampling ${MEASURED_TICKS} rounds`);
+  // The round that took the builds over may still be reading them: the window starts after it.
+  const takenAt = takeover.samples.at(-1)!;
+  const start = (await sampleUntil(sample, (s) => s.ticks > takenAt.ticks, SAMPLE_EVERY_MS / 4, 3 * pollMs)).samples.at(-1)!;
+  progress(NAME, `all ${BUILDS} builds taken over after ${seconds(takeoverMs)}; sampling ${MEASURED_TICKS} rounds`);
   const logReadsBefore = world.logs.calls("GetLogEvents").length;
   const measured = await sampleUntil(sample, (s) => s.ticks >= start.ticks + MEASURED_TICKS, SAMPLE_EVERY_MS, 3 * MEASURED_TICKS * pollMs);
   const window = [start, ...measured.samples];
@@ -64,7 +66,8 @@ async function watch(world: World, app: AppProcess, records: DynamoDbBuildRecord
     window,
     batchCalls: world.codebuild.calls("BatchGetBuilds").slice(start.batchGetBuilds, end.batchGetBuilds),
     logReads: world.logs.calls("GetLogEvents").length - logReadsBefore,
-    leases: await leasesHeld(records),
+    watched: await buildsWatched(records),
+    tableWrites: table.perSecond(start.at, end.at),
   };
 }
 
@@ -85,7 +88,7 @@ function figures(run: Run): Figure[] {
   const cpuPerTick = ((end.usage.cpuSeconds - start.usage.cpuSeconds) / ticks) * 1000;
   const writesPerMinute = ((end.checkRunWrites - start.checkRunWrites) / wallMs) * 60_000;
   return [
-    { name: "builds followed (leases held at the end)", value: `${run.leases.held} of ${BUILDS}, by ${run.leases.owners} process`, target: String(BUILDS), met: run.leases.held === BUILDS && run.leases.owners === 1 },
+    { name: "builds followed (watched at the end)", value: `${run.watched.held} of ${BUILDS}, by ${run.watched.owners} process`, target: String(BUILDS), met: run.watched.held === BUILDS && run.watched.owners === 1 },
     { name: "builds asked for in each round", value: `${range(buildsPerRound)} in each of ${rounds.length} rounds`, target: String(BUILDS), met: buildsPerRound.every((n) => n === BUILDS) },
     {
       name: "BatchGetBuilds calls per round",
@@ -99,6 +102,7 @@ function figures(run: Run): Figure[] {
     { name: "round duration p50 / max", value: `${percentile(durations, 50).toFixed(0)} ms / ${Math.max(...durations).toFixed(0)} ms` },
     { name: "watcher lag max (GET /metrics)", value: seconds(Math.max(...run.window.map((s) => s.lagSeconds)) * 1000) },
     { name: "time to take over 1,000 builds", value: seconds(run.takeoverMs) },
+    { name: "while watching: table writes saying who watches / all table writes", value: `${run.tableWrites.ownership.toFixed(1)} / ${run.tableWrites.all.toFixed(1)} a second` },
     { name: "while watching: log reads / check-run writes", value: `${((run.logReads / wallMs) * 1000).toFixed(1)} a second / ${writesPerMinute.toFixed(0)} a minute` },
   ];
 }
@@ -108,10 +112,11 @@ const scenario: Scenario = {
   async run() {
     const world = await World.start();
     try {
-      // Straight to dynalite: World's fault-injecting proxy would add a hop in this busy process.
-      const app = await startAppProcess(world, { AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint });
+      // Through a proxy that only counts writes: World's fault-injecting one would add work in this busy process.
+      const table = new TableWrites(world.dynamo.endpoint);
+      const app = await startAppProcess(world, { AWS_ENDPOINT_URL_DYNAMODB: await table.start() });
       const records = new DynamoDbBuildRecordStore(world.dynamo.client, parseSettings({}).tableName, console);
-      const run = await watch(world, app, records);
+      const run = await watch(world, app, records, table).finally(() => table.stop());
       const settings = parseSettings({});
       return {
         title: scenario.title,
@@ -126,8 +131,8 @@ const scenario: Scenario = {
           `each build is IN_PROGRESS in the fake CodeBuild with ${LOG_LINES.length} log lines in CloudWatch and its check run on GitHub; the records are written ` +
             "while the app runs, so it takes them over as a replica takes over a dead one's builds",
           `round durations (ms): ${tickDurations(run.window).map((s) => (s * 1000).toFixed(0)).join(", ")}`,
-          `the window holds ${MEASURED_TICKS} rounds after the one that took the leases; a lease is renewed when half of LEASE_DURATION_MS is left, ` +
-            `so every ${settings.leaseDurationMs / 2 / settings.pollIntervalMs}th round renews all ${BUILDS} (conditional writes, 25 at a time): the long rounds`,
+          `the window holds ${MEASURED_TICKS} rounds after the one that took the builds over; keeping them costs no write: ` +
+            `the app's heartbeat is written every ${settings.leaseDurationMs / 3 / 1000} s (a third of LEASE_DURATION_MS), however many builds it watches`,
           "CPU includes answering GET /metrics once a second for these figures",
         ],
       };

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import { AWS_JSON_CONTENT_TYPE, closeServer, listenOnLoopback, readBody, refuse } from "../../test/support/aws-json-fake.js";
+import type { IncomingMessage } from "node:http";
+import { refuse } from "../../test/support/aws-json-fake.js";
 import { THROTTLED } from "../../test/support/fake-cloudwatch-logs.js";
+import { AwsJsonProxy, type ProxiedRequest } from "./aws-proxy.js";
 import { RollingLimit } from "./rolling-limit.js";
 
 /**
@@ -20,50 +21,25 @@ export interface LogRead {
  * past AWS_LOG_READS_PER_SECOND per second (per `secondMs`, which a time-scaled run shortens), and
  * records every read that went through.
  */
-export class LogReadQuota {
+export class LogReadQuota extends AwsJsonProxy {
   readonly reads: LogRead[] = [];
   throttled = 0;
   private readonly quota: RollingLimit;
-  private server: Server | undefined;
 
-  constructor(
-    private readonly upstream: string,
-    secondMs = 1000,
-  ) {
+  constructor(upstream: string, secondMs = 1000) {
+    super(upstream);
     this.quota = new RollingLimit(AWS_LOG_READS_PER_SECOND, secondMs);
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      void this.answer(req).then(
-        ({ status, body }) => res.writeHead(status, { "content-type": AWS_JSON_CONTENT_TYPE }).end(body),
-        (error: unknown) => res.writeHead(500).end(String(error)),
-      );
-    });
-    return listenOnLoopback(this.server);
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await closeServer(this.server);
-  }
-
-  private async answer(req: IncomingMessage): Promise<{ status: number; body: string }> {
-    const body = await readBody(req);
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const isRead = target.endsWith(".GetLogEvents");
+  protected async answer(req: IncomingMessage, { action, body }: ProxiedRequest): Promise<{ status: number; body: string }> {
+    const isRead = action === "GetLogEvents";
     if (isRead && !this.quota.admit(Date.now())) {
       this.throttled++;
       const refusal = refuse(THROTTLED.type, THROTTLED.message, THROTTLED.status);
       return { status: refusal.status, body: JSON.stringify(refusal.body) };
     }
-    const response = await fetch(`${this.upstream}${req.url ?? "/"}`, {
-      method: req.method,
-      headers: { "x-amz-target": target, "content-type": String(req.headers["content-type"] ?? AWS_JSON_CONTENT_TYPE) },
-      body,
-    });
-    const answer = { status: response.status, body: await response.text() };
-    if (isRead && response.ok) this.reads.push({ at: Date.now(), stream: String((JSON.parse(body) as { logStreamName?: unknown }).logStreamName) });
+    const answer = await this.forward(req, body);
+    if (isRead && answer.status < 300) this.reads.push({ at: Date.now(), stream: String((JSON.parse(body) as { logStreamName?: unknown }).logStreamName) });
     return answer;
   }
 }

@@ -13,3 +13,13 @@ export const systemClock: Clock = {
     return () => clearTimeout(timer);
   },
 };
+
+/** The system's clock for background work (heartbeats, sweeps): its timers alone never keep the process up. */
+export const backgroundClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, wake) {
+    const timer = setTimeout(wake, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};

@@ -31,6 +31,8 @@ export class FollowedBuild {
   tail: string[] = [];
   /** Annotations already sent to the check run (GitHub appends each batch). */
   annotationsSent = 0;
+  /** The fingerprint of the last update sent for the check run by this process. */
+  sentFingerprint: string | undefined;
   lastOutputAt: number | undefined;
   /** When the build finished (its end time, or when the watcher first saw it finished): the log is read on for a grace period after. */
   finishedSeenAt: number | undefined;

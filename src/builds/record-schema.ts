@@ -36,7 +36,7 @@ const snapshotSchema = z.object({
 const variableSource = z.enum(["default", "file", "file-environment", "stored", "stored-environment", "secret", "secret-environment", "identity"]);
 
 /**
- * The record as `put` writes it: without `supersededBy` and `lease`, which are attributes of their
+ * The record as `put` writes it: without `supersededBy` and `watchedBy`, which are attributes of their
  * own. A field added to BuildRecord is added here too (the check below fails to compile until it is).
  */
 export const storedBuildRecordSchema = z.object({
@@ -61,4 +61,4 @@ export const storedBuildRecordSchema = z.object({
 
 const _phase: SameShape<z.infer<typeof phaseSchema>, RecordedPhase> = true;
 const _snapshot: SameShape<z.infer<typeof snapshotSchema>, RecordedSnapshot> = true;
-const _record: SameShape<z.infer<typeof storedBuildRecordSchema>, Omit<BuildRecord, "supersededBy" | "lease">> = true;
+const _record: SameShape<z.infer<typeof storedBuildRecordSchema>, Omit<BuildRecord, "supersededBy" | "watchedBy">> = true;

@@ -38,8 +38,8 @@ export interface BuildRecord {
    * record (see `BuildRecordStore.markSuperseded`), so a writer of the record never erases it.
    */
   supersededBy?: string;
-  /** Who watches the build and until when (ms since the epoch), as read; `put` never writes it (see BuildLeases). */
-  lease?: { owner: string; until: number };
+  /** The replica that watches the build, as read; `put` never writes it (see BuildWatchers). */
+  watchedBy?: string;
 }
 
 /** A phase as a record keeps it: CodeBuild's messages may quote the build's output, so they are kept masked. */
@@ -54,14 +54,14 @@ export interface RecordedSnapshot extends Omit<BuildSnapshot, "phases"> {
 
 /**
  * Where build records live: the app's table, shared by every replica. A record is written whole by
- * whoever owns that moment of the build (processing, then the watcher holding the build's lease);
- * `supersededBy` and the lease are separate attributes that `put` never touches.
+ * whoever owns that moment of the build (processing, then the replica watching it);
+ * `supersededBy` and `watchedBy` are separate attributes that `put` never touches.
  */
 export interface BuildRecordStore {
-  /** Creates or replaces the record (never its `supersededBy` or `lease`, which are ignored here). */
+  /** Creates or replaces the record (never its `supersededBy` or `watchedBy`, which are ignored here). */
   put(record: BuildRecord): Promise<void>;
   get(deploymentId: string): Promise<BuildRecord | undefined>;
-  /** Builds that started (have a `buildId`) and have not completed, from every replica, with their leases. */
+  /** Builds that started (have a `buildId`) and have not completed, from every replica, with who watches them. */
   listRunning(): Promise<BuildRecord[]>;
   /** Marks a build as stopped in favour of a newer commit's build; the watcher then completes it so. */
   markSuperseded(deploymentId: string, bySha: string): Promise<void>;
@@ -75,12 +75,14 @@ export interface BuildRecordStore {
 }
 
 /**
- * One replica at a time watches a build (SPEC 8): a lease is a conditional write of an owner and an
- * expiry on the build's record. Acquiring succeeds when the lease is free, expired or already the
- * caller's (which extends it).
+ * One replica at a time watches a build (SPEC 8): the record names it (`watchedBy`), and the build
+ * stays its own while that replica's heartbeat lives (src/replicas), without any write per build.
+ * A replica takes a build over with a conditional write from the watcher it saw (nobody, or one
+ * whose heartbeat ran out), so of several trying at once exactly one wins.
  */
-export interface BuildLeases {
-  acquire(deploymentId: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
-  /** Gives the lease up at once (SIGTERM), when the caller holds it; otherwise does nothing. */
-  release(deploymentId: string, owner: string): Promise<void>;
+export interface BuildWatchers {
+  /** Makes `to` the build's watcher if `from` still is (undefined: nobody); false when another write came first, or there is no record. */
+  takeOver(deploymentId: string, from: string | undefined, to: string): Promise<boolean>;
+  /** Gives the build up at once (SIGTERM, the end of a Lambda pass) when `replica` watches it; otherwise does nothing. */
+  release(deploymentId: string, replica: string): Promise<void>;
 }

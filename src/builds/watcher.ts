@@ -8,9 +8,11 @@ import { systemClock, type Clock } from "./clock.js";
 import { openAddMasks, recordedSnapshot, repositorySecretIds, secretsToMask } from "./build-masking.js";
 import { FollowedBuild } from "./followed-build.js";
 import { LogReadBudget } from "./log-budget.js";
-import type { BuildLeases, BuildRecord } from "./record.js";
+import type { BuildRecord, BuildWatchers } from "./record.js";
 import { LOG_LINES_MAX } from "../config/schema.js";
 import { updateFingerprint, CheckUpdateThrottle } from "./update-throttle.js";
+import { holdingOf } from "../replicas/holding.js";
+import type { Replica } from "../replicas/replica.js";
 
 /** CloudWatch delivers a build's last lines a little after the build ends: reading goes on this long. */
 export const LOG_GRACE_MS = 5_000;
@@ -19,25 +21,24 @@ export const LOG_GIVE_UP_MS = 60_000;
 
 /** Completions remembered against stale listings; far more than builds finish within one tick. */
 const REMEMBERED_COMPLETIONS = 10_000;
-/** Leases taken or renewed at once, so a thousand builds do not wait on one another's writes. */
-const LEASE_WRITES_AT_ONCE = 25;
+/** Builds taken over or given up at once, so a thousand builds do not wait on one another's writes. */
+const WATCHER_WRITES_AT_ONCE = 25;
 
 /** How this watcher shares builds with other replicas. */
-export interface WatcherLeases {
-  leases: BuildLeases;
-  /** This process's name on the leases it holds. */
-  owner: string;
-  /** How long a lease lasts; it is renewed when less than half is left. */
-  ttlMs: number;
+export interface WatcherSharing {
+  watchers: BuildWatchers;
+  /** This process among the replicas: its name on the builds it watches, and what it knows of the others. */
+  replica: Replica;
 }
 
 /**
- * Follows every running build it holds the lease of (SPEC 8: one replica per build): one
+ * Follows every running build it watches (SPEC 8: one replica per build): one
  * BatchGetBuilds round per tick for all of them (the runner batches by 100), their logs read
  * incrementally through one budget, and their check runs updated through each installation's
  * write budget — at most once per CHECK_UPDATE_INTERVAL_MS, at once on a phase change,
  * completions first. Builds are found in the table, so a restarted process picks up where the
- * last one stopped, and a replica that died leaves its builds to the others once its leases expire.
+ * last one stopped, and a replica that died leaves its builds to the others as soon as its
+ * heartbeat ran out (src/replicas): keeping a build costs no write.
  */
 export class BuildWatcher {
   private readonly followed = new Map<string, FollowedBuild>();
@@ -45,6 +46,8 @@ export class BuildWatcher {
   private readonly throttle: CheckUpdateThrottle;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** Cancels the round due when a replica watching builds is found gone. */
+  private cancelDeathRound: (() => void) | undefined;
   /** Check-run writes submitted and not yet settled (with the record of a completion). */
   private readonly writing = new Set<Promise<void>>();
   /** The running builds the last round looked at (its `only` applied), and the ones a pass completed. */
@@ -58,7 +61,7 @@ export class BuildWatcher {
 
   constructor(
     private readonly deps: Dependencies,
-    private readonly sharing: WatcherLeases,
+    private readonly sharing: WatcherSharing,
     private readonly clock: Clock = systemClock,
   ) {
     const { settings } = deps;
@@ -70,23 +73,24 @@ export class BuildWatcher {
     this.timer ??= setInterval(() => void this.tick(), this.deps.settings.pollIntervalMs);
   }
 
-  /** Stops ticking; reads and writes under way finish first, then the leases are given up for another replica. */
+  /** Stops ticking; reads and writes under way finish first, then the builds are given up for another replica. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.cancelDeathRound?.();
     await this.ticking;
     this.logBudget.stop();
     await this.settle();
-    const { leases, owner } = this.sharing;
+    const { watchers, replica } = this.sharing;
     const held = [...this.followed.keys()];
     this.followed.clear();
-    await inBatches(held, (id) => leases.release(id, owner).catch((err: unknown) => this.deps.log.warn({ err, deploymentId: id }, "releasing a build's lease failed")));
+    await inBatches(held, (id) => watchers.release(id, replica.id).catch((err: unknown) => this.deps.log.warn({ err, deploymentId: id }, "giving a build up failed")));
   }
 
   /**
    * One complete round for the builds named (all when none are), for a worker that does not live
    * on between rounds (AWS Lambda): states read, logs read as far as they go, check runs written,
-   * then the leases given back. Returns the deployment ids of the builds named that still run.
+   * then the builds given back. Returns the deployment ids of the builds named that still run.
    */
   async pass(only?: { deploymentIds?: readonly string[]; buildIds?: readonly string[] }): Promise<string[]> {
     this.only = only && new Set([...(only.deploymentIds ?? []), ...(only.buildIds ?? [])]);
@@ -99,8 +103,8 @@ export class BuildWatcher {
       await this.settle();
       const held = [...this.followed.keys()];
       for (const id of held) this.forget(id);
-      const { leases, owner } = this.sharing;
-      await inBatches(held, (id) => leases.release(id, owner).catch(() => undefined));
+      const { watchers, replica } = this.sharing;
+      await inBatches(held, (id) => watchers.release(id, replica.id).catch(() => undefined));
       // Builds another worker held this time are still running too: whoever refreshes them goes on.
       return this.matched.filter((id) => !this.completedInPass.has(id));
     } finally {
@@ -110,8 +114,8 @@ export class BuildWatcher {
   }
 
   /**
-   * Waits for log reads and check-run writes under way, and for completions to be recorded: a lease
-   * given back before a completion is recorded would let another replica complete the run again.
+   * Waits for log reads and check-run writes under way, and for completions to be recorded: a build
+   * given back before its completion is recorded would let another replica complete the run again.
    */
   private async settle(): Promise<void> {
     await Promise.all([...this.followed.values()].map((f) => f.reading));
@@ -149,41 +153,48 @@ export class BuildWatcher {
   }
 
   /**
-   * Builds started since the last round, or whose lease was free or expired, join; builds completed
-   * elsewhere, or whose lease another replica holds, leave; leases running short are renewed.
+   * Builds started since the last round, or whose watcher is gone (stopped, or its heartbeat ran
+   * out), join; builds completed elsewhere, or another live replica watches, leave.
    */
   private async follow(): Promise<void> {
+    const { replica, watchers } = this.sharing;
+    await replica.alive();
     const all = await this.deps.records.listRunning();
     this.deps.metrics.buildsRunning(all.length);
     const only = this.only;
     const running = only ? all.filter((r) => only.has(r.deploymentId) || (r.buildId !== undefined && only.has(r.buildId))) : all;
     this.matched = running.map((r) => r.deploymentId);
-    const now = this.clock.now();
     const ids = new Set(running.map((r) => r.deploymentId));
     for (const id of this.followed.keys()) if (!ids.has(id)) this.forget(id);
-    const { owner, ttlMs } = this.sharing;
-    const toLease: BuildRecord[] = [];
+    const liveness = await replica.liveness(running.map((r) => r.watchedBy));
+    const now = this.clock.now();
+    const joining: BuildRecord[] = [];
+    const othersWatching = new Set<string>();
     for (const record of running) {
       // A listing taken before this process recorded a completion still shows the build running.
       if (this.completedHere.has(record.deploymentId)) continue;
-      const lease = record.lease;
-      const mine = lease?.owner === owner && lease.until > now;
-      const free = !lease || lease.until <= now;
+      const holding = holdingOf(record.watchedBy, replica.id, liveness, now);
       const followed = this.followed.get(record.deploymentId);
-      if (followed && !mine && !free) {
-        this.forget(record.deploymentId);
-        continue;
+      if (holding === "held") {
+        othersWatching.add(record.watchedBy!);
+        if (followed) this.forget(record.deploymentId);
+      } else if (followed) {
+        // A listing may lag behind this replica's own takeover: what it follows stays followed.
+        followed.record = { ...followed.record, supersededBy: record.supersededBy };
+      } else {
+        joining.push(record);
       }
-      if (followed) followed.record = { ...followed.record, supersededBy: record.supersededBy };
-      if (!followed && !mine && !free) continue;
-      if (!mine || lease.until - now < ttlMs / 2) toLease.push(record);
     }
-    await inBatches(toLease, async (record) => {
-      const held = await this.sharing.leases.acquire(record.deploymentId, owner, ttlMs, now);
-      if (!held) return this.forget(record.deploymentId);
-      // Completed while the lease was being written: the listing is stale, and following it again would complete the run twice.
+    // Should a replica watching builds die, a round takes its builds over as soon as its heartbeat ran out.
+    this.cancelDeathRound?.();
+    if (this.timer) this.cancelDeathRound = replica.whenGone(othersWatching, () => void this.tick());
+    await inBatches(joining, async (record) => {
+      const mine = record.watchedBy === replica.id;
+      if (!mine && !(await watchers.takeOver(record.deploymentId, record.watchedBy, replica.id))) return;
+      if (!mine && record.watchedBy !== undefined) this.deps.log.info({ deploymentId: record.deploymentId, from: record.watchedBy }, "build taken over from a replica that is gone");
+      // Completed while the takeover was being written: the listing is stale, and following it again would complete the run twice.
       if (this.followed.has(record.deploymentId) || this.completedHere.has(record.deploymentId)) return;
-      const resumed = await this.resume(record);
+      const resumed = await this.resume({ ...record, watchedBy: replica.id });
       if (!this.completedHere.has(record.deploymentId)) this.followed.set(record.deploymentId, resumed);
     });
   }
@@ -306,9 +317,12 @@ export class BuildWatcher {
         // Rendered again when its turn comes, so lines read while it waited go out with it.
         const latest = this.render(build);
         const sent = latest && (latest.state.status === "completed") === completion ? latest : update;
+        // An earlier write, rendered when its own turn came, may have sent this very state already.
+        if (sent.fingerprint === build.sentFingerprint) return;
         const octokit = await this.deps.github(record.installationId);
         await updateCheckRun(octokit, target, record.checkRunId, sent.state, { ...sent.output, annotations: sent.annotations });
         build.annotationsSent = sent.annotationsBefore + sent.annotations.length;
+        build.sentFingerprint = sent.fingerprint;
         this.deps.metrics.checkRunWritten(completion ? "completion" : "progress");
       })
       .then(async (sent) => {
@@ -373,5 +387,5 @@ export class BuildWatcher {
 }
 
 async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += LEASE_WRITES_AT_ONCE) await Promise.all(items.slice(i, i + LEASE_WRITES_AT_ONCE).map(each));
+  for (let i = 0; i < items.length; i += WATCHER_WRITES_AT_ONCE) await Promise.all(items.slice(i, i + WATCHER_WRITES_AT_ONCE).map(each));
 }

@@ -1,4 +1,8 @@
 import type { Logger } from "pino";
+import { backgroundClock, type Clock } from "../builds/clock.js";
+import { holdingOf } from "../replicas/holding.js";
+import type { Replica } from "../replicas/replica.js";
+import type { FairQueue } from "./fair-queue.js";
 import type { Intent } from "./intent.js";
 import { GITHUB_DELIVERY_RETENTION_MS } from "./redelivery.js";
 import type { IntakeStore } from "./store.js";
@@ -10,12 +14,21 @@ import type { IntakeStore } from "./store.js";
 export const INTAKE_WRITE_DEADLINE_MS = 3_000;
 /** An intent that failed this often is given up (and logged), so one bad event cannot retry forever. */
 export const MAX_PROCESSING_ATTEMPTS = 5;
+/** Intents processed at once, all installations together. */
+export const PROCESSING_SLOTS = 8;
+/** Intents of one installation started at once: a burst of one installation leaves slots for the others. */
+export const PROCESSING_SLOTS_PER_INSTALLATION = 4;
 /** Pending intents taken over in one sweep. */
 const SWEEP_BATCH = 100;
 /** Done intents are kept this long to recognise a redelivered duplicate: GitHub's redelivery window, plus a day's margin. */
 export const DONE_INTENTS_KEPT_MS = GITHUB_DELIVERY_RETENTION_MS + 24 * 3_600_000;
 /** How often old done intents are deleted. */
 const PURGE_EVERY_MS = 3_600_000;
+
+/** A failed intent is tried again after a lease, then after twice as long each time. */
+export function retryDelayMs(leaseMs: number, attempts: number): number {
+  return leaseMs * 2 ** Math.max(0, attempts - 1);
+}
 
 export interface DurableIntakeOptions {
   store: IntakeStore;
@@ -27,44 +40,46 @@ export interface DurableIntakeOptions {
    */
   onGiveUp?: (intent: Intent, attempts: number) => Promise<void>;
   log: Logger;
-  /** Who holds leases taken by this process (unique per process). */
-  owner: string;
-  /** How long a lease on an intent lasts; processing renews it. Pending intents are swept every half of it. */
+  /** This process among the replicas: its name on the intents it takes, and what it knows of the others. */
+  replica: Replica;
+  /** LEASE_DURATION_MS: failed intents are tried again after it (doubling each time). */
   leaseMs: number;
+  /** Where intents wait for their installation's turn and a slot. */
+  queue: FairQueue;
   /**
    * Hands a recorded intent to another worker instead of processing it here (AWS Lambda: the
-   * processor's queue). It is recorded with its lease already expired, so whichever worker gets it
-   * first claims it; if handing it over fails, the sweep finds it pending.
+   * processor's queue). It is recorded taken by nobody, so whichever worker gets it first takes it;
+   * if handing it over fails, the sweep finds it pending.
    */
   dispatch?: (intent: Intent) => Promise<void>;
-  /** Intents processed at once by this process; the rest wait in order. */
-  concurrency?: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 /**
  * Durable intake (SPEC 8): the webhook handler records an intent in the table and answers; this
- * process then works on it under a lease. Intents a crashed or stopped process left pending are
- * taken over by a sweep at start-up and every half lease, by whichever replica claims them first.
+ * process then works on it, named on it as its replica. Intents a dead or stopped replica left
+ * pending are taken over once that replica's heartbeat ran out, by whichever replica claims them
+ * first: a sweep looks for them at start-up, every third of a lease and as soon as a replica is
+ * found gone. Intents wait per installation and are started in turn (FairQueue), so one
+ * installation's burst never holds up another's.
  */
 export class DurableIntake {
-  private readonly queue: string[] = [];
-  private readonly queued = new Map<string, Intent>();
   /** Intents recorded by this process and not yet attempted: their processing knows nothing of them exists yet. */
   private readonly fresh = new Set<string>();
-  private active = 0;
-  private idle: (() => void)[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private renewer: NodeJS.Timeout | undefined;
+  private started = false;
+  private cancelNextSweep: (() => void) | undefined;
+  private cancelDeathSweep: (() => void) | undefined;
   private sweeping: Promise<void> | undefined;
   private stopped = false;
   private purgedAt = -Infinity;
-  private readonly now: () => number;
-  private readonly concurrency: number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: DurableIntakeOptions) {
-    this.now = options.now ?? Date.now;
-    this.concurrency = options.concurrency ?? 4;
+    this.clock = options.clock ?? backgroundClock;
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   /**
@@ -72,9 +87,9 @@ export class DurableIntake {
    * Throws when the record cannot be written in time: the webhook must then be answered with a 5xx.
    */
   async record(intent: Intent): Promise<boolean> {
-    const { store, owner, leaseMs, dispatch, log } = this.options;
-    const ttlMs = dispatch ? 0 : leaseMs;
-    const recorded = await store.record(intent, { owner, ttlMs, now: this.now() }, AbortSignal.timeout(INTAKE_WRITE_DEADLINE_MS));
+    const { store, replica, dispatch, log } = this.options;
+    const by = dispatch ? undefined : replica.id;
+    const recorded = await store.record(intent, { ...(by !== undefined && { by }), now: this.now() }, AbortSignal.timeout(INTAKE_WRITE_DEADLINE_MS));
     if (!recorded) return false;
     if (!dispatch) {
       this.fresh.add(intent.deliveryId);
@@ -90,71 +105,95 @@ export class DurableIntake {
   }
 
   /**
-   * Processes an intent handed over by `dispatch` (the processor's queue message), once its lease is
-   * claimed here; resolves when it is done. Nothing happens when it was processed already, or another
-   * worker holds it.
+   * Processes an intent handed over by `dispatch` (the processor's queue message), once it is
+   * taken here; resolves when it is done. Nothing happens when it was processed already, or a live
+   * replica has it.
    */
   async take(intent: Intent): Promise<void> {
-    const { store, owner, leaseMs } = this.options;
-    if (!(await store.claim(intent.deliveryId, { owner, ttlMs: leaseMs, now: this.now() }))) return;
+    const { store, replica } = this.options;
+    await replica.alive();
+    const holder = await store.holderOf(intent.deliveryId);
+    if (!holder) return;
+    const liveness = await replica.liveness([holder.takenBy]);
+    if (holdingOf(holder.takenBy, replica.id, liveness, this.now()) === "held") return;
+    if (!(await store.claim(intent.deliveryId, replica.id, holder.takenBy))) return;
     this.enqueue(intent);
     await this.drained();
   }
 
-  /** Sweeps at once, then every half lease. */
+  /**
+   * Sweeps at once, then every beat of the replica's heartbeat, and as soon as a replica known to
+   * live is found gone (its intents wait no longer than its heartbeat).
+   */
   start(): void {
-    if (this.timer) return;
+    if (this.started || this.stopped) return;
+    this.started = true;
+    const every = () => {
+      this.cancelNextSweep = this.clock.setTimer(this.options.replica.beatEveryMs, () => void this.sweep().finally(every));
+    };
     void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), Math.max(1, Math.floor(this.options.leaseMs / 2)));
-    this.timer.unref();
+    every();
   }
 
-  /** Takes over pending intents whose lease has expired; overlapping calls share one sweep. */
+  /** Takes over pending intents nobody live works on; overlapping calls share one sweep. */
   sweep(): Promise<void> {
-    this.sweeping ??= this.takeOver().finally(() => (this.sweeping = undefined));
+    this.sweeping ??= this.takeOver()
+      .then(() => this.sweepWhenOneGoes())
+      .finally(() => (this.sweeping = undefined));
     return this.sweeping;
+  }
+
+  /** The live replicas' intents are not read by sweeps: should one of them die, its intents are looked for at once. */
+  private sweepWhenOneGoes(): void {
+    this.cancelDeathSweep?.();
+    if (!this.started || this.stopped) return;
+    const { replica } = this.options;
+    this.cancelDeathSweep = replica.whenGone(replica.knownLive(), () => void this.sweep());
   }
 
   /** Resolves once everything taken so far is processed. */
   drained(): Promise<void> {
-    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+    return this.options.queue.drained();
   }
 
   /**
-   * SIGTERM: no more sweeps, intents not yet started are handed back (their leases released, so
-   * another replica takes them at once), and the ones in progress finish.
+   * SIGTERM: no more sweeps, intents not yet started are handed back (so another replica takes
+   * them at once), and the ones in progress finish.
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelNextSweep?.();
+    this.cancelDeathSweep?.();
     await this.sweeping;
-    const waiting = this.queue.splice(0);
-    for (const id of waiting) {
-      this.queued.delete(id);
-      this.fresh.delete(id);
-    }
-    await Promise.all(waiting.map((id) => this.options.store.release(id, this.options.owner).catch(() => undefined)));
+    const { store, replica, queue } = this.options;
+    const waiting = queue.removeWaiting();
+    for (const id of waiting) this.fresh.delete(id);
+    await Promise.all(waiting.map((id) => store.release(id, replica.id).catch(() => undefined)));
     await this.drained();
   }
 
   private async takeOver(): Promise<void> {
-    const { store, owner, leaseMs, log } = this.options;
+    const { store, replica, queue, log } = this.options;
     try {
-      const expired = await store.expired(this.now(), SWEEP_BATCH);
-      for (const stored of expired) {
+      await replica.alive();
+      // Once an hour this replica's own intents are looked at too: one out of its queue is one whose
+      // processing ended without a word in the table (a write that failed), and is taken again.
+      const ownToo = this.now() - this.purgedAt >= PURGE_EVERY_MS;
+      const except = new Set([...(ownToo ? [] : [replica.id]), ...replica.knownLive()]);
+      const pending = (await store.pending(this.now(), SWEEP_BATCH, except)).filter((s) => !queue.has(s.intent.deliveryId));
+      const liveness = await replica.liveness(pending.map((s) => s.takenBy));
+      for (const stored of pending) {
         if (this.stopped) return;
         const { deliveryId } = stored.intent;
-        if (this.queued.has(deliveryId)) continue;
+        if (holdingOf(stored.takenBy, replica.id, liveness, this.now()) === "held") continue;
         if (stored.attempts >= MAX_PROCESSING_ATTEMPTS) {
           log.error({ deliveryId, event: stored.intent.kind, attempts: stored.attempts }, "event given up after repeated failures");
           await this.options.onGiveUp?.(stored.intent, stored.attempts).catch((err: unknown) => log.warn({ err, deliveryId }, "closing what a given-up event began failed"));
           await store.done(deliveryId, "abandoned");
           continue;
         }
-        if (!(await store.claim(deliveryId, { owner, ttlMs: leaseMs, now: this.now() }))) continue;
-        log.info({ deliveryId, event: stored.intent.kind, attempts: stored.attempts + 1 }, "pending event taken over");
+        if (!(await store.claim(deliveryId, replica.id, stored.takenBy))) continue;
+        log.info({ deliveryId, event: stored.intent.kind, attempts: stored.attempts + 1, from: stored.takenBy }, "pending event taken over");
         this.enqueue(stored.intent);
       }
     } catch (err) {
@@ -177,60 +216,31 @@ export class DurableIntake {
   }
 
   private enqueue(intent: Intent): void {
-    if (this.stopped || this.queued.has(intent.deliveryId)) return;
-    this.queued.set(intent.deliveryId, intent);
-    this.queue.push(intent.deliveryId);
-    this.renewLeases();
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.active < this.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      const intent = this.queued.get(id)!;
-      this.active++;
-      void this.work(intent).finally(() => {
-        this.queued.delete(id);
-        this.active--;
-        this.pump();
-        if (this.active === 0 && this.queue.length === 0) this.idle.splice(0).forEach((resolve) => resolve());
-      });
-    }
+    if (this.stopped) return;
+    this.options.queue.add(intent.installationId, intent.deliveryId, () => this.work(intent));
   }
 
   /**
-   * Processes an intent this process holds: first making sure the lease is still ours (it may have
-   * expired while the intent waited, and another replica taken it over), then under renewals.
-   * A failure leaves it pending for a later sweep.
+   * Processes an intent this replica took: first making sure it still has it (another replica may
+   * have taken it over while it waited, had this one's heartbeat run out). A failure hands it back,
+   * to be tried again later by any replica.
    */
   private async work(intent: Intent): Promise<void> {
-    const { store, owner, leaseMs, log } = this.options;
+    const { store, replica, leaseMs, log } = this.options;
     const { deliveryId } = intent;
     const first = this.fresh.delete(deliveryId);
+    const holder = await store.holderOf(deliveryId).catch(() => undefined);
+    if (holder?.takenBy !== replica.id) {
+      log.info({ deliveryId, event: intent.kind }, "event no longer held here (done, or taken over by another replica); leaving it");
+      return;
+    }
     try {
-      if (!(await store.extend(deliveryId, { owner, ttlMs: leaseMs, now: this.now() }))) {
-        log.info({ deliveryId, event: intent.kind }, "event taken over by another replica meanwhile; leaving it to them");
-        return;
-      }
       await this.options.process(intent, { first });
       await store.done(deliveryId, "processed");
     } catch (err) {
-      log.error({ err, deliveryId, event: intent.kind }, "processing failed; the event is tried again once its lease expires");
+      const retryAt = this.now() + retryDelayMs(leaseMs, holder.attempts);
+      log.error({ err, deliveryId, event: intent.kind, retryAt: new Date(retryAt).toISOString() }, "processing failed; the event is tried again later");
+      await store.release(deliveryId, replica.id, retryAt).catch((error: unknown) => log.warn({ err: error, deliveryId }, "handing a failed event back failed; the next sweep takes it up"));
     }
-  }
-
-  /** Every third of a lease, the leases of intents waiting here or in progress are extended. */
-  private renewLeases(): void {
-    if (this.renewer || this.queued.size === 0) return;
-    const { store, owner, leaseMs } = this.options;
-    this.renewer = setInterval(() => {
-      if (this.queued.size === 0) {
-        clearInterval(this.renewer);
-        this.renewer = undefined;
-        return;
-      }
-      for (const id of this.queued.keys()) void store.extend(id, { owner, ttlMs: leaseMs, now: this.now() }).catch(() => undefined);
-    }, Math.max(1, Math.floor(leaseMs / 3)));
-    this.renewer.unref();
   }
 }

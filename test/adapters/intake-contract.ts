@@ -7,8 +7,9 @@ const T0 = Date.parse("2024-05-01T12:00:00Z");
 const MINUTE = 60_000;
 const at = (minutes: number) => T0 + minutes * MINUTE;
 const iso = (minutes: number) => new Date(at(minutes)).toISOString();
-/** A lease of one minute from `minutes` past T0. */
-const lease = (owner: string, minutes = 0) => ({ owner, ttlMs: MINUTE, now: at(minutes) });
+/** Taken by `by` (or nobody) at `minutes` past T0. */
+const taken = (by: string | undefined, minutes = 0) => ({ ...(by !== undefined && { by }), now: at(minutes) });
+const NOBODY_LIVE: ReadonlySet<string> = new Set();
 
 export const pushIntent = (deliveryId: string): Intent => ({ ...buildRecord().trigger, deliveryId });
 
@@ -37,137 +38,102 @@ export function intakeContract(open: () => Promise<IntakeStore>): void {
     store = await open();
   });
 
-  test("a recorded intent is known, comes back whole once its lease expires, and counts the recorder's attempt", async () => {
+  test("a recorded intent is known, comes back whole with who took it, and counts the recorder's attempt", async () => {
     await expect(store.has("d-push")).resolves.toBe(false);
-    await expect(store.record(pushIntent("d-push"), lease("replica-a"))).resolves.toBe(true);
-    await expect(store.record(commentIntent("d-comment"), lease("replica-a", 1))).resolves.toBe(true);
+    await expect(store.record(pushIntent("d-push"), taken("replica-a"))).resolves.toBe(true);
+    await expect(store.record(commentIntent("d-comment"), taken(undefined, 1))).resolves.toBe(true);
     await expect(store.has("d-push")).resolves.toBe(true);
-    await expect(store.expired(at(10), 10)).resolves.toEqual([
-      { intent: pushIntent("d-push"), receivedAt: iso(0), attempts: 1 },
-      { intent: commentIntent("d-comment"), receivedAt: iso(1), attempts: 1 },
+    await expect(store.pending(at(10), 10, NOBODY_LIVE)).resolves.toEqual([
+      { intent: pushIntent("d-push"), receivedAt: iso(0), attempts: 1, takenBy: "replica-a" },
+      { intent: commentIntent("d-comment"), receivedAt: iso(1), attempts: 0 },
     ]);
+    await expect(store.holderOf("d-push")).resolves.toEqual({ takenBy: "replica-a", attempts: 1 });
+    await expect(store.holderOf("d-comment")).resolves.toEqual({ attempts: 0 });
+    await expect(store.holderOf("d-unknown")).resolves.toBeUndefined();
   });
 
   test("a duplicate delivery is refused and leaves the first record as it was", async () => {
-    await store.record(pushIntent("d-1"), lease("replica-a"));
-    await expect(store.record(commentIntent("d-1"), lease("replica-b", 5))).resolves.toBe(false);
-    await expect(store.claim("d-1", lease("replica-b", 0.5))).resolves.toBe(false);
-    await expect(store.expired(at(1), 10)).resolves.toEqual([{ intent: pushIntent("d-1"), receivedAt: iso(0), attempts: 1 }]);
+    await store.record(pushIntent("d-1"), taken("replica-a"));
+    await expect(store.record(commentIntent("d-1"), taken("replica-b", 5))).resolves.toBe(false);
+    await expect(store.claim("d-1", "replica-b", undefined)).resolves.toBe(false);
+    await expect(store.pending(at(1), 10, NOBODY_LIVE)).resolves.toEqual([{ intent: pushIntent("d-1"), receivedAt: iso(0), attempts: 1, takenBy: "replica-a" }]);
   });
 
   test("of 10 concurrent records of the same delivery exactly one succeeds", async () => {
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.record(pushIntent("d-race"), lease(`replica-${i}`))));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.record(pushIntent("d-race"), taken(`replica-${i}`))));
     expect(results.filter(Boolean)).toHaveLength(1);
-    const winner = `replica-${results.indexOf(true)}`;
-    await expect(store.claim("d-race", lease(winner, 0.5))).resolves.toBe(true);
+    await expect(store.holderOf("d-race")).resolves.toEqual({ takenBy: `replica-${results.indexOf(true)}`, attempts: 1 });
   });
 
   test("an aborted signal makes record reject, and nothing is recorded", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(store.record(pushIntent("d-aborted"), lease("replica-a"), controller.signal)).rejects.toThrow();
+    await expect(store.record(pushIntent("d-aborted"), taken("replica-a"), controller.signal)).rejects.toThrow();
     await expect(store.has("d-aborted")).resolves.toBe(false);
   });
 
-  test("expired lists pending intents whose lease ended by now, oldest first, at most limit", async () => {
-    // Recorded out of order; d-3 and d-5 hold leases until minute 11 and 15.
-    const recorded: [string, number, number][] = [
-      ["d-4", 4, 1],
-      ["d-1", 1, 1],
-      ["d-5", 5, 10],
-      ["d-3", 3, 8],
-      ["d-2", 2, 1],
-      ["d-2b", 2, 1],
+  test("pending lists intents oldest first, at most limit, leaving out those of live replicas and those not due yet", async () => {
+    // Recorded out of order, by three replicas; d-3 is handed back to be tried again at minute 8.
+    const recorded: [string, number, string][] = [
+      ["d-4", 4, "replica-a"],
+      ["d-1", 1, "replica-b"],
+      ["d-5", 5, "replica-c"],
+      ["d-3", 3, "replica-a"],
+      ["d-2", 2, "replica-a"],
+      ["d-2b", 2, "replica-b"],
     ];
-    for (const [id, minute, ttlMinutes] of recorded) {
-      await store.record(pushIntent(id), { owner: "replica-a", ttlMs: ttlMinutes * MINUTE, now: at(minute) });
-    }
-    expect(ids(await store.expired(at(10), 10))).toEqual(["d-1", "d-2", "d-2b", "d-4"]);
-    expect(ids(await store.expired(at(11), 10))).toEqual(["d-1", "d-2", "d-2b", "d-3", "d-4"]);
-    expect(ids(await store.expired(at(11), 4))).toEqual(["d-1", "d-2", "d-2b", "d-3"]);
-    expect(ids(await store.expired(at(20), 10))).toEqual(["d-1", "d-2", "d-2b", "d-3", "d-4", "d-5"]);
-    expect(ids(await store.expired(at(2), 10))).toEqual(["d-1"]);
-    await expect(store.expired(at(1.99), 10)).resolves.toEqual([]);
-    await expect(store.expired(at(20), 0)).resolves.toEqual([]);
+    for (const [id, minute, by] of recorded) await store.record(pushIntent(id), taken(by, minute));
+    await store.release("d-3", "replica-a", at(8));
+    expect(ids(await store.pending(at(10), 10, NOBODY_LIVE))).toEqual(["d-1", "d-2", "d-2b", "d-3", "d-4", "d-5"]);
+    expect(ids(await store.pending(at(7), 10, NOBODY_LIVE))).toEqual(["d-1", "d-2", "d-2b", "d-4", "d-5"]);
+    expect(ids(await store.pending(at(10), 10, new Set(["replica-a"])))).toEqual(["d-1", "d-2b", "d-3", "d-5"]);
+    expect(ids(await store.pending(at(10), 10, new Set(["replica-a", "replica-b"])))).toEqual(["d-3", "d-5"]);
+    expect(ids(await store.pending(at(10), 3, new Set(["replica-c"])))).toEqual(["d-1", "d-2", "d-2b"]);
+    await expect(store.pending(at(10), 0, NOBODY_LIVE)).resolves.toEqual([]);
   });
 
   describe("claim", () => {
     beforeEach(async () => {
-      await store.record(pushIntent("d-1"), lease("replica-a"));
+      await store.record(pushIntent("d-1"), taken("replica-a"));
     });
 
-    test("fails while another owner's lease is live, then takes the expired lease and counts an attempt", async () => {
-      await expect(store.claim("d-1", lease("replica-b", 0.99))).resolves.toBe(false);
-      await expect(store.claim("d-1", lease("replica-b", 1))).resolves.toBe(true);
-      await expect(store.claim("d-1", lease("replica-a", 1.5))).resolves.toBe(false);
-      expect(await store.expired(at(2), 10)).toEqual([{ intent: pushIntent("d-1"), receivedAt: iso(0), attempts: 2 }]);
+    test("takes the intent from the holder seen, counts an attempt, and fails from any other", async () => {
+      await expect(store.claim("d-1", "replica-b", undefined)).resolves.toBe(false);
+      await expect(store.claim("d-1", "replica-b", "replica-x")).resolves.toBe(false);
+      await expect(store.claim("d-1", "replica-b", "replica-a")).resolves.toBe(true);
+      await expect(store.claim("d-1", "replica-c", "replica-a")).resolves.toBe(false);
+      await expect(store.holderOf("d-1")).resolves.toEqual({ takenBy: "replica-b", attempts: 2 });
     });
 
-    test("by the holder extends the lease", async () => {
-      await expect(store.claim("d-1", lease("replica-a", 0.5))).resolves.toBe(true);
-      await expect(store.expired(at(1), 10)).resolves.toEqual([]);
-      await expect(store.claim("d-1", lease("replica-b", 1))).resolves.toBe(false);
-      expect((await store.expired(at(1.5), 10)).map((s) => s.attempts)).toEqual([2]);
+    test("of an intent handed back: from nobody, and it is due at once", async () => {
+      await store.release("d-1", "replica-a", at(30));
+      await expect(store.claim("d-1", "replica-b", "replica-a")).resolves.toBe(false);
+      await expect(store.claim("d-1", "replica-b", undefined)).resolves.toBe(true);
+      expect(await store.pending(at(1), 10, NOBODY_LIVE)).toEqual([{ intent: pushIntent("d-1"), receivedAt: iso(0), attempts: 2, takenBy: "replica-b" }]);
     });
 
     test("of an unknown delivery fails and records nothing", async () => {
-      await expect(store.claim("d-unknown", lease("replica-a"))).resolves.toBe(false);
+      await expect(store.claim("d-unknown", "replica-a", undefined)).resolves.toBe(false);
       await expect(store.has("d-unknown")).resolves.toBe(false);
     });
 
-    test("of 10 concurrent owners exactly one wins", async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claim("d-1", lease(`replica-${i}`, 5))));
+    test("of 10 replicas taking over from the same dead one, exactly one wins", async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claim("d-1", `replica-${i}`, "replica-a")));
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect((await store.expired(at(7), 10)).map((s) => s.attempts)).toEqual([2]);
-    });
-  });
-
-  describe("extend", () => {
-    beforeEach(async () => {
-      await store.record(pushIntent("d-1"), lease("replica-a"));
-    });
-
-    test("by the holder moves the lease's end without counting an attempt", async () => {
-      await expect(store.extend("d-1", lease("replica-a", 0.5))).resolves.toBe(true);
-      await expect(store.expired(at(1), 10)).resolves.toEqual([]);
-      await expect(store.claim("d-1", lease("replica-b", 1))).resolves.toBe(false);
-      expect((await store.expired(at(1.5), 10)).map((s) => s.attempts)).toEqual([1]);
-    });
-
-    test("by the holder after its lease ran out, while nobody claimed it, takes it back", async () => {
-      await expect(store.extend("d-1", lease("replica-a", 5))).resolves.toBe(true);
-      await expect(store.expired(at(5.5), 10)).resolves.toEqual([]);
-    });
-
-    test("fails for another owner, and once another owner took the intent over", async () => {
-      await expect(store.extend("d-1", lease("replica-b", 0.5))).resolves.toBe(false);
-      await store.claim("d-1", lease("replica-b", 2));
-      await expect(store.extend("d-1", lease("replica-a", 2.5))).resolves.toBe(false);
-      await expect(store.claim("d-1", lease("replica-c", 2.5))).resolves.toBe(false);
-    });
-
-    test("fails once the lease was released or the intent is done", async () => {
-      await store.release("d-1", "replica-a");
-      await expect(store.extend("d-1", lease("replica-a", 0.5))).resolves.toBe(false);
-      await store.claim("d-1", lease("replica-a", 0.5));
-      await store.done("d-1", "processed");
-      await expect(store.extend("d-1", lease("replica-a", 0.6))).resolves.toBe(false);
-    });
-
-    test("of an unknown delivery fails and records nothing", async () => {
-      await expect(store.extend("d-unknown", lease("replica-a"))).resolves.toBe(false);
-      await expect(store.has("d-unknown")).resolves.toBe(false);
+      expect((await store.holderOf("d-1"))?.attempts).toBe(2);
     });
   });
 
   test.each(["processed", "abandoned"] as const)("an intent done (%s) leaves the pending set, is still known and cannot be claimed", async (outcome) => {
-    await store.record(pushIntent("d-1"), lease("replica-a"));
-    await store.record(pushIntent("d-2"), lease("replica-a"));
+    await store.record(pushIntent("d-1"), taken("replica-a"));
+    await store.record(pushIntent("d-2"), taken("replica-a"));
     await store.done("d-1", outcome);
-    expect(ids(await store.expired(at(10), 10))).toEqual(["d-2"]);
+    expect(ids(await store.pending(at(10), 10, NOBODY_LIVE))).toEqual(["d-2"]);
     await expect(store.has("d-1")).resolves.toBe(true);
-    await expect(store.claim("d-1", lease("replica-a", 10))).resolves.toBe(false);
-    await expect(store.record(pushIntent("d-1"), lease("replica-a", 10))).resolves.toBe(false);
+    await expect(store.holderOf("d-1")).resolves.toBeUndefined();
+    await expect(store.claim("d-1", "replica-b", undefined)).resolves.toBe(false);
+    await expect(store.claim("d-1", "replica-b", "replica-a")).resolves.toBe(false);
+    await expect(store.record(pushIntent("d-1"), taken("replica-a", 10))).resolves.toBe(false);
   });
 
   test("done on an unknown delivery records nothing", async () => {
@@ -175,21 +141,24 @@ export function intakeContract(open: () => Promise<IntakeStore>): void {
     await expect(store.has("d-unknown")).resolves.toBe(false);
   });
 
-  test("release gives up the holder's lease at once, and only the holder's", async () => {
-    await store.record(pushIntent("d-1"), lease("replica-a"));
+  test("release hands the intent back, only by its holder, due at once or from the time given", async () => {
+    await store.record(pushIntent("d-1"), taken("replica-a"));
     await store.release("d-1", "replica-b");
-    await expect(store.expired(at(0.5), 10)).resolves.toEqual([]);
-    await expect(store.claim("d-1", lease("replica-c", 0.5))).resolves.toBe(false);
+    await expect(store.holderOf("d-1")).resolves.toEqual({ takenBy: "replica-a", attempts: 1 });
     await store.release("d-1", "replica-a");
-    expect(ids(await store.expired(at(0.5), 10))).toEqual(["d-1"]);
-    await expect(store.claim("d-1", lease("replica-c", 0.5))).resolves.toBe(true);
+    await expect(store.holderOf("d-1")).resolves.toEqual({ attempts: 1 });
+    expect(ids(await store.pending(at(0), 10, new Set(["replica-a"])))).toEqual(["d-1"]);
+    await store.claim("d-1", "replica-c", undefined);
+    await store.release("d-1", "replica-c", at(5));
+    await expect(store.pending(at(4.99), 10, NOBODY_LIVE)).resolves.toEqual([]);
+    expect(ids(await store.pending(at(5), 10, NOBODY_LIVE))).toEqual(["d-1"]);
     await store.release("d-unknown", "replica-a");
     await expect(store.has("d-unknown")).resolves.toBe(false);
   });
 
   test("purge deletes only done intents received before the cutoff, and counts them", async () => {
     for (const [id, minute] of [["old-done", 1], ["old-abandoned", 2], ["old-pending", 3], ["new-done", 10]] as const) {
-      await store.record(pushIntent(id), lease("replica-a", minute));
+      await store.record(pushIntent(id), taken("replica-a", minute));
     }
     await store.done("old-done", "processed");
     await store.done("old-abandoned", "abandoned");
@@ -198,7 +167,7 @@ export function intakeContract(open: () => Promise<IntakeStore>): void {
     await expect(store.purge("2024-05-01T12:10:00Z")).resolves.toBe(2);
     const known = await Promise.all(["old-done", "old-abandoned", "old-pending", "new-done"].map((id) => store.has(id)));
     expect(known).toEqual([false, false, true, true]);
-    expect(ids(await store.expired(at(20), 10))).toEqual(["old-pending"]);
+    expect(ids(await store.pending(at(20), 10, NOBODY_LIVE))).toEqual(["old-pending"]);
     await expect(store.purge("2024-05-01T12:10:00Z")).resolves.toBe(0);
     await expect(store.purge(iso(10.01))).resolves.toBe(1);
   });

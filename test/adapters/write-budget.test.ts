@@ -1,5 +1,6 @@
 import { SECONDARY_LIMIT_PAUSE_MS, rateLimitPause } from "../../src/adapters/github/rate-limit.js";
 import { GitHubWriteBudget, GitHubWriteBudgets, writeSpacingMs, type CheckWriteKind } from "../../src/adapters/github/write-budget.js";
+import { FairQueue } from "../../src/intake/fair-queue.js";
 import { FakeClock } from "../support/fake-clock.js";
 
 const NOW = 1_700_000_000_000;
@@ -343,5 +344,27 @@ describe("GitHubWriteBudgets", () => {
       [2, 1_000],
     ]);
     expect(drained).toBe(true);
+  });
+});
+
+describe("writes waiting in a busy installation's budget", () => {
+  test("hold none of the intake's slots: another installation's work runs and writes meanwhile", async () => {
+    const clock = new FakeClock(NOW);
+    const queue = new FairQueue({ slots: 1, perLine: 2 });
+    const budgets = new GitHubWriteBudgets({ perMinute: 60, clock, stepAside: (waiting) => queue.stepAside(waiting) });
+    const written: string[] = [];
+    const process = (installation: number, id: string) =>
+      queue.add(installation, id, async () => {
+        await budgets.forInstallation(installation).once(async () => void written.push(id));
+      });
+    // The busy installation's second write waits a second for its turn: the only slot is free meanwhile.
+    process(1, "busy-1");
+    process(1, "busy-2");
+    process(2, "quiet");
+    await clock.advance(0);
+    expect(written).toEqual(["busy-1", "quiet"]);
+    await clock.advance(1_000);
+    expect(written).toEqual(["busy-1", "quiet", "busy-2"]);
+    await queue.drained();
   });
 });

@@ -1,3 +1,5 @@
+import { DynamoDbBuildRecordStore } from "../../src/adapters/aws/dynamodb/build-records.js";
+import { parseSettings } from "../../src/settings.js";
 import type { FakeFailure } from "../support/aws-json-fake.js";
 import { waitFor } from "../support/app.js";
 import { World, type ChildApp } from "../support/child-app.js";
@@ -5,7 +7,7 @@ import { Deliveries } from "../support/deliveries.js";
 import type { FakeCloudWatchLogs } from "../support/fake-cloudwatch-logs.js";
 import type { FakeCodeBuild } from "../support/fake-codebuild.js";
 import type { CheckRunState } from "../support/fake-github.js";
-import { pushPayload } from "../support/webhooks.js";
+import { pushPayload, type OtherInstallation } from "../support/webhooks.js";
 
 /*
  * SPEC 8 end to end, with the app run as child processes (`node --import tsx src/main.ts`) that a
@@ -85,6 +87,110 @@ describe("crash recovery: a killed app loses and duplicates nothing", () => {
       expect({ sha, builds: buildsOf(world.codebuild, sha) }).toEqual({ sha, builds: 1 });
     }
     expect(world.github.redeliveries.length).toBeGreaterThan(0);
+    expect(world.github.invalidRequests).toEqual([]);
+  }, TIMEOUT_MS);
+});
+
+// ---- A crash costs at most 20 s, at the default LEASE_DURATION_MS
+/** Pushes recorded and not yet processed when the app is killed. */
+const PENDING = 3;
+const RESUMED_WITHIN_MS = 20_000;
+const resumeShaOf = (n: number) => n.toString(16).padStart(40, "c");
+
+describe("quick resumption: a SIGKILLed app restarted at once", () => {
+  let world: World;
+
+  beforeEach(async () => {
+    world = await World.start();
+  });
+
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  test(`takes up the dead process's pending events and running build within ${RESUMED_WITHIN_MS / 1000} s, and finishes them once each`, async () => {
+    // The app's own LEASE_DURATION_MS (World shortens it for the other tests); writes spaced 10 s
+    // apart, so the events are still pending when the process dies.
+    const lease = { LEASE_DURATION_MS: String(parseSettings({}).leaseDurationMs) };
+    const first = await world.startApp({ ...lease, GITHUB_WRITES_PER_MINUTE: "6" });
+    const deliveries = new Deliveries(world.github, first.webhookUrl);
+    const [running, ...pending] = Array.from({ length: PENDING + 1 }, (_, i) => resumeShaOf(i + 1));
+    expect(await deliveries.send("push", pushPayload(running!))).toBe(200);
+    const build = await waitFor(() => [...world.codebuild.builds.values()][0], `the first build (${first.output})`, WAIT_MS);
+    const records = new DynamoDbBuildRecordStore(world.dynamo.client, parseSettings({}).tableName, console);
+    await waitFor(async () => (await records.listRunning())[0]?.watchedBy, `the first process watching its build (${first.output})`, WAIT_MS);
+    for (const sha of pending) expect(await deliveries.send("push", pushPayload(sha))).toBe(200);
+    await first.kill("SIGKILL");
+    const killedAt = Date.now();
+    world.codebuild.update(build.id, { buildStatus: "SUCCEEDED", currentPhase: "COMPLETED", endTime: Date.now() / 1000 });
+
+    const second = await world.startApp({ ...lease, GITHUB_WRITES_PER_MINUTE: "600" });
+    const runningRun = world.github.runsFor(running!)[0]!;
+    const updatesBeforeKill = runningRun.history.length;
+    const stopFinishing = finishBuilds(world.codebuild);
+    try {
+      await waitFor(
+        () => pending.every((sha) => buildsOf(world.codebuild, sha) === 1) && runningRun.history.length > updatesBeforeKill,
+        `every pending push built and the running build's check run updated by the new process (${second.output})`,
+        WAIT_MS,
+      );
+      expect(Date.now() - killedAt).toBeLessThan(RESUMED_WITHIN_MS);
+
+      const shas = [running!, ...pending];
+      await waitFor(() => shas.every((sha) => world.github.runsFor(sha).some((run) => run.status === "completed")), `every check run completed (${second.output})`, WAIT_MS);
+      await new Promise((r) => setTimeout(r, 1_000));
+      for (const sha of shas) {
+        const runs = world.github.runsFor(sha);
+        expect({ sha, runs: runs.length, conclusion: runs[0]?.conclusion, builds: buildsOf(world.codebuild, sha) }).toEqual({ sha, runs: 1, conclusion: "success", builds: 1 });
+        expect({ sha, conflicts: conflicts(runs[0]!) }).toEqual({ sha, conflicts: [] });
+      }
+      expect(world.github.invalidRequests).toEqual([]);
+    } finally {
+      stopFinishing();
+    }
+  }, TIMEOUT_MS);
+});
+
+// ---- One installation's burst costs the others nothing
+const BUSY_PUSHES = 50;
+/** Deliveries in flight at once, as GitHub sends a burst (each answered within seconds, even on a busy machine). */
+const SENT_AT_ONCE = 10;
+const QUIET: OtherInstallation = { id: 8, repository: { id: 8_000_001, name: "quiet-site" } };
+const QUIET_SHA = "d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1";
+const busyShaOf = (n: number) => n.toString(16).padStart(40, "e");
+
+describe("fair across installations", () => {
+  let world: World;
+
+  beforeEach(async () => {
+    world = await World.start();
+  });
+
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  test(`a quiet installation's push is built and reported while another installation has ${BUSY_PUSHES} pushes pending`, async () => {
+    // The default write budget: the busy installation's check runs are created one a second.
+    const app = await world.startApp();
+    const deliveries = new Deliveries(world.github, app.webhookUrl);
+    const busy = Array.from({ length: BUSY_PUSHES }, (_, i) => busyShaOf(i + 1));
+    for (let i = 0; i < busy.length; i += SENT_AT_ONCE) {
+      const statuses = await Promise.all(busy.slice(i, i + SENT_AT_ONCE).map((sha) => deliveries.send("push", pushPayload(sha))));
+      expect(statuses).toEqual(statuses.map(() => 200));
+    }
+    expect(await deliveries.send("push", pushPayload(QUIET_SHA, { installation: QUIET }))).toBe(200);
+
+    await waitFor(() => world.github.runsFor(QUIET_SHA).length > 0, `the quiet installation's check run (${app.output})`, WAIT_MS);
+    const busyReported = busy.filter((sha) => world.github.runsFor(sha).length > 0).length;
+    expect(busyReported).toBeLessThan(BUSY_PUSHES / 2);
+
+    const build = await waitFor(() => [...world.codebuild.builds.values()].find((b) => b.sourceVersion?.endsWith(`^{${QUIET_SHA}}`)), "the quiet installation's build", WAIT_MS);
+    world.codebuild.update(build.id, { buildStatus: "SUCCEEDED", currentPhase: "COMPLETED", endTime: Date.now() / 1000 });
+    const run = await waitFor(() => world.github.runsFor(QUIET_SHA).find((r) => r.status === "completed"), `the quiet installation's completed check run (${app.output})`, WAIT_MS);
+    expect(run.conclusion).toBe("success");
+    expect(busy.filter((sha) => world.github.runsFor(sha).length === 0).length).toBeGreaterThan(0);
+    expect(world.github.requests.some((r) => r.method === "POST" && r.path.includes(`/${QUIET.repository.name}/check-runs`))).toBe(true);
     expect(world.github.invalidRequests).toEqual([]);
   }, TIMEOUT_MS);
 });

@@ -189,11 +189,11 @@ function describeInvalidRequests(invalid: InvalidRequest[]): string {
   return [`The app sent ${invalid.length} GitHub request(s) that GitHub's OpenAPI description does not allow or the fake cannot answer:`, ...lines].join("\n");
 }
 
-/** Polls until `check` returns a value, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+/** Polls until `check` returns (or resolves to) a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

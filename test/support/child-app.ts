@@ -98,7 +98,9 @@ export class World {
       CODEBUILD_PROJECT: "shared-builds",
       POLL_INTERVAL_MS: "100",
       CHECK_UPDATE_INTERVAL_MS: "0",
-      LEASE_DURATION_MS: "3000",
+      // A killed app's work is taken up within seconds; an app starved of CPU on a busy machine
+      // (its heartbeat written every 2 s) is still not taken for dead.
+      LEASE_DURATION_MS: "6000",
       ...this.endpoints,
       ...env,
     });

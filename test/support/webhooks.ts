@@ -45,14 +45,30 @@ export async function sendWebhook(
   });
 }
 
+/** Another installation than the examples' 7, with a repository of its own (of the same owner). */
+export interface OtherInstallation {
+  id: number;
+  repository: { id: number; name: string };
+}
+
 /**
  * GitHub's example push to a branch, made a push of `sha` to `main` (the default branch) by
- * installation 7; `private` makes its repository private.
+ * installation 7 (or `installation`, to its repository); `private` makes its repository private.
  */
-export function pushPayload(sha: string, options: { ref?: string; message?: string; private?: boolean } = {}): Record<string, any> {
+export function pushPayload(
+  sha: string,
+  options: { ref?: string; message?: string; private?: boolean; installation?: OtherInstallation } = {},
+): Record<string, any> {
   const payload = examplePayload("push", (p) => String(p.ref).startsWith("refs/heads/"));
-  Object.assign(payload, { ref: options.ref ?? "refs/heads/main", after: sha, deleted: false, created: false, installation: { id: 7 } });
+  const installation = options.installation;
+  Object.assign(payload, { ref: options.ref ?? "refs/heads/main", after: sha, deleted: false, created: false, installation: { id: installation?.id ?? 7 } });
   payload.repository = { ...payload.repository, default_branch: "main", private: options.private ?? payload.repository.private };
+  if (installation) {
+    const { id, name } = installation.repository;
+    const fullName = `${payload.repository.owner.login}/${name}`;
+    const url = `https://github.com/${fullName}`;
+    Object.assign(payload.repository, { id, name, full_name: fullName, url, html_url: url, clone_url: `${url}.git` });
+  }
   payload.head_commit = { ...payload.head_commit, id: sha, message: options.message ?? "Fix the build" };
   return payload;
 }

@@ -45,6 +45,11 @@ export interface WriteBudgetOptions {
   clock?: Clock;
   /** A write failed for a reason other than a rate limit: it is not tried again here. */
   onError?: (key: string, error: unknown) => void;
+  /**
+   * How a caller waits for its write to be sent: the intake's `FairQueue.stepAside`, so processing
+   * waiting on its installation's budget holds none of the slots other installations need.
+   */
+  stepAside?: <T>(waiting: () => Promise<T>) => Promise<T>;
 }
 
 interface PendingWrite {
@@ -89,6 +94,7 @@ export class GitHubWriteBudget {
   private readonly creations: number[] = [];
   private readonly clock: Clock;
   private readonly onError: (key: string, error: unknown) => void;
+  private readonly stepAside: <T>(waiting: () => Promise<T>) => Promise<T>;
   private readonly pending = new Map<string, PendingWrite>();
   private readonly completed = new Set<string>();
   /** The next write may not start before this: spacing, or a pause GitHub asked for. */
@@ -103,6 +109,7 @@ export class GitHubWriteBudget {
     this.creationsPerHour = options.perHour;
     this.clock = options.clock ?? systemClock;
     this.onError = options.onError ?? (() => undefined);
+    this.stepAside = options.stepAside ?? ((waiting) => waiting());
   }
 
   /**
@@ -112,12 +119,15 @@ export class GitHubWriteBudget {
    */
   submit(key: string, kind: CheckWriteKind, write: () => Promise<void>, effect: WriteEffect = "changes"): Promise<boolean> {
     if (kind === "progress" && this.completed.has(key)) return Promise.resolve(true);
-    return new Promise((settle) => {
-      const incoming: PendingWrite = { kind, effect, write, place: this.submitted++, settle: [settle] };
-      const queued = this.pending.get(key);
-      this.pending.set(key, queued ? coalesce(queued, incoming) : incoming);
-      this.pump();
-    });
+    return this.stepAside(
+      () =>
+        new Promise((settle) => {
+          const incoming: PendingWrite = { kind, effect, write, place: this.submitted++, settle: [settle] };
+          const queued = this.pending.get(key);
+          this.pending.set(key, queued ? coalesce(queued, incoming) : incoming);
+          this.pump();
+        }),
+    );
   }
 
   /** Resolves when nothing waits and nothing is being sent (shutdown, tests). */

@@ -1,27 +1,24 @@
 import type { Intent } from "../../intake/intent.js";
-import type { IntakeStore, StoredIntent } from "../../intake/store.js";
-
-type Lease = Parameters<IntakeStore["claim"]>[1];
+import type { IntakeStore, IntentHolder, StoredIntent } from "../../intake/store.js";
 
 interface Entry extends StoredIntent {
   status: "pending" | "processed" | "abandoned";
-  lease?: { owner: string; until: number };
+  retryAt?: number;
 }
 
 /** Recorded intents in this process's memory: for tests and benchmarks. Same rules as the DynamoDB store. */
 export class MemoryIntakeStore implements IntakeStore {
   private readonly entries = new Map<string, Entry>();
 
-  /** The first attempt is the recorder's own, so `attempts` starts at 1. */
-  async record(intent: Intent, lease: Lease, signal?: AbortSignal): Promise<boolean> {
+  async record(intent: Intent, taken: { by?: string; now: number }, signal?: AbortSignal): Promise<boolean> {
     signal?.throwIfAborted();
     if (this.entries.has(intent.deliveryId)) return false;
     this.entries.set(intent.deliveryId, {
       intent: structuredClone(intent),
-      receivedAt: new Date(lease.now).toISOString(),
-      attempts: 1,
+      receivedAt: new Date(taken.now).toISOString(),
+      attempts: taken.by === undefined ? 0 : 1,
       status: "pending",
-      lease: { owner: lease.owner, until: lease.now + lease.ttlMs },
+      ...(taken.by !== undefined && { takenBy: taken.by }),
     });
     return true;
   }
@@ -30,27 +27,26 @@ export class MemoryIntakeStore implements IntakeStore {
     return this.entries.has(deliveryId);
   }
 
-  async expired(now: number, limit: number): Promise<StoredIntent[]> {
+  async pending(now: number, limit: number, except: ReadonlySet<string>): Promise<StoredIntent[]> {
     return [...this.entries.values()]
-      .filter((e) => e.status === "pending" && leaseFree(e, now))
+      .filter((e) => e.status === "pending" && (e.retryAt === undefined || e.retryAt <= now) && !(e.takenBy !== undefined && except.has(e.takenBy)))
       .sort((a, b) => compare(orderOf(a), orderOf(b)))
       .slice(0, Math.max(0, limit))
-      .map(({ intent, receivedAt, attempts }) => ({ intent: structuredClone(intent), receivedAt, attempts }));
+      .map(({ intent, receivedAt, attempts, takenBy }) => ({ intent: structuredClone(intent), receivedAt, attempts, ...(takenBy !== undefined && { takenBy }) }));
   }
 
-  async claim(deliveryId: string, lease: Lease): Promise<boolean> {
+  async holderOf(deliveryId: string): Promise<IntentHolder | undefined> {
     const entry = this.entries.get(deliveryId);
-    if (entry?.status !== "pending" || !(leaseFree(entry, lease.now) || entry.lease?.owner === lease.owner)) return false;
-    entry.lease = { owner: lease.owner, until: lease.now + lease.ttlMs };
+    if (entry?.status !== "pending") return undefined;
+    return { attempts: entry.attempts, ...(entry.takenBy !== undefined && { takenBy: entry.takenBy }) };
+  }
+
+  async claim(deliveryId: string, by: string, from: string | undefined): Promise<boolean> {
+    const entry = this.entries.get(deliveryId);
+    if (entry?.status !== "pending" || entry.takenBy !== from) return false;
+    entry.takenBy = by;
+    delete entry.retryAt;
     entry.attempts++;
-    return true;
-  }
-
-  /** Also after the lease ran out, as long as nobody claimed the intent meanwhile. */
-  async extend(deliveryId: string, lease: Lease): Promise<boolean> {
-    const entry = this.entries.get(deliveryId);
-    if (entry?.status !== "pending" || entry.lease?.owner !== lease.owner) return false;
-    entry.lease = { owner: lease.owner, until: lease.now + lease.ttlMs };
     return true;
   }
 
@@ -58,12 +54,15 @@ export class MemoryIntakeStore implements IntakeStore {
     const entry = this.entries.get(deliveryId);
     if (!entry) return;
     entry.status = outcome;
-    delete entry.lease;
+    delete entry.takenBy;
+    delete entry.retryAt;
   }
 
-  async release(deliveryId: string, owner: string): Promise<void> {
+  async release(deliveryId: string, by: string, retryAt?: number): Promise<void> {
     const entry = this.entries.get(deliveryId);
-    if (entry?.lease?.owner === owner) delete entry.lease;
+    if (entry?.takenBy !== by) return;
+    delete entry.takenBy;
+    if (retryAt !== undefined) entry.retryAt = retryAt;
   }
 
   async purge(before: string): Promise<number> {
@@ -73,10 +72,6 @@ export class MemoryIntakeStore implements IntakeStore {
     for (const [deliveryId] of old) this.entries.delete(deliveryId);
     return old.length;
   }
-}
-
-function leaseFree(entry: Entry, now: number): boolean {
-  return entry.lease === undefined || entry.lease.until <= now;
 }
 
 /** The order of the DynamoDB store's index: receipt time, then delivery id. */

@@ -1,15 +1,15 @@
-import type { BuildLeases, BuildRecord, BuildRecordStore } from "../../builds/record.js";
+import type { BuildRecord, BuildRecordStore, BuildWatchers } from "../../builds/record.js";
 import type { Trigger } from "../../builds/trigger.js";
 
-/** Build records and their leases in this process's memory: for tests and benchmarks. */
-export class MemoryBuildRecordStore implements BuildRecordStore, BuildLeases {
+/** Build records and who watches them, in this process's memory: for tests and benchmarks. */
+export class MemoryBuildRecordStore implements BuildRecordStore, BuildWatchers {
   private readonly records = new Map<string, BuildRecord>();
   private readonly superseded = new Map<string, string>();
   private readonly triggers = new Map<string, Trigger>();
-  private readonly leases = new Map<string, { owner: string; until: number }>();
+  private readonly watchers = new Map<string, string>();
 
   async put(record: BuildRecord): Promise<void> {
-    const { supersededBy: _superseded, lease: _lease, ...rest } = structuredClone(record);
+    const { supersededBy: _superseded, watchedBy: _watchedBy, ...rest } = structuredClone(record);
     this.records.set(record.deploymentId, rest);
   }
 
@@ -35,21 +35,19 @@ export class MemoryBuildRecordStore implements BuildRecordStore, BuildLeases {
     return trigger && structuredClone(trigger);
   }
 
-  async acquire(deploymentId: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
-    const lease = this.leases.get(deploymentId);
-    if (!this.records.has(deploymentId)) return false;
-    if (lease && lease.owner !== owner && lease.until > now) return false;
-    this.leases.set(deploymentId, { owner, until: now + ttlMs });
+  async takeOver(deploymentId: string, from: string | undefined, to: string): Promise<boolean> {
+    if (!this.records.has(deploymentId) || this.watchers.get(deploymentId) !== from) return false;
+    this.watchers.set(deploymentId, to);
     return true;
   }
 
-  async release(deploymentId: string, owner: string): Promise<void> {
-    if (this.leases.get(deploymentId)?.owner === owner) this.leases.delete(deploymentId);
+  async release(deploymentId: string, replica: string): Promise<void> {
+    if (this.watchers.get(deploymentId) === replica) this.watchers.delete(deploymentId);
   }
 
   private withMarks(record: BuildRecord): BuildRecord {
     const supersededBy = this.superseded.get(record.deploymentId);
-    const lease = this.leases.get(record.deploymentId);
-    return { ...structuredClone(record), ...(supersededBy && { supersededBy }), ...(lease && { lease: { ...lease } }) };
+    const watchedBy = this.watchers.get(record.deploymentId);
+    return { ...structuredClone(record), ...(supersededBy && { supersededBy }), ...(watchedBy && { watchedBy }) };
   }
 }

@@ -5,8 +5,6 @@ import type { BuildRecord } from "../../../src/builds/record.js";
 import { buildRecord, completed, pullRequestRecord, runningSnapshot } from "../../support/build-records.js";
 import { useDynaliteTables } from "../../support/dynalite.js";
 
-const NOW = Date.parse("2024-05-01T12:05:00Z");
-const MINUTE = 60_000;
 const OTHER_SHA = "2206f8bc2206f8bc2206f8bc2206f8bc2206f8bc";
 
 // Each test gets a table of its own, so it sees only the items it wrote.
@@ -84,7 +82,7 @@ describe("records", () => {
   test("marking a build superseded before its record is written does not make a record", async () => {
     await store.markSuperseded("early", OTHER_SHA);
     await expect(store.get("early")).resolves.toBeUndefined();
-    await expect(store.acquire("early", "replica-a", MINUTE, NOW)).resolves.toBe(false);
+    await expect(store.takeOver("early", undefined, "replica-a")).resolves.toBe(false);
     await store.put(record(1, { deploymentId: "early" }));
     await expect(store.get("early")).resolves.toEqual(record(1, { deploymentId: "early", supersededBy: OTHER_SHA }));
   });
@@ -167,67 +165,67 @@ describe("stored records are input", () => {
   });
 });
 
-describe("leases", () => {
+describe("who watches a build", () => {
   const ID = buildRecord().deploymentId;
   beforeEach(async () => {
     await store.put(buildRecord());
   });
 
-  test("of 20 replicas acquiring the same free lease at the same moment, exactly one wins", async () => {
+  test("of 20 replicas taking the same unwatched build at the same moment, exactly one wins", async () => {
     const replicas = Array.from({ length: 20 }, () => replica(table).store);
-    const results = await Promise.all(replicas.map((r, i) => r.acquire(ID, `replica-${i}`, MINUTE, NOW)));
+    const results = await Promise.all(replicas.map((r, i) => r.takeOver(ID, undefined, `replica-${i}`)));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
-  test("two replicas acquiring a free lease at the same moment: exactly one wins, round after round", async () => {
+  test("two replicas taking a build over from the same dead one at the same moment: exactly one wins, round after round", async () => {
     const [a, b] = [replica(table).store, replica(table).store];
     const rounds = Array.from({ length: 25 }, (_, i) => record(i));
     await Promise.all(rounds.map((r) => store.put(r)));
+    await Promise.all(rounds.map((r) => store.takeOver(r.deploymentId, undefined, "replica-dead")));
     const results = await Promise.all(
-      rounds.map((r) => Promise.all([a.acquire(r.deploymentId, "replica-a", MINUTE, NOW), b.acquire(r.deploymentId, "replica-b", MINUTE, NOW)])),
+      rounds.map((r) => Promise.all([a.takeOver(r.deploymentId, "replica-dead", "replica-a"), b.takeOver(r.deploymentId, "replica-dead", "replica-b")])),
     );
     expect(results.map(([x, y]) => Number(x) + Number(y))).toEqual(rounds.map(() => 1));
   });
 
-  test("the holder extends its lease; others get it only once it expired", async () => {
-    await expect(store.acquire(ID, "replica-a", MINUTE, NOW)).resolves.toBe(true);
-    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + 30_000)).resolves.toBe(false);
-    await expect(store.acquire(ID, "replica-a", MINUTE, NOW + 30_000)).resolves.toBe(true);
-    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + MINUTE)).resolves.toBe(false);
-    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + 90_000 - 1)).resolves.toBe(false);
-    await expect(store.acquire(ID, "replica-b", MINUTE, NOW + 90_000)).resolves.toBe(true);
-    await expect(store.acquire(ID, "replica-a", MINUTE, NOW + 90_000)).resolves.toBe(false);
+  test("a takeover holds only from the watcher seen: nobody, or the one named", async () => {
+    await expect(store.takeOver(ID, "replica-x", "replica-a")).resolves.toBe(false);
+    await expect(store.takeOver(ID, undefined, "replica-a")).resolves.toBe(true);
+    await expect(store.takeOver(ID, undefined, "replica-b")).resolves.toBe(false);
+    await expect(store.takeOver(ID, "replica-x", "replica-b")).resolves.toBe(false);
+    await expect(store.takeOver(ID, "replica-a", "replica-b")).resolves.toBe(true);
+    await expect(store.get(ID)).resolves.toEqual(buildRecord({ watchedBy: "replica-b" }));
   });
 
-  test("put and markSuperseded leave the lease alone", async () => {
-    await store.acquire(ID, "replica-a", MINUTE, NOW);
+  test("watching costs no write: put and markSuperseded leave the watcher alone", async () => {
+    await store.takeOver(ID, undefined, "replica-a");
     await store.put(completed(buildRecord()));
     await store.markSuperseded(ID, OTHER_SHA);
-    await expect(store.acquire(ID, "replica-b", MINUTE, NOW)).resolves.toBe(false);
-    expect(await rawItem(ID)).toMatchObject({ leaseOwner: "replica-a", leaseUntil: NOW + MINUTE });
+    await expect(store.takeOver(ID, undefined, "replica-b")).resolves.toBe(false);
+    expect(await rawItem(ID)).toMatchObject({ watchedBy: "replica-a" });
   });
 
-  test("reads return the lease; a lease in a record that is put is ignored", async () => {
-    await store.acquire(ID, "replica-a", MINUTE, NOW);
-    const leased = buildRecord({ lease: { owner: "replica-a", until: NOW + MINUTE } });
-    await expect(store.get(ID)).resolves.toEqual(leased);
-    await expect(store.listRunning()).resolves.toEqual([leased]);
-    await store.put(buildRecord({ checkRunId: 4001, lease: { owner: "replica-b", until: NOW + 10 * MINUTE } }));
-    await expect(store.get(ID)).resolves.toEqual({ ...leased, checkRunId: 4001 });
-    expect(JSON.parse(String((await rawItem(ID))?.record))).not.toHaveProperty("lease");
+  test("reads return the watcher; a watcher in a record that is put is ignored", async () => {
+    await store.takeOver(ID, undefined, "replica-a");
+    const watched = buildRecord({ watchedBy: "replica-a" });
+    await expect(store.get(ID)).resolves.toEqual(watched);
+    await expect(store.listRunning()).resolves.toEqual([watched]);
+    await store.put(buildRecord({ checkRunId: 4001, watchedBy: "replica-b" }));
+    await expect(store.get(ID)).resolves.toEqual({ ...watched, checkRunId: 4001 });
+    expect(JSON.parse(String((await rawItem(ID))?.record))).not.toHaveProperty("watchedBy");
   });
 
-  test("release frees the holder's lease at once, and only the holder's", async () => {
-    await store.acquire(ID, "replica-a", MINUTE, NOW);
+  test("release gives the watcher's build up at once, and only the watcher's", async () => {
+    await store.takeOver(ID, undefined, "replica-a");
     await store.release(ID, "replica-b");
-    await expect(store.acquire(ID, "replica-c", MINUTE, NOW)).resolves.toBe(false);
+    await expect(store.takeOver(ID, undefined, "replica-c")).resolves.toBe(false);
     await store.release(ID, "replica-a");
     await expect(store.get(ID)).resolves.toEqual(buildRecord());
-    await expect(store.acquire(ID, "replica-c", MINUTE, NOW)).resolves.toBe(true);
+    await expect(store.takeOver(ID, undefined, "replica-c")).resolves.toBe(true);
   });
 
-  test("a build without a record cannot be leased, and releasing it writes nothing", async () => {
-    await expect(store.acquire("unknown", "replica-a", MINUTE, NOW)).resolves.toBe(false);
+  test("a build without a record cannot be taken, and releasing it writes nothing", async () => {
+    await expect(store.takeOver("unknown", undefined, "replica-a")).resolves.toBe(false);
     await store.release("unknown", "replica-a");
     await expect(rawItem("unknown")).resolves.toBeUndefined();
   });

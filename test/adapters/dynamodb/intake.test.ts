@@ -29,33 +29,41 @@ describe("DynamoDbIntakeStore's items", () => {
   const item = async (deliveryId: string) =>
     (await createDocumentClient(tables.dynalite.client).send(new GetCommand({ TableName: table, Key: { pk: `INTAKE#${deliveryId}`, sk: "INTENT" } }))).Item;
 
-  test("a pending intent is indexed under INTAKE#PENDING by receipt time; once done, under INTAKE#DONE without a lease", async () => {
-    await store.record(pushIntent("d-1"), { owner: "replica-a", ttlMs: MINUTE, now: T0 });
+  test("a pending intent is indexed under INTAKE#PENDING by receipt time; once done, under INTAKE#DONE held by nobody", async () => {
+    await store.record(pushIntent("d-1"), { by: "replica-a", now: T0 });
     expect(await item("d-1")).toMatchObject({
       gsi1pk: "INTAKE#PENDING",
       gsi1sk: "2024-05-01T12:00:00.000Z#d-1",
       status: "pending",
       receivedAt: "2024-05-01T12:00:00.000Z",
       attempts: 1,
-      leaseOwner: "replica-a",
-      leaseUntil: T0 + MINUTE,
+      takenBy: "replica-a",
     });
     expect(JSON.parse(String((await item("d-1"))?.intent))).toEqual(pushIntent("d-1"));
+    await store.release("d-1", "replica-a", T0 + MINUTE);
+    expect(await item("d-1")).toMatchObject({ retryAt: T0 + MINUTE });
+    await store.claim("d-1", "replica-b", undefined);
     await store.done("d-1", "abandoned");
     const done = await item("d-1");
     expect(done).toMatchObject({ gsi1pk: "INTAKE#DONE", gsi1sk: "2024-05-01T12:00:00.000Z#d-1", status: "abandoned" });
-    expect(done).not.toHaveProperty("leaseOwner");
-    expect(done).not.toHaveProperty("leaseUntil");
+    expect(done).not.toHaveProperty("takenBy");
+    expect(done).not.toHaveProperty("retryAt");
   });
 
-  test("expired reads on past many live leases to find the expired intents behind them", async () => {
-    // 120 older intents being processed (leases live for an hour), then 3 whose lease ended.
-    await Promise.all(
-      Array.from({ length: 120 }, (_, i) => store.record(pushIntent(`live-${String(i).padStart(3, "0")}`), { owner: "replica-a", ttlMs: 60 * MINUTE, now: T0 + i })),
-    );
-    for (const id of ["late-1", "late-2", "late-3"]) await store.record(pushIntent(id), { owner: "replica-b", ttlMs: 1, now: T0 + MINUTE });
-    const expired = await store.expired(T0 + 2 * MINUTE, 2);
-    expect(expired.map((s) => s.intent.deliveryId)).toEqual(["late-1", "late-2"]);
+  test("pending reads on past many intents of live replicas to find the free ones behind them", async () => {
+    // 120 older intents a live replica works on, then 3 of a dead one.
+    await Promise.all(Array.from({ length: 120 }, (_, i) => store.record(pushIntent(`live-${String(i).padStart(3, "0")}`), { by: "replica-a", now: T0 + i })));
+    for (const id of ["late-1", "late-2", "late-3"]) await store.record(pushIntent(id), { by: "replica-dead", now: T0 + MINUTE });
+    const pending = await store.pending(T0 + 2 * MINUTE, 2, new Set(["replica-a"]));
+    expect(pending.map((s) => s.intent.deliveryId)).toEqual(["late-1", "late-2"]);
+  });
+
+  test("more live replicas than an IN list holds are left out all the same", async () => {
+    const live = Array.from({ length: 130 }, (_, i) => `replica-${i}`);
+    for (const [i, replica] of live.entries()) await store.record(pushIntent(`d-${String(i).padStart(3, "0")}`), { by: replica, now: T0 + i });
+    await store.record(pushIntent("free"), { now: T0 + MINUTE });
+    const pending = await store.pending(T0 + 2 * MINUTE, 10, new Set(live));
+    expect(pending.map((s) => s.intent.deliveryId)).toEqual(["free"]);
   });
 
   test("a put the SDK sent again after its answer was lost still counts as recorded", async () => {
@@ -71,9 +79,9 @@ describe("DynamoDbIntakeStore's items", () => {
       { step: "deserialize" },
     );
     const resending = new DynamoDbIntakeStore(client, table, log);
-    await expect(resending.record(pushIntent("d-resent"), { owner: "replica-a", ttlMs: MINUTE, now: T0 })).resolves.toBe(true);
+    await expect(resending.record(pushIntent("d-resent"), { by: "replica-a", now: T0 })).resolves.toBe(true);
     expect(resent).toBe(1);
-    await expect(resending.record(pushIntent("d-resent"), { owner: "replica-a", ttlMs: MINUTE, now: T0 })).resolves.toBe(false);
+    await expect(resending.record(pushIntent("d-resent"), { by: "replica-a", now: T0 })).resolves.toBe(false);
   });
 
   test("a forged or damaged pending item is never processed: given up at once, logged without its contents", async () => {
@@ -88,16 +96,16 @@ describe("DynamoDbIntakeStore's items", () => {
     await forged("not-json", `{"cloneUrl": "https://${SECRET_LOOKING}@attacker.example`);
     await forged("other-shape", JSON.stringify({ ...pushIntent("other-shape"), installationId: SECRET_LOOKING }));
     await forged("no-kind", JSON.stringify({ deliveryId: "no-kind", token: SECRET_LOOKING }));
-    await store.record(pushIntent("d-1"), { owner: "replica-a", ttlMs: 1, now: T0 });
+    await store.record(pushIntent("d-1"), { by: "replica-a", now: T0 });
 
-    const expired = await store.expired(T0 + MINUTE, 10);
-    expect(expired.map((s) => s.intent)).toEqual([pushIntent("d-1")]);
+    const pending = await store.pending(T0 + MINUTE, 10, new Set());
+    expect(pending.map((s) => s.intent)).toEqual([pushIntent("d-1")]);
     expect(warnings).toHaveLength(3);
     expect(warnings.every((w) => /^a pending intent in the table is not one the app could have recorded/.test(w.message))).toBe(true);
     expect(JSON.stringify(warnings)).not.toContain(SECRET_LOOKING);
     for (const id of ["not-json", "other-shape", "no-kind"]) expect(await item(id)).toMatchObject({ gsi1pk: "INTAKE#DONE", status: "abandoned" });
     // Out of the pending set: the next sweep reads them no more.
-    await expect(store.expired(T0 + MINUTE, 10)).resolves.toHaveLength(1);
+    await expect(store.pending(T0 + MINUTE, 10, new Set())).resolves.toHaveLength(1);
     expect(warnings).toHaveLength(3);
   });
 
@@ -106,7 +114,7 @@ describe("DynamoDbIntakeStore's items", () => {
       const client = tables.client();
       return new DynamoDbIntakeStore(client, table, log);
     });
-    const results = await Promise.all(replicas.map((r, i) => r.record(pushIntent("d-race"), { owner: `replica-${i}`, ttlMs: MINUTE, now: T0 })));
+    const results = await Promise.all(replicas.map((r, i) => r.record(pushIntent("d-race"), { by: `replica-${i}`, now: T0 })));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "pino";
-import type { BuildLeases, BuildRecord, BuildRecordStore } from "../../../builds/record.js";
+import type { BuildRecord, BuildRecordStore, BuildWatchers } from "../../../builds/record.js";
 import { storedBuildRecordSchema } from "../../../builds/record-schema.js";
 import type { Trigger } from "../../../builds/trigger.js";
 import { triggerSchema } from "../../../builds/trigger-schema.js";
@@ -15,14 +15,14 @@ import { GSI1 } from "./table.js";
 /**
  * Build records in the app's DynamoDB table (README: "Storage: the DynamoDB table"): one item
  * `pk=BUILD#<deploymentId>`, `sk=RECORD` beside the build's log chunks, holding the record as JSON.
- * `supersededBy` and the watcher's lease (`leaseOwner`, `leaseUntil`) are attributes of their own
- * that `put` never writes, so whoever writes the record cannot erase them; reads merge them back
+ * `supersededBy` and the replica watching the build (`watchedBy`) are attributes of their own that
+ * `put` never writes, so whoever writes the record cannot erase them; reads merge them back
  * in. A started, unfinished build also sits in `gsi1` under `BUILDS#RUNNING`, which is how every
  * replica finds the builds to watch. Neither transactions nor TTL (dynalite has neither).
  * A record read back is checked before anyone acts on it: one that is not a record the app could
  * have written is left out and logged without its contents (and taken out of the running builds).
  */
-export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
+export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildWatchers {
   private readonly table: AppTable;
 
   constructor(
@@ -33,9 +33,9 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
     this.table = { documents: createDocumentClient(client), name: tableName };
   }
 
-  /** An update, not a put: a put would replace the item and drop its lease and `supersededBy`. */
+  /** An update, not a put: a put would replace the item and drop its watcher and `supersededBy`. */
   async put(record: BuildRecord): Promise<void> {
-    const { supersededBy: _superseded, lease: _lease, ...rest } = record;
+    const { supersededBy: _superseded, watchedBy: _watchedBy, ...rest } = record;
     const running = record.buildId !== undefined && !record.completed;
     await this.table.documents.send(
       new UpdateCommand({
@@ -103,26 +103,26 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
   }
 
   /** Only on a written record: `markSuperseded` alone leaves an item without one. */
-  async acquire(deploymentId: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+  async takeOver(deploymentId: string, from: string | undefined, to: string): Promise<boolean> {
     return this.updateIf(deploymentId, {
-      UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until",
-      ConditionExpression: "attribute_exists(#record) AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now OR leaseOwner = :owner)",
+      UpdateExpression: "SET watchedBy = :to",
+      ConditionExpression: `attribute_exists(#record) AND ${from === undefined ? "attribute_not_exists(watchedBy)" : "watchedBy = :from"}`,
       ExpressionAttributeNames: { "#record": "record" },
-      ExpressionAttributeValues: { ":owner": owner, ":until": now + ttlMs, ":now": now },
+      ExpressionAttributeValues: { ":to": to, ...(from !== undefined && { ":from": from }) },
     });
   }
 
-  /** Nothing to give up when another replica took the lease over (ours expired), or nobody holds it. */
-  async release(deploymentId: string, owner: string): Promise<void> {
+  /** Nothing to give up when another replica took the build over meanwhile, or nobody watches it. */
+  async release(deploymentId: string, replica: string): Promise<void> {
     await this.updateIf(deploymentId, {
-      UpdateExpression: "REMOVE leaseOwner, leaseUntil",
-      ConditionExpression: "leaseOwner = :owner",
-      ExpressionAttributeValues: { ":owner": owner },
+      UpdateExpression: "REMOVE watchedBy",
+      ConditionExpression: "watchedBy = :replica",
+      ExpressionAttributeValues: { ":replica": replica },
     });
   }
 
   /**
-   * The record an item holds, with its `supersededBy` and lease; undefined for an item that only has
+   * The record an item holds, with its `supersededBy` and watcher; undefined for an item that only has
    * marks, or whose record is not one the app could have written.
    */
   private recordOf(item: Record<string, unknown>): BuildRecord | undefined {
@@ -135,7 +135,7 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildLeases {
     return {
       ...read.value,
       ...(typeof item.supersededBy === "string" && { supersededBy: item.supersededBy }),
-      ...(typeof item.leaseOwner === "string" && { lease: { owner: item.leaseOwner, until: Number(item.leaseUntil) } }),
+      ...(typeof item.watchedBy === "string" && { watchedBy: item.watchedBy }),
     };
   }
 

@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "pino";
 import type { Intent } from "../../../intake/intent.js";
 import { intentSchema } from "../../../intake/intent-schema.js";
-import type { IntakeStore, StoredIntent } from "../../../intake/store.js";
+import type { IntakeStore, IntentHolder, StoredIntent } from "../../../intake/store.js";
 import { readStoredJson } from "../../../stored-data.js";
 import { deleteRequest, writeAll } from "./batch.js";
 import { createDocumentClient, type AppTable } from "./client.js";
@@ -13,11 +13,12 @@ import { queryAll } from "./query.js";
 import { isConditionFailure } from "./retry.js";
 import { GSI1 } from "./table.js";
 
-type Lease = Parameters<IntakeStore["claim"]>[1];
 type ItemUpdate = Pick<ConstructorParameters<typeof UpdateCommand>[0], "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
 
-/** A lease that has run out, or was given up. */
-const LEASE_FREE = "(attribute_not_exists(leaseUntil) OR leaseUntil <= :now)";
+/** An intent not waiting to be tried again later. */
+const DUE = "(attribute_not_exists(retryAt) OR retryAt <= :now)";
+/** Values an `IN` list may hold (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html). */
+const IN_LIST_MAX = 100;
 
 /**
  * Durable intake in the app's DynamoDB table (README: "Storage: the DynamoDB table"): one item
@@ -39,11 +40,11 @@ export class DynamoDbIntakeStore implements IntakeStore {
   }
 
   /**
-   * The first attempt is the recorder's own, so `attempts` starts at 1. A put whose answer was lost
-   * and that the SDK sent again fails its condition on our own item: `writer` tells that apart.
+   * The recorder's own work on it is its first attempt. A put whose answer was lost and that the
+   * SDK sent again fails its condition on our own item: `writer` tells that apart.
    */
-  async record(intent: Intent, lease: Lease, signal?: AbortSignal): Promise<boolean> {
-    const receivedAt = new Date(lease.now).toISOString();
+  async record(intent: Intent, taken: { by?: string; now: number }, signal?: AbortSignal): Promise<boolean> {
+    const receivedAt = new Date(taken.now).toISOString();
     const writer = randomBytes(8).toString("hex");
     const item = {
       ...intentKey(intent.deliveryId),
@@ -52,9 +53,8 @@ export class DynamoDbIntakeStore implements IntakeStore {
       intent: JSON.stringify(intent),
       receivedAt,
       status: "pending",
-      attempts: 1,
-      leaseOwner: lease.owner,
-      leaseUntil: lease.now + lease.ttlMs,
+      attempts: taken.by === undefined ? 0 : 1,
+      ...(taken.by !== undefined && { takenBy: taken.by }),
       writer,
     };
     try {
@@ -80,26 +80,41 @@ export class DynamoDbIntakeStore implements IntakeStore {
     return out.Item !== undefined;
   }
 
-  /** Live leases are filtered out after the read; few are live at once (those being processed), so few pages are read past them. */
-  async expired(now: number, limit: number): Promise<StoredIntent[]> {
+  /**
+   * Intents held by the replicas in `except` are filtered out by DynamoDB, so pages of live
+   * replicas' work are read past, not returned; past IN_LIST_MAX replicas (which no deployment
+   * nears), the rest are filtered out after reading the whole pending set.
+   */
+  async pending(now: number, limit: number, except: ReadonlySet<string>): Promise<StoredIntent[]> {
     if (limit <= 0) return [];
+    const excluded = [...except].slice(0, IN_LIST_MAX);
+    const allExcluded = excluded.length === except.size;
+    const names = excluded.map((_, i) => `:except${i}`);
     const items = await queryAll(
       this.table,
       {
         IndexName: GSI1.IndexName,
         KeyConditionExpression: "gsi1pk = :pending",
-        FilterExpression: LEASE_FREE,
-        ExpressionAttributeValues: { ":pending": PENDING_INTENTS, ":now": now },
+        FilterExpression: excluded.length === 0 ? DUE : `${DUE} AND (attribute_not_exists(takenBy) OR NOT (takenBy IN (${names.join(", ")})))`,
+        ExpressionAttributeValues: { ":pending": PENDING_INTENTS, ":now": now, ...Object.fromEntries(excluded.map((replica, i) => [names[i], replica])) },
       },
-      limit,
+      allExcluded ? limit : Infinity,
     );
     const intents: StoredIntent[] = [];
     for (const item of items) {
       const read = readStoredJson(intentSchema, item.intent);
-      if (read.ok) intents.push({ intent: read.value, receivedAt: String(item.receivedAt), attempts: Number(item.attempts) });
-      else await this.abandonUnreadable(item, read.problems);
+      if (!read.ok) await this.abandonUnreadable(item, read.problems);
+      else if (!(typeof item.takenBy === "string" && except.has(item.takenBy))) intents.push(storedIntent(read.value, item));
     }
-    return intents;
+    return intents.slice(0, limit);
+  }
+
+  async holderOf(deliveryId: string): Promise<IntentHolder | undefined> {
+    const out = await this.table.documents.send(
+      new GetCommand({ TableName: this.table.name, Key: intentKey(deliveryId), ProjectionExpression: "#status, takenBy, attempts", ExpressionAttributeNames: { "#status": "status" }, ConsistentRead: true }),
+    );
+    if (out.Item?.status !== "pending") return undefined;
+    return { attempts: Number(out.Item.attempts), ...(typeof out.Item.takenBy === "string" && { takenBy: out.Item.takenBy }) };
   }
 
   /** An item in the pending set that holds no intent: out of the pending set, so that it is neither processed nor read again. */
@@ -108,22 +123,12 @@ export class DynamoDbIntakeStore implements IntakeStore {
     await this.updateIf({ pk: String(item.pk), sk: String(item.sk) }, finishing("abandoned"));
   }
 
-  async claim(deliveryId: string, lease: Lease): Promise<boolean> {
+  async claim(deliveryId: string, by: string, from: string | undefined): Promise<boolean> {
     return this.updateIf(intentKey(deliveryId), {
-      UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :until ADD attempts :one",
-      ConditionExpression: `#status = :pending AND (${LEASE_FREE} OR leaseOwner = :owner)`,
+      UpdateExpression: "SET takenBy = :by REMOVE retryAt ADD attempts :one",
+      ConditionExpression: `#status = :pending AND ${from === undefined ? "attribute_not_exists(takenBy)" : "takenBy = :from"}`,
       ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":owner": lease.owner, ":until": lease.now + lease.ttlMs, ":now": lease.now, ":one": 1, ":pending": "pending" },
-    });
-  }
-
-  /** Also after the lease ran out, as long as nobody claimed the intent meanwhile. */
-  async extend(deliveryId: string, lease: Lease): Promise<boolean> {
-    return this.updateIf(intentKey(deliveryId), {
-      UpdateExpression: "SET leaseUntil = :until",
-      ConditionExpression: "#status = :pending AND leaseOwner = :owner",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":owner": lease.owner, ":until": lease.now + lease.ttlMs, ":pending": "pending" },
+      ExpressionAttributeValues: { ":by": by, ":one": 1, ":pending": "pending", ...(from !== undefined && { ":from": from }) },
     });
   }
 
@@ -132,12 +137,12 @@ export class DynamoDbIntakeStore implements IntakeStore {
     await this.updateIf(intentKey(deliveryId), finishing(outcome));
   }
 
-  /** Nothing to give up when another owner holds the lease, or nobody does. */
-  async release(deliveryId: string, owner: string): Promise<void> {
+  /** Nothing to give up when another replica holds it, or nobody does. */
+  async release(deliveryId: string, by: string, retryAt?: number): Promise<void> {
     await this.updateIf(intentKey(deliveryId), {
-      UpdateExpression: "REMOVE leaseOwner, leaseUntil",
-      ConditionExpression: "leaseOwner = :owner",
-      ExpressionAttributeValues: { ":owner": owner },
+      UpdateExpression: retryAt === undefined ? "REMOVE takenBy" : "SET retryAt = :at REMOVE takenBy",
+      ConditionExpression: "takenBy = :by",
+      ExpressionAttributeValues: { ":by": by, ...(retryAt !== undefined && { ":at": retryAt }) },
     });
   }
 
@@ -168,10 +173,19 @@ export class DynamoDbIntakeStore implements IntakeStore {
   }
 }
 
+function storedIntent(intent: Intent, item: Record<string, unknown>): StoredIntent {
+  return {
+    intent,
+    receivedAt: String(item.receivedAt),
+    attempts: Number(item.attempts),
+    ...(typeof item.takenBy === "string" && { takenBy: item.takenBy }),
+  };
+}
+
 /** Out of the pending set, into the done one: the sort key stays, so done intents are found by receipt time too. */
 function finishing(outcome: "processed" | "abandoned"): ItemUpdate {
   return {
-    UpdateExpression: "SET #status = :outcome, gsi1pk = :done REMOVE leaseOwner, leaseUntil",
+    UpdateExpression: "SET #status = :outcome, gsi1pk = :done REMOVE takenBy, retryAt",
     ConditionExpression: "attribute_exists(pk)",
     ExpressionAttributeNames: { "#status": "status" },
     ExpressionAttributeValues: { ":outcome": outcome, ":done": DONE_INTENTS },

@@ -104,3 +104,11 @@ export const DONE_INTENTS = "INTAKE#DONE";
 export function intentSortKey(receivedAt: string, deliveryId: string): string {
   return `${receivedAt}#${deliveryId}`;
 }
+
+/** One item per replica: its heartbeat. */
+export function heartbeatKey(replica: string): ItemKey {
+  return { pk: `REPLICA#${replica}`, sk: "HEARTBEAT" };
+}
+
+/** The `gsi1` partition of heartbeats, where the ones that ran out are found to be removed. */
+export const REPLICAS = "REPLICAS";
