@@ -25,9 +25,9 @@ export const DONE_INTENTS_KEPT_MS = GITHUB_DELIVERY_RETENTION_MS + 24 * 3_600_00
 /** How often old done intents are deleted. */
 const PURGE_EVERY_MS = 3_600_000;
 
-/** A failed intent is tried again after a lease, then after twice as long each time. */
+/** A failed intent is tried again after a lease, then after one more lease each time. */
 export function retryDelayMs(leaseMs: number, attempts: number): number {
-  return leaseMs * 2 ** Math.max(0, attempts - 1);
+  return leaseMs * Math.max(1, attempts);
 }
 
 export interface DurableIntakeOptions {
@@ -186,10 +186,9 @@ export class DurableIntake {
         if (this.stopped) return;
         const { deliveryId } = stored.intent;
         if (holdingOf(stored.takenBy, replica.id, liveness, this.now()) === "held") continue;
+        // Attempts that ended without a word (the process died each time) count too.
         if (stored.attempts >= MAX_PROCESSING_ATTEMPTS) {
-          log.error({ deliveryId, event: stored.intent.kind, attempts: stored.attempts }, "event given up after repeated failures");
-          await this.options.onGiveUp?.(stored.intent, stored.attempts).catch((err: unknown) => log.warn({ err, deliveryId }, "closing what a given-up event began failed"));
-          await store.done(deliveryId, "abandoned");
+          await this.giveUp(stored.intent, stored.attempts);
           continue;
         }
         if (!(await store.claim(deliveryId, replica.id, stored.takenBy))) continue;
@@ -238,9 +237,22 @@ export class DurableIntake {
       await this.options.process(intent, { first });
       await store.done(deliveryId, "processed");
     } catch (err) {
+      if (holder.attempts >= MAX_PROCESSING_ATTEMPTS) {
+        log.error({ err, deliveryId, event: intent.kind }, "processing failed");
+        return this.giveUp(intent, holder.attempts).catch((error: unknown) => log.warn({ err: error, deliveryId }, "giving a failed event up failed; the next sweep does"));
+      }
       const retryAt = this.now() + retryDelayMs(leaseMs, holder.attempts);
       log.error({ err, deliveryId, event: intent.kind, retryAt: new Date(retryAt).toISOString() }, "processing failed; the event is tried again later");
       await store.release(deliveryId, replica.id, retryAt).catch((error: unknown) => log.warn({ err: error, deliveryId }, "handing a failed event back failed; the next sweep takes it up"));
     }
+  }
+
+  /** The last attempt failed: the app closes what the intent began (its check run), and the intent is done. */
+  private async giveUp(intent: Intent, attempts: number): Promise<void> {
+    const { store, log } = this.options;
+    const { deliveryId } = intent;
+    log.error({ deliveryId, event: intent.kind, attempts }, "event given up after repeated failures");
+    await this.options.onGiveUp?.(intent, attempts).catch((err: unknown) => log.warn({ err, deliveryId }, "closing what a given-up event began failed"));
+    await store.done(deliveryId, "abandoned");
   }
 }

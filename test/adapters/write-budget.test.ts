@@ -355,7 +355,7 @@ describe("writes waiting in a busy installation's budget", () => {
     const written: string[] = [];
     const process = (installation: number, id: string) =>
       queue.add(installation, id, async () => {
-        await budgets.forInstallation(installation).once(async () => void written.push(id));
+        await budgets.forInstallation(installation).once("creates", async () => void written.push(id));
       });
     // The busy installation's second write waits a second for its turn: the only slot is free meanwhile.
     process(1, "busy-1");
