@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build stage: compile TypeScript with the dev dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -9,7 +9,7 @@ COPY src ./src
 RUN npm run build
 
 # Runtime stage: production dependencies and compiled JavaScript only, as a non-root user.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 # tini is PID 1: it forwards SIGTERM (the app drains) and reaps processes local builds leave behind.
 # git and bubblewrap are for the local runner (embedded mode without AWS): each local build runs in a
 # bubblewrap sandbox, which needs unprivileged user namespaces in the container (see the README).
