@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { SESSION_COOKIE } from "../../src/http/session.js";
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../support/chromium.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, describeInChromium } from "../support/chromium.js";
 import { startBuildSite, type BuildSite } from "../http/build-harness.js";
 import { buildRecord, completed, pullRequestRecord, repository } from "../support/build-records.js";
 
@@ -26,15 +26,7 @@ const FIRST_LINES = [
   "<script>alert('not markup')</script>",
 ];
 
-if (existsSync(CHROMIUM_PATH)) {
-  describe("the log page in headless Chromium", browserTests);
-} else {
-  console.warn(`Chromium not installed: the browser tests did not run (Debian's chromium package gives ${CHROMIUM_PATH})`);
-  // Never a silent pass in CI: there a missing browser fails the run; elsewhere nothing runs but this line.
-  test(`browser tests need ${CHROMIUM_PATH}`, () => {
-    if (process.env.CI === "true") throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: .ci/run must install Debian's chromium package before the tests`);
-  });
-}
+describeInChromium("the log page in headless Chromium", browserTests);
 
 function browserTests(): void {
   let browser: Browser;
