@@ -19,6 +19,7 @@ import { buildRoutes } from "./http/build-routes.js";
 import { envRoutes } from "./http/env-routes.js";
 import { GitHubUsers } from "./http/github-user.js";
 import { healthRoutes } from "./http/health.js";
+import { homeRoutes } from "./http/home.js";
 import { RepositoryAccessResolver } from "./http/repository-access.js";
 import { Sessions } from "./http/session.js";
 import { sealRoutes } from "./http/seal-routes.js";
@@ -171,6 +172,7 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     signInRoutes({ settings, sessions, log: app.log }),
     sealRoutes(appKey),
     healthRoutes(() => deps.variables.ping()),
+    homeRoutes(() => deps.variables.ping()),
     metricsRoutes(metrics),
   ];
   const missed = new MissedDeliveries({ octokit: () => app.auth(), known: (guid) => stores.intake.has(guid), log: app.log });

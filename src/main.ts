@@ -10,6 +10,7 @@ import { octokitWithWriteSpacing } from "./adapters/github/octokit-writes.js";
 import { octokitWithMetrics } from "./metrics/octokit.js";
 import { AppMetrics } from "./metrics/registry.js";
 import { codebuildChecks, type AppHandle } from "./index.js";
+import { nextSteps, setupModeNextSteps } from "./next-steps.js";
 import { parseSettings, SettingsError, type Settings } from "./settings.js";
 
 export interface RunningApp {
@@ -54,6 +55,8 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   const log = await createLogger(env, logMasking);
   if (!hasCredentials(env)) {
     const server = await run(() => undefined, { env, log });
+    // Probot's setup may have opened a webhook channel and written WEBHOOK_PROXY_URL (to .env and process.env).
+    for (const line of setupModeNextSteps(`http://localhost:${server.port}`, process.env.WEBHOOK_PROXY_URL || env.WEBHOOK_PROXY_URL)) log.info(line);
     return { server, stop: () => server.stop() };
   }
   const settings = parseSettings(env);
@@ -67,7 +70,7 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     host: env.HOST,
     port: Number(env.PORT) || 3000,
     webhookPath,
-    webhookProxy: env.WEBHOOK_PROXY_URL,
+    webhookProxy: settings.webhookProxyUrl,
     log,
     Probot: Probot.defaults({
       appId: env.APP_ID,
@@ -80,8 +83,13 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     }),
   });
   await server.load(codebuildChecks(settings, metrics, (handle) => (app = handle), { logMasking }));
-  limitWebhookBodies(await server.start(), webhookPath);
+  const listening = await server.start().catch(async (error: unknown) => {
+    await Promise.all([server.stop(), app?.stop()]);
+    throw relayProblem(settings.webhookProxyUrl, error) ?? error;
+  });
+  limitWebhookBodies(listening, webhookPath);
   app?.start();
+  for (const line of nextSteps(settings)) log.info(line);
   return {
     server,
     app,
@@ -90,6 +98,18 @@ export async function startApp(env: NodeJS.ProcessEnv = process.env): Promise<Ru
       await app?.stop();
     },
   };
+}
+
+/**
+ * Probot connects to WEBHOOK_PROXY_URL once the server listens, and fails the start with the event
+ * source's error event (not an Error) when the channel cannot be reached: said in one line instead.
+ */
+function relayProblem(webhookProxyUrl: string | undefined, error: unknown): SettingsError | undefined {
+  if (webhookProxyUrl === undefined || error instanceof Error) return undefined;
+  const why = (error as { message?: unknown }).message;
+  return new SettingsError(
+    `WEBHOOK_PROXY_URL=${webhookProxyUrl} cannot be reached${typeof why === "string" && why ? ` (${why})` : ""}: check the channel's URL and this machine's network, or unset it`,
+  );
 }
 
 let rejectionsHandled = false;

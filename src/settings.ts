@@ -75,6 +75,7 @@ const envSchema = z.object({
   TABLE_AUTO_CREATE: boolean.optional(),
   SECRETS_PREFIX: z.string().regex(/^[a-zA-Z0-9/_+=.@-]*$/, "expected characters allowed in Secrets Manager names").default("codebuild-checks/"),
   PUBLIC_URL: z.url({ error: "expected an absolute URL such as https://builds.example.com" }).optional(),
+  WEBHOOK_PROXY_URL: z.url({ protocol: /^https?$/, error: "expected a webhook relay channel's URL such as https://smee.io/AbC123xyz" }).optional(),
   SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
   WEBHOOK_SECRET: z.string().optional(),
   RUNNER: z.enum(["codebuild", "local"], { error: "expected codebuild or local" }).optional(),
@@ -129,6 +130,8 @@ export interface Settings {
   tableAutoCreate: boolean;
   secretsPrefix: string;
   publicUrl: string;
+  /** Probot's webhook relay (a smee.io channel) that brings GitHub's webhooks to an app GitHub cannot reach. */
+  webhookProxyUrl?: string;
   /** Signs log-page session cookies: SESSION_SECRET, else derived from WEBHOOK_SECRET. */
   sessionSecret: string;
   dataDir: string;
@@ -225,6 +228,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     tableAutoCreate: e.TABLE_AUTO_CREATE ?? store === "embedded",
     secretsPrefix: e.SECRETS_PREFIX,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    webhookProxyUrl: e.WEBHOOK_PROXY_URL,
     sessionSecret: e.SESSION_SECRET ?? deriveSessionSecret(e.WEBHOOK_SECRET ?? ""),
     dataDir: e.DATA_DIR,
     localSecretsKey: e.LOCAL_SECRETS_KEY,

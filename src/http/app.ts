@@ -9,10 +9,10 @@ import { apiError } from "./errors.js";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Paths the app's own HTTP routes answer; a prefix ending in `/` owns everything below it.
- * Everything else goes on to Probot (the webhook route, its 404).
+ * Paths the app's own HTTP routes answer; a prefix ending in `/` owns everything below it (the
+ * root, `/`, owns only itself). Everything else goes on to Probot (the webhook route, its 404).
  */
-export const APP_PATHS: readonly string[] = ["/api/repos/", "/api/builds/", "/builds/", "/healthz", "/metrics", "/login", "/login/callback", "/logout", "/api/public-key", "/seal", "/seal/assets/"];
+export const APP_PATHS: readonly string[] = ["/", "/api/repos/", "/api/builds/", "/builds/", "/healthz", "/metrics", "/login", "/login/callback", "/logout", "/api/public-key", "/seal", "/seal/assets/"];
 
 /**
  * The app's HTTP routes in one Hono app: bodies limited, unknown paths and unexpected errors
@@ -43,7 +43,7 @@ export function createHttpApp(log: Pick<Logger, "error">, routes: readonly Hono[
 
 /** True when `pathname` belongs to one of `paths` (see APP_PATHS). */
 export function ownsPath(paths: readonly string[], pathname: string): boolean {
-  return paths.some((p) => (p.endsWith("/") ? pathname.startsWith(p) : pathname === p));
+  return paths.some((p) => (p !== "/" && p.endsWith("/") ? pathname.startsWith(p) : pathname === p));
 }
 
 /** Adapts the Hono app to a Probot handler: answers (true) only the paths it owns. */

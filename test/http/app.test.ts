@@ -8,8 +8,10 @@ describe("ownsPath", () => {
     ["/api/repos/", true],
     ["/api/repos", false],
     ["/api/github/webhooks", false],
-    ["/", false],
+    ["/", true],
     ["/probot", false],
+    ["/probot/static/robot.svg", false],
+    ["/favicon.ico", false],
   ])("APP_PATHS own %s: %s", (path, owned) => {
     expect(ownsPath(APP_PATHS, path)).toBe(owned);
   });
