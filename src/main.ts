@@ -1,4 +1,5 @@
 import { createPrivateKey } from "node:crypto";
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { getPrivateKey } from "@probot/get-private-key";
 import type { Logger } from "pino";
@@ -19,6 +20,9 @@ export interface RunningApp {
   app?: AppHandle;
   stop(): Promise<void>;
 }
+
+/** Where Probot's setup page writes the registered app's credentials, in the working directory. */
+const ENV_FILE = ".env";
 
 /** Probot's (and @octokit/webhooks') default webhook route. */
 const DEFAULT_WEBHOOK_PATH = "/api/github/webhooks";
@@ -126,6 +130,8 @@ function keepRunningOnUnhandledRejections(log: Logger): void {
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isEntryPoint) {
+  // Probot's setup page writes the registered app's credentials to .env: `npm start` reads them (variables already set win).
+  if (existsSync(ENV_FILE)) process.loadEnvFile(ENV_FILE);
   startApp().then(
     (running) => {
       // Drain: no new webhooks, work in progress finishes, leases are given back for other replicas.
