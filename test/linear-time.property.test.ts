@@ -7,6 +7,8 @@ import { renderLogExcerpt } from "../src/checks/log-excerpt.js";
 import { eventLines, plainLogLine } from "../src/checks/terminal.js";
 import { parseComment } from "../src/commands/parse.js";
 import { extendedFile } from "../src/config/extends.js";
+import { fencedLines, inlineText, markdownLines } from "../src/demo/check-run-card.js";
+import { fitToWidth } from "../src/demo/live-view.js";
 import { parseRepoConfig } from "../src/config/parse.js";
 import { safeReturnPath } from "../src/http/session.js";
 import { AddMaskValues } from "../src/variables/add-masks.js";
@@ -72,6 +74,13 @@ describe("build output: linear in the size of a line", () => {
 
   test("markdown escaping", () => {
     expectLinear(["@", "`", "\\", "a", "\r\n", "*"], (text) => escapeMarkdown(text));
+  });
+
+  test("the demo's terminal view of a check run: inline markdown, tables, fences, cutting lines to the screen", () => {
+    expectLinear(["](", "[", ")", "](<", "**", "*", "`", "\\", "a", " "], (text) => inlineText(text));
+    expectLinear(["|", "| a ", "\\|", "---", "\n", "\n|", "<details>", "<summary>", "</details>\n", "`", "](", "a"], (text) => markdownLines(text), 8192);
+    expectLinear(["```", "\n", "~~~", "a", "\n```\n"], (text) => fencedLines(text), 8192);
+    expectLinear(ESCAPES, (line) => fitToWidth(line, 80));
   });
 });
 

@@ -1,6 +1,6 @@
-import { createServer } from "node:net";
 import nock from "nock";
 import { EMBEDDED_DYNAMODB_ENDPOINT } from "../../src/adapters/local/embedded-dynamodb.js";
+import { freePort } from "../../src/demo/free-port.js";
 import { startApp, type RunningApp } from "../../src/main.js";
 import { startDynalite, type Dynalite } from "./dynalite.js";
 import { FakeCloudWatchLogs } from "./fake-cloudwatch-logs.js";
@@ -12,16 +12,7 @@ export const WEBHOOK_SECRET = "test-webhook-secret";
 /** Embedded mode's store, which the app reaches on its Unix socket under this name (nock sees the name). */
 const EMBEDDED_DYNAMODB_HOST = `${new URL(EMBEDDED_DYNAMODB_ENDPOINT).hostname}:80`;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
+export { freePort };
 
 /** How many ports to try when the one `freePort` gave was taken before the server bound it. */
 export const PORT_ATTEMPTS = 5;

@@ -12,7 +12,7 @@ import { FaultyProxy } from "./faulty-proxy.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** tsx's loader by its path, so that an app started in another directory finds it. */
-const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+export const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 /** Where and as whom an app process runs: by default in the repository's root, as the test's own user. */
 export interface ChildAppOptions {

@@ -1,5 +1,5 @@
-import { createHmac, randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
+import { postWebhook, sign } from "../../src/demo/webhooks.js";
 
 interface ExampleSet {
   name: string;
@@ -20,30 +20,8 @@ export function examplePayload(event: string, pick: (payload: Record<string, unk
   return structuredClone(found) as Record<string, any>;
 }
 
-export function sign(secret: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
-/** Posts a webhook to the app over HTTP, signed as GitHub signs it. */
-export async function sendWebhook(
-  url: string,
-  secret: string,
-  event: string,
-  payload: unknown,
-  deliveryId: string = randomUUID(),
-): Promise<Response> {
-  const body = JSON.stringify(payload);
-  return fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": deliveryId,
-      "x-hub-signature-256": sign(secret, body),
-    },
-    body,
-  });
-}
+/** Signs and posts a webhook as GitHub does (the demo's own sender). */
+export { postWebhook as sendWebhook, sign };
 
 /** Another installation than the examples' 7, with a repository of its own (of the same owner). */
 export interface OtherInstallation {

@@ -18,9 +18,12 @@ const PROBE_TIMEOUT_MS = 15_000;
 const OTHERWISE =
   "or set LOCAL_ISOLATION=none to run builds without a sandbox, where a build can read the app's private key and data and every other build";
 
+/** How to install bubblewrap, said wherever it is missing. */
+export const BUBBLEWRAP_INSTALL = "Debian and Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap";
+
 export const BUBBLEWRAP_MISSING =
   "The local runner runs every build in a bubblewrap sandbox, and bwrap is not installed (not found on PATH): " +
-  `install it (Debian and Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), ${OTHERWISE}`;
+  `install it (${BUBBLEWRAP_INSTALL}), ${OTHERWISE}`;
 
 export interface BubblewrapOptions {
   /** The app's own paths, which no build may see: DATA_DIR, its working directory, key files. */
@@ -134,7 +137,7 @@ export class Bubblewrap implements BuildSandbox {
 }
 
 /** The executable `name` on `searchPath` (PATH's form), or undefined. */
-async function findExecutable(name: string, searchPath: string | undefined): Promise<string | undefined> {
+export async function findExecutable(name: string, searchPath: string | undefined): Promise<string | undefined> {
   for (const directory of (searchPath ?? "").split(delimiter)) {
     if (directory === "") continue;
     const candidate = join(directory, name);
