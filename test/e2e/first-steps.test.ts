@@ -1,4 +1,11 @@
-import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp } from "../support/app.js";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp } from "../support/app.js";
+import { TSX } from "../support/child-app.js";
+import { testPrivateKey } from "../support/fake-github.js";
 import { FakeWebhookChannel } from "../support/fake-webhook-channel.js";
 import { pushPayload } from "../support/webhooks.js";
 
@@ -63,4 +70,44 @@ describe("an app on a machine GitHub cannot reach, end to end", () => {
     // Only the root: other unknown paths are still Probot's 404.
     expect((await fetch(`${site.app.url}/nothing-here`)).status).toBe(404);
   });
+});
+
+describe("after registration", () => {
+  test("npm start reads the credentials Probot's setup page wrote to .env, and serves the app rather than the setup page again", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "cbc-registered-"));
+    const [port, github] = [await freePort(), await freePort()];
+    // As Probot's setup writes it: the key on one line, its line breaks as \n, in double quotes.
+    const env = {
+      APP_ID: "12",
+      PRIVATE_KEY: `"${testPrivateKey().replace(/\n/g, "\\n")}"`,
+      WEBHOOK_SECRET: "from-the-env-file",
+      GITHUB_CLIENT_ID: "Iv1.registered",
+      GITHUB_CLIENT_SECRET: "client-secret",
+      // Nothing of it leaves the machine: GitHub is a port nobody answers on.
+      GHE_HOST: `127.0.0.1:${github}`,
+      GHE_PROTOCOL: "http",
+    };
+    await writeFile(join(directory, ".env"), Object.entries(env).map(([name, value]) => `${name}=${value}`).join("\n"), { mode: 0o600 });
+    const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
+    const app = spawn(process.execPath, ["--import", TSX, main], {
+      cwd: directory,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(directory, "data"), LOG_LEVEL: "warn" },
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => app.once("exit", resolve));
+    try {
+      let health: number | undefined;
+      for (const deadline = Date.now() + 30_000; health === undefined && Date.now() < deadline; ) {
+        health = (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status;
+        if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(health).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain("codebuild-checks");
+      expect((await fetch(`http://127.0.0.1:${port}/probot`)).status).toBe(404);
+    } finally {
+      app.kill("SIGTERM");
+      await exited;
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
