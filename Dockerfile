@@ -12,7 +12,7 @@ RUN npm run build
 FROM node:22-bookworm-slim
 # tini is PID 1: it forwards SIGTERM (the app drains) and reaps processes local builds leave behind.
 # git and bubblewrap are for the local runner (embedded mode without AWS): each local build runs in a
-# bubblewrap sandbox, which needs unprivileged user namespaces in the container (see the README).
+# bubblewrap sandbox, which needs unprivileged user namespaces in the container (see docs/operations.md).
 # CodeBuild builds need none of them.
 RUN apt-get update && apt-get install -y --no-install-recommends tini git ca-certificates bubblewrap \
   && rm -rf /var/lib/apt/lists/*

@@ -33,7 +33,7 @@ export function createHttpApp(log: Pick<Logger, "error">, routes: readonly Hono[
     if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
   for (const route of routes) app.route("/", route);
-  app.notFound((c) => apiError(c, 404, "not_found", `There is no ${c.req.method} ${new URL(c.req.url).pathname}: see the README for the API's routes`));
+  app.notFound((c) => apiError(c, 404, "not_found", `There is no ${c.req.method} ${new URL(c.req.url).pathname}: the API's routes are in the app's docs/variables-and-secrets.md and docs/log-page-and-api.md`));
   app.onError((error, c) => {
     log.error({ err: error, method: c.req.method, path: new URL(c.req.url).pathname }, "HTTP request failed");
     return apiError(c, 500, "internal_error", "Something went wrong on the server; it has been logged. Try again, and tell the app's operator if it persists");

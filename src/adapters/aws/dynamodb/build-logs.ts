@@ -22,7 +22,7 @@ import { queryAll } from "./query.js";
 import { isConditionFailure, retryOnConflict } from "./retry.js";
 
 /**
- * Builds' masked logs in the app's DynamoDB table (README: "Storage: the DynamoDB table"): items
+ * Builds' masked logs in the app's DynamoDB table (docs/operations.md: "Storage: the DynamoDB table"): items
  * `pk=BUILD#<deploymentId>`, `sk=LOG#<first line, 10 digits>`, each a chunk of consecutive lines.
  * A chunk is only ever put where the log ends and only if no item is there yet, so chunks tile the
  * log from line 0 without gaps or overlaps and the last chunk says where the log ends: two writers

@@ -13,7 +13,7 @@ import { isConditionFailure } from "./retry.js";
 import { GSI1 } from "./table.js";
 
 /**
- * Build records in the app's DynamoDB table (README: "Storage: the DynamoDB table"): one item
+ * Build records in the app's DynamoDB table (docs/operations.md: "Storage: the DynamoDB table"): one item
  * `pk=BUILD#<deploymentId>`, `sk=RECORD` beside the build's log chunks, holding the record as JSON.
  * `supersededBy` and the replica watching the build (`watchedBy`) are attributes of their own that
  * `put` never writes, so whoever writes the record cannot erase them; reads merge them back

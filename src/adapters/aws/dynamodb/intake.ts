@@ -21,7 +21,7 @@ const DUE = "(attribute_not_exists(retryAt) OR retryAt <= :now)";
 const IN_LIST_MAX = 100;
 
 /**
- * Durable intake in the app's DynamoDB table (README: "Storage: the DynamoDB table"): one item
+ * Durable intake in the app's DynamoDB table (docs/operations.md: "Storage: the DynamoDB table"): one item
  * `pk=INTAKE#<deliveryId>`, `sk=INTENT` per delivery, put only where none is, so any replica
  * recognises a duplicate. Pending intents sit in `gsi1` under `INTAKE#PENDING` by receipt time; done
  * ones move to `INTAKE#DONE`, where `purge` finds them by age. Neither transactions nor TTL

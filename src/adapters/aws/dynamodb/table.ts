@@ -22,7 +22,7 @@ export const GSI1 = {
 
 /**
  * The app's one table: every kind of item under string keys `pk`/`sk` (distinct prefixes per kind),
- * plus `gsi1`. deploy/ and the README describe the same table.
+ * plus `gsi1`. deploy/ and docs/operations.md describe the same table.
  */
 export const TABLE_DEFINITION = {
   AttributeDefinitions: [

@@ -19,7 +19,7 @@ import { retryOnConflict } from "./retry.js";
 import { collectGarbage, deleteFromVersion, readVersion, writeVersion } from "./versions.js";
 
 /**
- * Stored variables in the app's DynamoDB table (README: "Storage: the DynamoDB table"): one item
+ * Stored variables in the app's DynamoDB table (docs/operations.md: "Storage: the DynamoDB table"): one item
  * per variable in versions of each (repository, scope) set, and a pointer item naming the current
  * version. `set` and `unset` write into the current version and then check, with a conditional
  * update of the pointer, that it is still current; `replace` writes a whole new version and
