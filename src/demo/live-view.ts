@@ -6,26 +6,38 @@ export interface Output {
   columns?: number;
 }
 
-/** A terminal's control sequence (CSI … final byte), as the demo's own styles write them. */
+/** Where a terminal's control sequence starts (ESC), as the demo's own styles write them. */
 const ESCAPE = "\u001b";
+const ESCAPE_CODE = 0x1b;
 
-/** `line` cut to `columns` visible characters, its escape sequences kept (so a cut line never wraps). */
+/** A letter ends a control sequence (`m` ends a colour). */
+const isLetter = (code: number) => (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+/** The second half of a character outside the BMP: counted with the first. */
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/** `line` cut to `columns` visible characters, its control sequences kept (so a cut line never wraps, nor leaves a colour on). */
 export function fitToWidth(line: string, columns: number): string {
+  const kept: string[] = [];
   let shown = 0;
-  let out = "";
+  let start = 0;
   let inEscape = false;
-  for (const char of line) {
-    if (char === ESCAPE) inEscape = true;
-    if (inEscape) {
-      out += char;
-      // A control sequence ends with its final byte, a letter (`m` for colours).
-      if (/[A-Za-z]/.test(char)) inEscape = false;
-    } else if (shown < columns) {
-      out += char;
-      shown++;
+  let cutting = false;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === ESCAPE_CODE) {
+      inEscape = true;
+      start = cutting ? i : start;
+    } else if (inEscape) {
+      inEscape = !isLetter(code);
+      if (!inEscape && cutting) kept.push(line.slice(start, i + 1));
+    } else if (!isLowSurrogate(code) && shown++ === columns && !cutting) {
+      kept.push(line.slice(0, i));
+      cutting = true;
     }
   }
-  return out;
+  if (!cutting) return line;
+  if (inEscape) kept.push(line.slice(start));
+  return kept.join("");
 }
 
 /**

@@ -34,5 +34,8 @@ describe("the demo's live view", () => {
   test("a line is cut to its visible width, colours kept", () => {
     expect(fitToWidth("\u001b[32m✓ succeeded\u001b[39m", 3)).toBe("\u001b[32m✓ s\u001b[39m");
     expect(fitToWidth("short", 10)).toBe("short");
+    // Past the width, text goes and colours stay, so none is left on; a character outside the BMP counts once.
+    expect(fitToWidth("ab\u001b[31mcd\u001b[39m", 2)).toBe("ab\u001b[31m\u001b[39m");
+    expect(fitToWidth("🚀🚀🚀", 2)).toBe("🚀🚀");
   });
 });
