@@ -55,6 +55,8 @@ describe("the build user", () => {
     await chmod(root, 0o755);
     const closed = join(root, "closed");
     await mkdir(join(closed, "work"), { recursive: true });
+    // Whatever umask an earlier test file left this worker (embedded mode narrows it to 077).
+    await chmod(join(closed, "work"), 0o755);
     await chmod(closed, 0o700);
     await expect(unreachableBy(join(closed, "work"), NOBODY)).resolves.toBe(closed);
     await chmod(closed, 0o711);
