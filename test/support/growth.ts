@@ -9,6 +9,8 @@ import { performance } from "node:perf_hooks";
  */
 export const LINEAR_RATIO_LIMIT = 9;
 const SAMPLES = 5;
+/** How many times a ratio over the limit is measured before it is believed. */
+const MEASUREMENTS = 6;
 /** Runs in a row are doubled until the smaller input takes at least this long (ms). */
 const MEASURABLE_MS = 5;
 const MAX_RUNS = 4096;
@@ -21,15 +23,15 @@ function timed(runs: number, work: () => void): number {
 
 /**
  * How much longer `work(4 * size)` takes than `work(size)`: the two sizes are timed in turn, the
- * quickest of each kept; a ratio over the limit is measured again (up to 3 times) before it is
- * believed, since a burst of other work on the machine can land on one size. Work that really grows
- * faster than linearly stays over the limit every time.
+ * quickest of each kept; a ratio over the limit is measured again (up to 6 times) before it is
+ * believed, since a burst of other work on the machine can land on one size (test files and other
+ * processes share two cores). Work that really grows faster than linearly stays over the limit every time.
  */
 export function growthRatio(work: (size: number) => void, size: number): number {
   let runs = 1;
   while (runs < MAX_RUNS && timed(runs, () => work(size)) < MEASURABLE_MS) runs *= 2;
   let best = Infinity;
-  for (let attempt = 0; attempt < 3 && best >= LINEAR_RATIO_LIMIT; attempt++) {
+  for (let attempt = 0; attempt < MEASUREMENTS && best >= LINEAR_RATIO_LIMIT; attempt++) {
     let small = Infinity;
     let large = Infinity;
     for (let sample = 0; sample < SAMPLES; sample++) {
