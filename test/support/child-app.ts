@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import nock from "nock";
@@ -13,6 +13,15 @@ import { FaultyProxy } from "./faulty-proxy.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** tsx's loader by its path, so that an app started in another directory finds it. */
 export const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+/** The app runs from this checkout: another user must be able to read it, or it fails in a way that says nothing. */
+function expectReadableBy(user: { uid: number; gid: number }): void {
+  const loader = fileURLToPath(TSX);
+  const check = spawnSync("setpriv", [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "test", "-r", loader]);
+  if (check.status !== 0) {
+    throw new Error(`uid ${user.uid} cannot read ${loader}: run the tests from a checkout every user can read (chmod o+rx on it and on each directory above it)`);
+  }
+}
 
 /** Where and as whom an app process runs: by default in the repository's root, as the test's own user. */
 export interface ChildAppOptions {
@@ -137,6 +146,7 @@ export class ChildApp {
     this.webhookUrl = `${this.url}/api/github/webhooks`;
     const node = [process.execPath, "--import", TSX, join(ROOT, "src", "main.ts")];
     const { user } = options;
+    if (user) expectReadableBy(user);
     const [command, ...args] = user ? ["setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", ...node] : node;
     this.child = spawn(command!, args, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString()));

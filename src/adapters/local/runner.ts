@@ -375,9 +375,14 @@ export class LocalRunner implements BuildRunner {
     return exit;
   }
 
-  /** The side channel's record of the script's progress. */
+  /**
+   * The side channel's record of the script's progress. Records written before a stop can be read
+   * after it, so once the build is interrupted its phases still move on as they went, but what the
+   * stop itself caused (a failed command, a failed phase) is not taken as the build's own failure.
+   */
   private follow(build: RunningBuild, spec: Buildspec, record: ScriptRecord | undefined): void {
-    if (!record || build.interruption) return;
+    if (!record) return;
+    if (build.interruption && !(record.kind === "phase-start" || (record.kind === "phase-end" && record.status === "SUCCEEDED"))) return;
     const at = this.date();
     switch (record.kind) {
       case "phase-start":
