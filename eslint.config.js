@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -8,6 +9,17 @@ export default tseslint.config(
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // The pages' scripts run in the browser: its globals, and nothing of the server's (they are served alone, beside libsodium).
+    files: ["src/browser/**/*.{ts,mts}"],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^(?!\\./[^/]+$)", message: "A page's script imports only files served beside it (src/browser/): the server's code and Node.js are not in the browser." }] },
+      ],
     },
   },
   {

@@ -16,8 +16,9 @@ import { buildFactsView, buildStateView } from "./build-view.js";
 import { csrfToken, isValidCsrfToken } from "./csrf.js";
 import { apiError } from "./errors.js";
 import { bearerToken, type GitHubUser, type GitHubUsers } from "./github-user.js";
-import { LOG_PAGE_SCRIPT, LOG_PAGE_STYLES } from "./log-page-assets.js";
+import { LOG_PAGE_STYLES } from "./log-page-styles.js";
 import { LOG_PAGE_SCRIPT_PATH, LOG_PAGE_STYLES_PATH, PAGE_LOG_MAX_BYTES, renderLogPage } from "./log-page.js";
+import { readPageScript } from "./page-scripts.js";
 import { encodeLogToken, logQuerySchema, logReadFor, logsAnswer } from "./log-query.js";
 import type { RepositoryAccessResolver } from "./repository-access.js";
 import { SESSION_COOKIE, SIGN_IN_PATH, type Sessions } from "./session.js";
@@ -67,7 +68,8 @@ export function buildRoutes(deps: BuildRoutesDependencies): Hono {
   routes.use("/builds/*", securityHeaders);
   routes.use("/api/builds/*", securityHeaders);
 
-  routes.get(LOG_PAGE_SCRIPT_PATH, etag(), (c) => asset(c, LOG_PAGE_SCRIPT, "text/javascript; charset=utf-8"));
+  const script = readPageScript("log-page.js");
+  routes.get(LOG_PAGE_SCRIPT_PATH, etag(), (c) => asset(c, script, "text/javascript; charset=utf-8"));
   routes.get(LOG_PAGE_STYLES_PATH, etag(), (c) => asset(c, LOG_PAGE_STYLES, "text/css; charset=utf-8"));
 
   /** The signed-in user; nobody while sign-in is not configured, whatever cookie is left. */

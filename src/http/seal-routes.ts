@@ -6,7 +6,7 @@ import type { AppPublicKey } from "../secrets/app-key.js";
 import { SEAL_PAGE_PATH } from "../secrets/sealed-value.js";
 import { PUBLIC_KEY_PATH, readLibsodiumForBrowser, SEAL_ASSETS_PATH } from "./seal-page/assets.js";
 import { SEAL_PAGE_HTML } from "./seal-page/html.js";
-import { SEAL_PAGE_SCRIPT } from "./seal-page/script.js";
+import { readPageScript } from "./page-scripts.js";
 import { SEAL_PAGE_ICON, SEAL_PAGE_STYLE } from "./seal-page/style.js";
 
 /**
@@ -29,7 +29,7 @@ const JAVASCRIPT = "text/javascript; charset=utf-8";
 export function sealRoutes(appKey: AppPublicKey): Hono {
   const publicKey = { keyId: appKey.keyId, key: Buffer.from(appKey.publicKey).toString("base64") };
   const assets = new Map<string, Asset>([
-    ["seal.js", asset(JAVASCRIPT, SEAL_PAGE_SCRIPT)],
+    ["seal.js", asset(JAVASCRIPT, readPageScript("seal-page.js"))],
     ["seal.css", asset("text/css; charset=utf-8", SEAL_PAGE_STYLE)],
     ["icon.svg", asset("image/svg+xml", SEAL_PAGE_ICON)],
     ...Object.entries(readLibsodiumForBrowser()).map(([file, body]): [string, Asset] => [file, asset(JAVASCRIPT, body)]),

@@ -1,11 +1,18 @@
-import { SEAL_ASSETS_PATH } from "./assets.js";
+import { html } from "hono/html";
+import { VARIABLE_NAME } from "../../config/schema.js";
+import { SEALED_VALUE_PREFIX } from "../../secrets/sealed-value.js";
+import { MAX_VALUE_BYTES } from "../../variables/names.js";
+import { VARIABLE_SCOPES } from "../../variables/store.js";
+import { PUBLIC_KEY_PATH, SEAL_ASSETS_PATH } from "./assets.js";
 
 /**
  * The /seal page (SPEC 7). Static: nothing from the request is written into it; the script fills
  * in the repository, environment and key from the query string. There is no <form>, so pressing
- * Enter or a page without its script can never submit the value anywhere.
+ * Enter or a page without its script can never submit the value anywhere. The script
+ * (src/browser/seal-page.ts) reads the app's own limits from <main>'s data attributes, so the page
+ * and the server refuse the same things; `hono/html` escapes them.
  */
-export const SEAL_PAGE_HTML = `<!doctype html>
+export const SEAL_PAGE_HTML = String(html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -17,7 +24,8 @@ export const SEAL_PAGE_HTML = `<!doctype html>
 <script type="module" src="${SEAL_ASSETS_PATH}seal.js"></script>
 </head>
 <body>
-<main>
+<main id="seal-page" data-key-pattern="${VARIABLE_NAME.source}" data-environments="${VARIABLE_SCOPES.join(" ")}" data-max-value-bytes="${MAX_VALUE_BYTES}"
+  data-sealed-prefix="${SEALED_VALUE_PREFIX}" data-public-key-url="${PUBLIC_KEY_PATH}">
   <h1>Seal a secret</h1>
   <p class="lead">Your browser encrypts the value with this app's public key, so that only the app can open it, and only
   for the repository, environment and key chosen here. The value is not sent anywhere: you paste the sealed command
@@ -75,4 +83,4 @@ export const SEAL_PAGE_HTML = `<!doctype html>
 </main>
 </body>
 </html>
-`;
+`);

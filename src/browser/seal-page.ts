@@ -1,44 +1,55 @@
-import { VARIABLE_NAME } from "../../config/schema.js";
-import { SEALED_VALUE_PREFIX } from "../../secrets/sealed-value.js";
-import { MAX_VALUE_BYTES } from "../../variables/names.js";
-import { VARIABLE_SCOPES } from "../../variables/store.js";
-import { PUBLIC_KEY_PATH } from "./assets.js";
-
 /**
- * The /seal page's script: builds SPEC 6's JSON and seals it with libsodium in the browser. The
- * value stays in the page: the only request it makes is for the app's public key. The limits come
- * from the app's own constants, so the page and the server refuse the same things.
+ * The /seal page's script (SPEC 6 and 7): builds SPEC 6's JSON and seals it with libsodium in the
+ * browser. The value stays in the page: the only request it makes is for the app's public key. The
+ * limits come from the page's data attributes, which the server writes from its own constants, so
+ * the page and the server refuse the same things.
  */
-export const SEAL_PAGE_SCRIPT = `import sodium from "./libsodium-wrappers.mjs";
+import sodium from "./libsodium-wrappers.mjs";
 
-const NAME = new RegExp(${JSON.stringify(VARIABLE_NAME.source)});
-const ENVIRONMENTS = ${JSON.stringify(VARIABLE_SCOPES)};
-const MAX_VALUE_BYTES = ${MAX_VALUE_BYTES};
 const REPOSITORY_ID = /^[1-9][0-9]*$/;
 
-const byId = (id) => document.getElementById(id);
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`The seal page has no #${id}`);
+  return node as T;
+}
+
+const limits = byId("seal-page").dataset;
+const NAME = new RegExp(limits.keyPattern ?? "");
+const ENVIRONMENTS = (limits.environments ?? "").split(" ");
+const MAX_VALUE_BYTES = Number(limits.maxValueBytes);
+const SEALED_VALUE_PREFIX = limits.sealedPrefix ?? "";
+const PUBLIC_KEY_URL = limits.publicKeyUrl ?? "";
+
 const form = byId("form");
-const repositoryInput = byId("repository-id");
-const environmentSelect = byId("environment");
-const expirySelect = byId("expiry");
-const keyInput = byId("key");
-const valueInput = byId("value");
-const valueLines = byId("value-lines");
-const multiline = byId("multiline");
+const repositoryInput = byId<HTMLInputElement>("repository-id");
+const environmentSelect = byId<HTMLSelectElement>("environment");
+const expirySelect = byId<HTMLSelectElement>("expiry");
+const keyInput = byId<HTMLInputElement>("key");
+const valueInput = byId<HTMLInputElement>("value");
+const valueLines = byId<HTMLTextAreaElement>("value-lines");
+const multiline = byId<HTMLInputElement>("multiline");
 const problem = byId("problem");
-const sealButton = byId("seal");
+const sealButton = byId<HTMLButtonElement>("seal");
 const result = byId("result");
-const command = byId("command");
+const command = byId<HTMLTextAreaElement>("command");
 const copied = byId("copied");
 
-let appKey;
+interface AppKey {
+  keyId: string;
+  key: Uint8Array;
+}
 
-function showProblem(message) {
+type Entered = { problem: string } | { repositoryId: number; environment: string; key: string; value: string };
+
+let appKey: AppKey | undefined;
+
+function showProblem(message: string): void {
   problem.textContent = message;
   problem.hidden = message === "";
 }
 
-function prefill() {
+function prefill(): void {
   const query = new URLSearchParams(location.search);
   const repositoryId = query.get("repository_id") || "";
   const environment = query.get("environment") || "";
@@ -48,19 +59,19 @@ function prefill() {
   if (NAME.test(key)) keyInput.value = key;
 }
 
-async function loadAppKey() {
+async function loadAppKey(): Promise<AppKey> {
   await sodium.ready;
-  const response = await fetch(${JSON.stringify(PUBLIC_KEY_PATH)}, { credentials: "omit" });
+  const response = await fetch(PUBLIC_KEY_URL, { credentials: "omit" });
   if (!response.ok) throw new Error("the app answered " + response.status);
-  const body = await response.json();
+  const body = (await response.json()) as { keyId: unknown; key: string };
   return { keyId: String(body.keyId), key: sodium.from_base64(body.key, sodium.base64_variants.ORIGINAL) };
 }
 
-function currentValue() {
+function currentValue(): string {
   return multiline.checked ? valueLines.value : valueInput.value;
 }
 
-function read() {
+function read(): Entered {
   const repositoryId = repositoryInput.value.trim();
   const key = keyInput.value.trim();
   const value = currentValue();
@@ -78,9 +89,10 @@ function read() {
   return { repositoryId: Number(repositoryId), environment: environmentSelect.value, key, value };
 }
 
-function sealEntered() {
+function sealEntered(): void {
   const entered = read();
-  if (entered.problem) return showProblem(entered.problem);
+  if ("problem" in entered) return showProblem(entered.problem);
+  if (!appKey) return;
   showProblem("");
   const expiresAt = new Date(Date.now() + Number(expirySelect.value) * 60000);
   const payload = JSON.stringify({
@@ -94,7 +106,7 @@ function sealEntered() {
   const sealed = sodium.to_base64(box, sodium.base64_variants.ORIGINAL);
   valueInput.value = "";
   valueLines.value = "";
-  command.value = "/secret set " + entered.key + "=" + ${JSON.stringify(SEALED_VALUE_PREFIX)} + sealed + " --environment " + entered.environment;
+  command.value = "/secret set " + entered.key + "=" + SEALED_VALUE_PREFIX + sealed + " --environment " + entered.environment;
   byId("binding").textContent =
     "Works only in repository " + entered.repositoryId + ", environment " + entered.environment + ", for " + entered.key +
     ", until " + expiresAt.toLocaleString() + ". The value has been cleared from this page.";
@@ -104,7 +116,7 @@ function sealEntered() {
   command.select();
 }
 
-async function copyCommand() {
+async function copyCommand(): Promise<void> {
   try {
     await navigator.clipboard.writeText(command.value);
     copied.textContent = "Copied.";
@@ -142,9 +154,8 @@ loadAppKey().then(
     byId("key-id").textContent = key.keyId;
     sealButton.disabled = false;
   },
-  (error) => {
+  (error: Error) => {
     byId("key-id").textContent = "not loaded";
     showProblem("The app's public key could not be loaded (" + error.message + "): reload the page.");
   },
 );
-`;
