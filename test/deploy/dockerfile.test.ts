@@ -14,6 +14,14 @@ describe("Dockerfile", () => {
     expect(runtime).not.toMatch(/COPY src/);
   });
 
+  test("the build stage has every TypeScript project npm run build compiles (the server's and the pages' scripts)", () => {
+    const build = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { scripts: { build: string } }).scripts.build;
+    const projects = build.match(/tsconfig[\w.]*\.json/g) ?? [];
+    expect(projects).toEqual(expect.arrayContaining(["tsconfig.build.json", "tsconfig.browser.json"]));
+    const copied = [...(stages[0] ?? "").matchAll(/^COPY ([^\n]+) \.\/$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    for (const project of ["tsconfig.json", ...projects]) expect(copied).toContain(project);
+  });
+
   test("installs production dependencies only, from the lockfile", () => {
     expect(runtime).toMatch(/RUN npm ci --omit=dev/);
   });

@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { SESSION_COOKIE } from "../../src/http/session.js";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, describeInChromium } from "../support/chromium.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH, describeInChromium, tryInlineCode } from "../support/chromium.js";
+import { builtPageScript } from "../support/page-scripts.js";
 import { startBuildSite, type BuildSite } from "../http/build-harness.js";
 import { buildRecord, completed, pullRequestRecord, repository } from "../support/build-records.js";
 
@@ -106,6 +107,22 @@ function browserTests(): void {
     expect(await lines.count()).toBe(FIRST_LINES.length + 4);
     await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: path.join(ARTIFACTS, "log-page.png"), fullPage: true });
+  }, 60_000);
+
+  test("runs the script npm run build compiled, and its CSP refuses inline code", async () => {
+    const page = await open(`${site.url}/builds/${PUBLIC_BUILD.deploymentId}`, { viewport: { width: 1280, height: 900 } });
+    // The script follows the build: a line stored after the page loaded appears.
+    await site.logStore.appendText(PUBLIC_BUILD.deploymentId, ["a line the script read"]);
+    await page.locator("#log .line", { hasText: "a line the script read" }).waitFor({ timeout: 10_000 });
+    const loaded = await page.evaluate<string[]>("performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname)");
+    expect(loaded).toContain("/builds/assets/log-page.js");
+    expect(await page.evaluate<string>("fetch('/builds/assets/log-page.js').then((response) => response.text())")).toBe(builtPageScript("log-page.js"));
+
+    const inline = await tryInlineCode(page);
+    expect(inline).toEqual({ script: { ran: false, refusedBy: "script-src-elem" }, handler: { ran: false, refusedBy: "script-src-attr" } });
+    const refused = problems.filter((problem) => /Content Security Policy directive .script-src/.test(problem));
+    expect(refused).toHaveLength(2);
+    problems = problems.filter((problem) => !refused.includes(problem));
   }, 60_000);
 
   test("fits a phone: no horizontal scrolling, long lines wrap", async () => {

@@ -4,8 +4,9 @@ import { createHttpApp, httpHandler } from "../../src/http/app.js";
 import { sealRoutes } from "../../src/http/seal-routes.js";
 import { appKeySecretName, loadOrCreateAppKey, type AppKeyPair } from "../../src/secrets/app-key.js";
 import { openSealedValue, type SealedValueBinding } from "../../src/secrets/sealed-value.js";
-import { describeInChromium, launchChromium, type Chromium } from "../support/chromium.js";
+import { describeInChromium, launchChromium, tryInlineCode, type Chromium } from "../support/chromium.js";
 import { MemorySecretStore } from "../support/memory-secret-store.js";
+import { builtPageScript } from "../support/page-scripts.js";
 import { serveHandler, type ServedHandler } from "../support/serve-handler.js";
 
 const REPOSITORY_ID = 918273645;
@@ -168,6 +169,20 @@ describeInChromium("the /seal page in Chromium", () => {
     await page.click("#seal");
     expect(await page.textContent("#problem")).toBe(problem);
     expect(await page.isVisible("#result")).toBe(false);
+    await page.close();
+  });
+
+  test("runs the script npm run build compiled, and its CSP refuses inline code", async () => {
+    const { page, errors } = await openSealPage();
+    const responses = page.waitForResponse((response) => new URL(response.url()).pathname === "/seal/assets/seal.js");
+    await page.reload();
+    await page.waitForSelector("#seal:not([disabled])");
+    expect(await (await responses).text()).toBe(builtPageScript("seal-page.js"));
+
+    const inline = await tryInlineCode(page);
+    expect(inline).toEqual({ script: { ran: false, refusedBy: "script-src-elem" }, handler: { ran: false, refusedBy: "script-src-attr" } });
+    expect(errors).toHaveLength(2);
+    expect(errors.every((error) => /Content Security Policy directive .script-src/.test(error))).toBe(true);
     await page.close();
   });
 

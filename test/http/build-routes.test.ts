@@ -4,6 +4,7 @@ import { LOG_PAGE_CSP } from "../../src/http/build-routes.js";
 import { csrfToken } from "../../src/http/csrf.js";
 import { encodeLogToken, LOG_ANSWER_MAX_BYTES } from "../../src/http/log-query.js";
 import { PAGE_LOG_MAX_BYTES } from "../../src/http/log-page.js";
+import { builtPageScript, compiledPageSource } from "../support/page-scripts.js";
 import { buildRecord, completed, repository } from "../support/build-records.js";
 import { GITHUB_API } from "./api-harness.js";
 import { SESSION_SECRET, startBuildSite, type BuildSite } from "./build-harness.js";
@@ -261,6 +262,22 @@ describe("with sign-in configured", () => {
       const again = await get("/builds/assets/log-page.js", { "if-none-match": script.headers.get("etag")! });
       expect(again.status).toBe(304);
     });
+
+    test("the page's script is the file npm run build compiled from src/browser/log-page.ts", async () => {
+      const script = await get("/builds/assets/log-page.js");
+      expect(script.text).toBe(builtPageScript("log-page.js"));
+      expect(script.text).toBe(compiledPageSource("log-page.js"));
+      expect(script.headers.get("cache-control")).toBe("no-cache");
+    });
+
+    test.each(["/builds/assets/log-page.ts", "/builds/assets/seal-page.js", "/builds/assets/..%2Fbrowser.tsbuildinfo", "/builds/assets/%2E%2E/%2E%2E/package.json"])(
+      "%s is not a file the routes serve",
+      async (path) => {
+        const answer = await get(path);
+        expect(answer.status).toBe(404);
+        expect(answer.text).not.toContain("sodium");
+      },
+    );
   });
 
   describe("GET /api/builds/:id/logs", () => {

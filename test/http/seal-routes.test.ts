@@ -4,6 +4,11 @@ import { LOG_PAGE_CSP } from "../../src/http/build-routes.js";
 import { PUBLIC_KEY_CACHE_SECONDS, SEAL_PAGE_CSP, sealRoutes } from "../../src/http/seal-routes.js";
 import { keyIdOf } from "../../src/secrets/app-key.js";
 import { sodium } from "../../src/secrets/sodium.js";
+import { VARIABLE_NAME } from "../../src/config/schema.js";
+import { SEALED_VALUE_PREFIX } from "../../src/secrets/sealed-value.js";
+import { MAX_VALUE_BYTES } from "../../src/variables/names.js";
+import { VARIABLE_SCOPES } from "../../src/variables/store.js";
+import { builtPageScript, compiledPageSource } from "../support/page-scripts.js";
 
 const { publicKey } = sodium.crypto_box_keypair();
 const appKey = { keyId: keyIdOf(publicKey), publicKey };
@@ -57,6 +62,19 @@ describe("GET /seal", () => {
     expect(html).toMatch(/<input id="value" type="password" autocomplete="new-password" spellcheck="false">/);
   });
 
+  test("the page gives its script the app's own limits: the page and the server refuse the same keys and sizes", async () => {
+    const html = await (await app.request("/seal")).text();
+    const main = /<main id="seal-page"([^>]*)>/.exec(html)?.[1] ?? "";
+    const data = Object.fromEntries([...main.matchAll(/data-([a-z-]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    expect(data).toEqual({
+      "key-pattern": VARIABLE_NAME.source,
+      environments: VARIABLE_SCOPES.join(" "),
+      "max-value-bytes": String(MAX_VALUE_BYTES),
+      "sealed-prefix": SEALED_VALUE_PREFIX,
+      "public-key-url": "/api/public-key",
+    });
+  });
+
   test("only /seal itself: /seal/ is not the page", async () => {
     expect((await app.request("/seal/")).status).toBe(404);
   });
@@ -81,6 +99,12 @@ describe("GET /seal/assets/:file", () => {
     const again = await app.request(`/seal/assets/${file}`, { headers: { "if-none-match": etag } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe("");
+  });
+
+  test("seal.js is the file npm run build compiled from src/browser/seal-page.ts", async () => {
+    const served = await (await app.request("/seal/assets/seal.js")).text();
+    expect(served).toBe(builtPageScript("seal-page.js"));
+    expect(served).toBe(compiledPageSource("seal-page.js"));
   });
 
   test("every module the page's scripts import is served beside them", async () => {

@@ -9,6 +9,7 @@ import { FakeCodeBuild } from "../support/fake-codebuild.js";
 import { FakeGitHub, testPrivateKey } from "../support/fake-github.js";
 import { FakeSecretsManager } from "../support/fake-secrets-manager.js";
 import { FakeSqs, sqsEvent } from "../support/fake-sqs.js";
+import { builtPageScript } from "../support/page-scripts.js";
 import { pushPayload, sign } from "../support/webhooks.js";
 
 /**
@@ -253,6 +254,15 @@ describe("AWS Lambda handlers", () => {
     const answer = await webhook(functionUrlEvent("GET", "/healthz", {}));
     expect(answer).toMatchObject({ statusCode: 200 });
     expect(JSON.parse(answer.body)).toEqual({ status: "ok" });
+  });
+
+  test.each([
+    ["/builds/assets/log-page.js", "log-page.js"],
+    ["/seal/assets/seal.js", "seal-page.js"],
+  ] as const)("the pages' scripts are served by the same function: GET %s is the built %s", async (path, built) => {
+    const answer = await webhook(functionUrlEvent("GET", path, {}));
+    expect(answer).toMatchObject({ statusCode: 200, isBase64Encoded: false, headers: { "content-type": "text/javascript; charset=utf-8" } });
+    expect(answer.body).toBe(builtPageScript(built));
   });
 
   test("an intent whose hand-over to the queue failed is processed by the scheduled sweep", async () => {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 /** Debian's Chromium (`apt-get install chromium`); playwright-core brings no browser of its own. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -60,4 +60,44 @@ export async function launchChromium(): Promise<Chromium> {
       await rm(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** What became of code put into the page without a file of its own: whether it ran, and the CSP directive that refused it. */
+export interface InlineCodeOutcome {
+  ran: boolean;
+  refusedBy: string | undefined;
+}
+
+/**
+ * Puts an inline `<script>` and then an inline event handler into the open page, the two ways
+ * injected markup would run code, and reports for each whether it ran. Chromium logs a console
+ * error for each one its CSP refuses. (Page code as text: the tests are compiled without the DOM's types.)
+ */
+export async function tryInlineCode(page: Page): Promise<{ script: InlineCodeOutcome; handler: InlineCodeOutcome }> {
+  return page.evaluate(`(async () => {
+    const attempt = (inject, mark) => new Promise((resolve) => {
+      let refusedBy;
+      const onViolation = (event) => (refusedBy = event.effectiveDirective);
+      document.addEventListener("securitypolicyviolation", onViolation);
+      inject();
+      // Violation events are queued as tasks: two turns of the event loop see them delivered.
+      setTimeout(() => setTimeout(() => {
+        document.removeEventListener("securitypolicyviolation", onViolation);
+        resolve({ ran: window[mark] === true, refusedBy });
+      }));
+    });
+    const script = await attempt(() => {
+      const element = document.createElement("script");
+      element.textContent = "window.inlineScriptRan = true";
+      document.head.append(element);
+    }, "inlineScriptRan");
+    const handler = await attempt(() => {
+      const button = document.createElement("button");
+      button.setAttribute("onclick", "window.inlineHandlerRan = true");
+      document.body.append(button);
+      button.click();
+      button.remove();
+    }, "inlineHandlerRan");
+    return { script, handler };
+  })()`);
 }
