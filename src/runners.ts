@@ -14,14 +14,14 @@ import { describeLocalRunner } from "./adapters/local/runner-setup.js";
 import { openBubblewrap } from "./adapters/local/sandbox/bubblewrap.js";
 import type { BuildSandbox } from "./adapters/local/sandbox/sandbox.js";
 import { Unsandboxed } from "./adapters/local/sandbox/unsandboxed.js";
-import type { LogSource } from "./builds/logs.js";
-import type { BuildRunner } from "./builds/runner.js";
+import type { LogSource } from "./ports/build-logs.js";
 import { sharedTrustDomains } from "./builds/trust-domains.js";
 import { nameFailedCalls } from "./adapters/aws/failed-calls.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
 import { SettingsError, type Settings } from "./settings.js";
-import type { SecretStore } from "./variables/store.js";
+import type { SecretStore } from "./ports/variable-store.js";
+import type { BuildRunner } from "./ports/build-runner.js";
 
 export interface Runner {
   runner: BuildRunner;

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { mapsEveryRepository, parseProjectMap, type ProjectRule } from "./builds/project-map.js";
 import { PROJECT_PLACEHOLDER } from "./builds/service-role.js";
-import { GITHUB_CONTENT_CREATIONS_PER_HOUR } from "./adapters/github/write-budget.js";
+import { GITHUB_CONTENT_CREATIONS_PER_HOUR } from "./ports/write-budget.js";
 
 /**
  * The app's process configuration (SPEC 1), validated once at start-up.

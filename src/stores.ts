@@ -12,15 +12,15 @@ import { SecretsManagerStore } from "./adapters/aws/secrets-manager.js";
 import { prepareDataDirectory } from "./adapters/local/data-directory.js";
 import { startEmbeddedDynamoDb } from "./adapters/local/embedded-dynamodb.js";
 import { FileSecretStore } from "./adapters/local/file-secrets.js";
-import type { BuildLogStore } from "./builds/logs.js";
-import type { BuildRecordStore, BuildWatchers } from "./builds/record.js";
-import type { IntakeStore } from "./intake/store.js";
+import type { BuildLogStore } from "./ports/build-logs.js";
+import type { BuildRecordStore, BuildWatchers } from "./ports/build-records.js";
+import type { IntakeStore } from "./ports/intake-store.js";
 import { nameFailedCalls } from "./adapters/aws/failed-calls.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
-import type { HeartbeatStore } from "./replicas/heartbeats.js";
+import type { HeartbeatStore } from "./ports/heartbeats.js";
 import type { Settings } from "./settings.js";
-import type { SecretStore, VariableStore } from "./variables/store.js";
+import type { SecretStore, VariableStore } from "./ports/variable-store.js";
 
 export interface Stores {
   variables: VariableStore;

@@ -1,5 +1,5 @@
-import { writeSpacingMs } from "../../src/adapters/github/write-budget.js";
-import { LOG_GRACE_MS } from "../../src/builds/watcher.js";
+import { writeSpacingMs } from "../../src/ports/write-budget.js";
+import { LOG_GRACE_MS } from "../../src/workflows/watcher/watcher.js";
 import { benchSha, defaultWatcherSettings, startBenchApp, type BenchApp, type WatcherSettings } from "../support/bench-app.js";
 import { freshnessOf, updatesByCommit } from "../support/check-run-updates.js";
 import { BuildFleet, type DrivenBuild } from "../support/driven-build.js";

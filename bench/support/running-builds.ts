@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDbBuildRecordStore } from "../../src/adapters/aws/dynamodb/build-records.js";
-import type { BuildSnapshot } from "../../src/builds/runner.js";
+import type { BuildSnapshot } from "../../src/domain/build.js";
 import { buildRecord, runningSnapshot } from "../../test/support/build-records.js";
 import type { World } from "../../test/support/child-app.js";
 import type { FakeBuild } from "../../test/support/fake-codebuild.js";

@@ -1,4 +1,4 @@
-import type { Actor } from "./trigger.js";
+import type { Actor } from "../domain/trigger.js";
 
 /** As GitHub Actions: a user of type Bot, or an app's `name[bot]` login. */
 export function isBot(actor: Actor): boolean {

@@ -2,7 +2,7 @@ import type { RepoConfig } from "../config/schema.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { filesPassingPathFilters, matchesFilter } from "./globs.js";
 import { untrustedOrigin, type UntrustedOrigin } from "./trust.js";
-import type { BuildPlan, MergeGroupTrigger, PullRequestTrigger, PushTrigger, Trigger } from "./trigger.js";
+import type { BuildPlan, MergeGroupTrigger, PullRequestTrigger, PushTrigger, Trigger } from "../domain/trigger.js";
 
 export interface DecisionFacts {
   /** CODEBUILD_UNTRUSTED_ROLE is configured: untrusted code may be built. */

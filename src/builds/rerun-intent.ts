@@ -1,4 +1,4 @@
-import type { Actor, RepositoryRef, Trigger } from "./trigger.js";
+import type { Actor, RepositoryRef, Trigger } from "../domain/trigger.js";
 
 /**
  * Someone asked GitHub to re-run a check run (`check_run.rerequested`) or every check run of a

@@ -1,4 +1,4 @@
-import type { BuildPlan } from "./trigger.js";
+import type { BuildPlan } from "../domain/trigger.js";
 
 /** Stands for the build's project in CODEBUILD_PREVIEW_ROLE and CODEBUILD_UNTRUSTED_ROLE (SPEC 1). */
 export const PROJECT_PLACEHOLDER = "{project}";

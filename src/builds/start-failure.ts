@@ -1,6 +1,6 @@
-import { rateLimitPause } from "../adapters/github/rate-limit.js";
+import { rateLimitPause } from "../domain/github-rate-limit.js";
 import { codeSpan } from "../checks/markdown.js";
-import { StartBuildError } from "./runner.js";
+import { StartBuildError } from "../domain/build.js";
 
 /*
  * Why a build could not be started, in one place (SPEC 5, 8): an error on the way from an event to

@@ -1,5 +1,5 @@
 import { isUntrustedBot } from "./actors.js";
-import type { Trigger } from "./trigger.js";
+import type { Trigger } from "../domain/trigger.js";
 
 /** Why a trigger's code is untrusted. */
 export type UntrustedOrigin = "fork" | "bot";

@@ -1,4 +1,4 @@
-import type { BuildSnapshot, BuildStatus } from "../builds/runner.js";
+import type { BuildSnapshot, BuildStatus } from "../domain/build.js";
 import { buildStage } from "./phases.js";
 
 /**

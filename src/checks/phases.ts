@@ -1,4 +1,4 @@
-import type { BuildPhase, BuildSnapshot } from "../builds/runner.js";
+import type { BuildPhase, BuildSnapshot } from "../domain/build.js";
 import { secondsBetween } from "./duration.js";
 
 /** CodeBuild phases before a machine runs the build: the check run is still `queued`. */

@@ -1,5 +1,5 @@
-import type { BuildPhase, BuildSnapshot } from "../builds/runner.js";
-import type { VariableSource } from "../variables/types.js";
+import type { BuildPhase, BuildSnapshot } from "../domain/build.js";
+import type { VariableSource } from "../domain/variables.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { formatDuration } from "./duration.js";
 import { blockquote, codeSpan, escapeMarkdown, markdownLink } from "./markdown.js";
@@ -7,7 +7,7 @@ import { CHECK_OUTPUT_MAX_BYTES, utf8Length } from "./output-size.js";
 import { COMPLETED_PHASE, failingPhase, isPhaseRunning, phaseSeconds } from "./phases.js";
 import { cutLogLine, eventLines, plainLogLine } from "./terminal.js";
 import { UNTRUSTED_SOURCE_ADVICE } from "./untrusted-source.js";
-import { ADD_MASK_MAX_BYTES, ADD_MASK_MAX_VALUES } from "../variables/add-masks.js";
+import { ADD_MASK_MAX_BYTES, ADD_MASK_MAX_VALUES } from "../domain/variable-names.js";
 
 export interface SummaryInput {
   build: BuildSnapshot;

@@ -1,4 +1,4 @@
-import type { BuildSnapshot } from "../builds/runner.js";
+import type { BuildSnapshot } from "../domain/build.js";
 import { formatDuration } from "./duration.js";
 import { buildSeconds, buildStage, currentPhaseName, failingPhase } from "./phases.js";
 

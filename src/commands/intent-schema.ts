@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { ENVIRONMENT_NAMES } from "../config/schema.js";
-import { actorSchema, repositorySchema } from "../builds/trigger-schema.js";
-import type { SameShape } from "../stored-data.js";
+import { actorSchema, repositorySchema } from "../domain/trigger-schema.js";
+import type { SameShape } from "../lib/stored-data.js";
 import type { CommentIntent } from "./intent.js";
 import type { Assignment, CommandError, ParsedLine } from "./types.js";
+import { ENVIRONMENT_NAMES } from "../domain/environment.js";
 
 /** A comment's commands as read back from the table (stored data is input): the typed commands intake recorded. */
 

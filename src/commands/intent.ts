@@ -1,4 +1,4 @@
-import type { Actor, RepositoryRef } from "../builds/trigger.js";
+import type { Actor, RepositoryRef } from "../domain/trigger.js";
 import type { ParsedLine } from "./types.js";
 
 /** A comment's slash commands as intake records them: typed commands, never the comment's text. */

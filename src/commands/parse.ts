@@ -1,11 +1,10 @@
-import { VARIABLE_NAME } from "../config/schema.js";
-import { variableNameProblem, variableValueProblem } from "../variables/names.js";
-import { VARIABLE_SCOPES } from "../variables/store.js";
-import type { VariableScope } from "../variables/types.js";
+import { variableNameProblem, variableValueProblem, VARIABLE_NAME } from "../domain/variable-names.js";
+import type { VariableScope } from "../domain/variables.js";
 import { proseLines } from "./comment-lines.js";
 import { shellWords } from "./shell-words.js";
 import { MAX_COMMANDS_PER_COMMENT, type Assignment, type Command, type ParsedLine } from "./types.js";
 import { usageOf } from "./usage.js";
+import { VARIABLE_SCOPES } from "../domain/variables.js";
 
 /** A comment's command lines, parsed; `tooMany` when it holds more than one comment may (then only the first are parsed). */
 export interface ParsedComment {

@@ -1,4 +1,4 @@
-import type { VariableScope } from "../variables/types.js";
+import type { VariableScope } from "../domain/variables.js";
 
 /** A slash command as the parser understood it (SPEC 6). The runner never sees comment text. */
 export type Command =

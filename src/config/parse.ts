@@ -1,9 +1,10 @@
 import { isDeepStrictEqual } from "node:util";
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar } from "yaml";
 import { z } from "zod";
-import { variableNameProblem, variableValueProblem } from "../variables/names.js";
-import { ENVIRONMENT_NAMES, repoConfigSchema, type RepoConfig } from "./schema.js";
+import { variableNameProblem, variableValueProblem } from "../domain/variable-names.js";
+import { repoConfigSchema, type RepoConfig } from "./schema.js";
 import { HIDDEN_VALUES, quote, SHOWN_VALUES, type ValueWords } from "./value-words.js";
+import { ENVIRONMENT_NAMES } from "../domain/environment.js";
 
 /*
  * A repository's file is hostile input too (linear time): YAML is parsed by the yaml package without

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VARIABLE_NAME } from "../domain/variable-names.js";
 
 /** Where a value came from, for error messages that point at the file. */
 export const CONFIG_PATH = ".github/codebuild.yml";
@@ -6,16 +7,12 @@ export const CONFIG_PATH = ".github/codebuild.yml";
 export const LOG_LINES_MAX = 500;
 export const TIMEOUT_MINUTES = { min: 5, max: 480 } as const;
 
-export const ENVIRONMENT_NAMES = ["production", "preview"] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
-
 /*
  * Regular expressions over a repository's config (linear time): each is either anchored at both ends
  * with one character class per part (tried once, reading the value once) or a single character class
- * tried at each position. Branch, tag and path globs are not regular expressions at all (builds/globs.ts).
+ * tried at each position (VARIABLE_NAME included). Branch, tag and path globs are not regular
+ * expressions at all (builds/globs.ts).
  */
-export const VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
-
 const globs = z.array(z.string().min(1, "a glob cannot be empty"));
 
 const variableMap = z.record(

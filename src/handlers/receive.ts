@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import type { DurableIntake } from "../intake/durable.js";
-import type { Intent } from "../intake/intent.js";
+import type { Intent } from "../ports/intent.js";
 import type { PayloadResult } from "../intake/payloads.js";
 import type { AppMetrics } from "../metrics/registry.js";
 

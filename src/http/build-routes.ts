@@ -3,10 +3,9 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { etag } from "hono/etag";
 import type { Logger } from "pino";
-import type { BuildMaskers } from "../builds/build-masking.js";
-import { STORED_LINE_MAX_BYTES, type BuildLogStore } from "../builds/logs.js";
-import type { BuildRecord, BuildRecordStore } from "../builds/record.js";
-import type { BuildRunner } from "../builds/runner.js";
+import type { BuildMaskers } from "../workflows/builds/build-masking.js";
+import { STORED_LINE_MAX_BYTES, type BuildLogStore } from "../ports/build-logs.js";
+import type { BuildRecord, BuildRecordStore } from "../ports/build-records.js";
 import { plainLogLine } from "../checks/terminal.js";
 import type { Masker, MaskedText } from "../variables/masking.js";
 import type { Settings } from "../settings.js";
@@ -23,6 +22,7 @@ import { encodeLogToken, logQuerySchema, logReadFor, logsAnswer } from "./log-qu
 import type { RepositoryAccessResolver } from "./repository-access.js";
 import { SESSION_COOKIE, SIGN_IN_PATH, type Sessions } from "./session.js";
 import { signInNotConfigured } from "./sign-in.js";
+import type { BuildRunner } from "../ports/build-runner.js";
 
 export interface BuildRoutesDependencies {
   settings: Pick<Settings, "oauth" | "sessionSecret" | "githubWebUrl">;

@@ -1,5 +1,5 @@
-import type { BuildRecord } from "../builds/record.js";
-import type { BuildPhase, BuildSnapshot } from "../builds/runner.js";
+import type { BuildRecord } from "../ports/build-records.js";
+import type { BuildPhase, BuildSnapshot } from "../domain/build.js";
 import { buildConclusion, type CheckConclusion } from "../checks/conclusion.js";
 import { formatDuration } from "../checks/duration.js";
 import { buildStage, COMPLETED_PHASE, isPhaseRunning, phaseSeconds } from "../checks/phases.js";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { VariableEditor } from "../variables/editor.js";
-import type { VariableStore } from "../variables/store.js";
+import type { VariableEditor } from "../workflows/variables/editor.js";
+import type { VariableStore } from "../ports/variable-store.js";
 import { requireRepositoryAccess, type ApiAuthDependencies } from "./api-auth.js";
 import { decideAccess } from "./access-rules.js";
 import { envPutSchema, envQuerySchema, envVarViews, editorIssues, variableChanges } from "./env-vars.js";

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { ENVIRONMENT_NAMES } from "../config/schema.js";
-import { MASKED_VALUE, type EditProblem, type VariableChange } from "../variables/editor.js";
-import { VARIABLE_SCOPES, type StoredEntry } from "../variables/store.js";
+import { MASKED_VALUE, type EditProblem, type VariableChange } from "../workflows/variables/editor.js";
+import { type StoredEntry } from "../ports/variable-store.js";
 import type { ApiIssue } from "./errors.js";
+import { ENVIRONMENT_NAMES } from "../domain/environment.js";
+import { VARIABLE_SCOPES } from "../domain/variables.js";
 
 /** One variable as the API shows it (SPEC 7). */
 export interface EnvVarView {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ProbotOctokit } from "probot";
 import type { Settings } from "../settings.js";
-import { GITHUB_ANSWER_TTL_MS, TtlCache } from "../ttl-cache.js";
+import { GITHUB_ANSWER_TTL_MS, TtlCache } from "../lib/ttl-cache.js";
 
 /** The GitHub user a token was issued to. */
 export interface GitHubUser {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { STORED_LINE_MAX_BYTES } from "../builds/logs.js";
+import { STORED_LINE_MAX_BYTES } from "../ports/build-logs.js";
 import { plainLogLine } from "../checks/terminal.js";
 import type { Masker, MaskedText } from "../variables/masking.js";
 

@@ -1,7 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import { parsePermission, type AccessFacts, type GitHubPermission } from "./access-rules.js";
 import type { GitHubUser } from "./github-user.js";
-import { GITHUB_ANSWER_TTL_MS, TtlCache } from "../ttl-cache.js";
+import { GITHUB_ANSWER_TTL_MS, TtlCache } from "../lib/ttl-cache.js";
 
 /** Just what this module asks of an Octokit. */
 export type GitHubClient = Pick<ProbotOctokit, "request">;

@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
-import { backgroundClock, type Clock } from "../builds/clock.js";
+import { backgroundClock, type Clock } from "../domain/clock.js";
 import { holdingOf } from "../replicas/holding.js";
 import type { Replica } from "../replicas/replica.js";
 import type { FairQueue } from "./fair-queue.js";
-import type { Intent } from "./intent.js";
-import { GITHUB_DELIVERY_RETENTION_MS } from "./redelivery.js";
-import type { IntakeStore } from "./store.js";
+import type { Intent } from "../ports/intent.js";
+import type { IntakeStore } from "../ports/intake-store.js";
+import { GITHUB_DELIVERY_RETENTION_MS } from "../domain/github-deliveries.js";
 
 /**
  * GitHub gives up on a delivery after 10 seconds; the record is written well within that, or the

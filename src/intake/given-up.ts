@@ -1,8 +1,8 @@
 import { findCheckRun, maskedCheckOutput, updateCheckRun } from "../adapters/github/checks.js";
-import { deploymentIdFor } from "../builds/deployment-id.js";
-import type { Dependencies } from "../dependencies.js";
+import { deploymentIdFor } from "../domain/deployment-id.js";
+import type { Dependencies } from "../workflows/dependencies.js";
 import { createMasker } from "../variables/masking.js";
-import type { Intent } from "./intent.js";
+import type { Intent } from "../ports/intent.js";
 
 /** A build an intent may have begun: its deployment id, and the commit its check run is on when the intent says. */
 interface BegunBuild {
@@ -10,7 +10,7 @@ interface BegunBuild {
   headSha?: string;
 }
 
-/** The builds an intent may have begun, as processing derives their ids (builds/process.ts, builds/rerun-intent.ts). */
+/** The builds an intent may have begun, as processing derives their ids (workflows/builds/process.ts, builds/rerun-intent.ts). */
 function begunBuilds(intent: Intent): BegunBuild[] {
   switch (intent.kind) {
     case "push":

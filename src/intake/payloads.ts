@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Actor, MergeGroupTrigger, PullRequestTrigger, PushTrigger, RepositoryRef } from "../builds/trigger.js";
+import type { Actor, MergeGroupTrigger, PullRequestTrigger, PushTrigger, RepositoryRef } from "../domain/trigger.js";
 import { isBot } from "../builds/actors.js";
 import type { RerunIntent } from "../builds/rerun-intent.js";
 import { parseComment } from "../commands/parse.js";

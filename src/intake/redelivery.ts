@@ -1,8 +1,7 @@
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
+import { GITHUB_DELIVERY_RETENTION_MS } from "../domain/github-deliveries.js";
 
-/** GitHub keeps an app's webhook deliveries, and redelivers them, for 3 days (docs: "Redelivering webhooks"). */
-export const GITHUB_DELIVERY_RETENTION_MS = 3 * 24 * 3_600_000;
 /** The most `GET /app/hook/deliveries` answers per page (its `per_page` parameter). */
 const DELIVERIES_PER_PAGE = 100;
 /** Redeliveries asked for in one sweep; the rest wait for the next one, so a long outage is replayed gradually. */

@@ -1,7 +1,7 @@
 import type { CommentIntent } from "../commands/intent.js";
 import type { ParsedLine } from "../commands/types.js";
 import { sealedBase64, sealForIntake, SEALED_VALUE_PREFIX } from "../secrets/sealed-value.js";
-import type { Intent } from "./intent.js";
+import type { Intent } from "../ports/intent.js";
 
 /**
  * What intake records of a comment: a `/secret set` value written plain is sealed to the app's key

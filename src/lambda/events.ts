@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { intentSchema } from "../intake/intent-schema.js";
+import { intentSchema } from "../ports/intent-schema.js";
 
 /*
  * The events AWS Lambda hands the app, as far as it reads them: each is parsed here, so a malformed

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import { backgroundClock, type Clock } from "../builds/clock.js";
-import type { HeartbeatStore } from "./heartbeats.js";
+import { backgroundClock, type Clock } from "../domain/clock.js";
+import type { HeartbeatStore } from "../ports/heartbeats.js";
 import { holdingOf, type Liveness } from "./holding.js";
 
 /** Beats per lease: a replica is taken for dead only after missing this many heartbeats in a row. */

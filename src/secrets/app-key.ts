@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { SecretStore } from "../variables/store.js";
+import type { SecretStore } from "../ports/variable-store.js";
 import { decodeBase64, type BoxKeyPair } from "./sealed-box.js";
 import { sodium } from "./sodium.js";
 

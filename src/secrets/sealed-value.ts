@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { GITHUB_DELIVERY_RETENTION_MS } from "../intake/redelivery.js";
-import { VARIABLE_NAME } from "../config/schema.js";
-import type { VariableScope } from "../variables/types.js";
+import type { VariableScope } from "../domain/variables.js";
 import type { AppKeyPair } from "./app-key.js";
 import { decodeBase64, open, seal } from "./sealed-box.js";
+import { GITHUB_DELIVERY_RETENTION_MS } from "../domain/github-deliveries.js";
+import { VARIABLE_NAME } from "../domain/variable-names.js";
 
 /** SPEC 6: a secret's value written `KEY=sealed:BASE64`. */
 export const SEALED_VALUE_PREFIX = "sealed:";

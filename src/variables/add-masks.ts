@@ -1,18 +1,9 @@
 import { decodeCommandData } from "../checks/workflow-escapes.js";
+import { ADD_MASK_MAX_BYTES, ADD_MASK_MAX_VALUES } from "../domain/variable-names.js";
 import { MASK } from "./masking.js";
 
 /** GitHub's workflow command by which a build hides a value of its own. */
 const ADD_MASK_COMMAND = "::add-mask::";
-
-/**
- * What one build may hide with `::add-mask::` (SPEC 5: caps on add-mask values): every value costs
- * memory and time in each masker that knows it (its forms: Base64, URL, JSON, lines), in the
- * watcher, on log pages and in the sealed copy kept with the build, so a build cannot make the app
- * use unbounded memory. Far above what builds mask (a few tokens); GitHub documents no limit.
- */
-export const ADD_MASK_MAX_VALUES = 100;
-/** …and their UTF-8 bytes together, the value as written and as decoded both counting. */
-export const ADD_MASK_MAX_BYTES = 16 * 1024;
 
 /** What the app writes into a build's log where masking became full (once per build). */
 export const MASKING_FULL_LINE = `[codebuild-checks] Masking is full: this build already hides ${ADD_MASK_MAX_VALUES} values or ${ADD_MASK_MAX_BYTES / 1024} KiB with ::add-mask::. Later values are hidden on their own ::add-mask:: line only.`;

@@ -1,5 +1,5 @@
-import type { BuildPlan, RepositoryRef } from "../builds/trigger.js";
-import type { IdentityName } from "./names.js";
+import type { BuildPlan, RepositoryRef } from "../domain/trigger.js";
+import type { IdentityName } from "../domain/variable-names.js";
 
 /** The identity variables of a build; BASE_BRANCH and PR_NUMBER only for pull requests (the plan has them). */
 export type IdentityVariables = Record<Exclude<IdentityName, "BASE_BRANCH" | "PR_NUMBER">, string> &

@@ -1,7 +1,8 @@
-import type { EnvironmentName, RepoConfig } from "../config/schema.js";
+import type { RepoConfig } from "../config/schema.js";
 import { CONFIG_PATH } from "../config/schema.js";
-import { MAX_ENVIRONMENT_BYTES, variableNameProblem, variableValueProblem } from "./names.js";
-import type { BuildVariable, StoredSecret, StoredVariable, VariableScope, VariableSource } from "./types.js";
+import { MAX_ENVIRONMENT_BYTES, variableNameProblem, variableValueProblem } from "../domain/variable-names.js";
+import type { BuildVariable, StoredSecret, StoredVariable, VariableScope, VariableSource } from "../domain/variables.js";
+import type { EnvironmentName } from "../domain/environment.js";
 
 export interface MergeInput {
   config: RepoConfig;

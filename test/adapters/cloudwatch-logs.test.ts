@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { mockClient } from "aws-sdk-client-mock";
 import { CloudWatchLogSource, GET_LOG_EVENTS_MAX_EVENTS, LogsThrottledError } from "../../src/adapters/aws/cloudwatch-logs.js";
-import type { LogEvent, LogLocation } from "../../src/builds/logs.js";
+import type { LogEvent, LogLocation } from "../../src/ports/build-logs.js";
 import { FakeCloudWatchLogs } from "../support/fake-cloudwatch-logs.js";
 
 const LOCATION: LogLocation = { groupName: "/aws/codebuild/builds", streamName: "3f2a9c1e-0d4b-4e8f-9a61-2b7c5d8e1f00" };

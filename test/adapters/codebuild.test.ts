@@ -1,7 +1,7 @@
 import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from "@aws-sdk/client-codebuild";
 import { mockClient } from "aws-sdk-client-mock";
 import { CodeBuildRunner, toStartBuildInput } from "../../src/adapters/aws/codebuild.js";
-import type { StartBuildRequest } from "../../src/builds/runner.js";
+import type { StartBuildRequest } from "../../src/domain/build.js";
 
 const request: StartBuildRequest = {
   projectName: "builds",

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../src/adapters/aws/dynamodb/client.js";
 import { DynamoDbHeartbeatStore } from "../../src/adapters/aws/dynamodb/heartbeats.js";
 import { MemoryHeartbeatStore } from "../../src/adapters/memory/heartbeats.js";
-import type { HeartbeatStore } from "../../src/replicas/heartbeats.js";
+import type { HeartbeatStore } from "../../src/ports/heartbeats.js";
 import { useDynaliteTables } from "../support/dynalite.js";
 
 const T0 = Date.parse("2024-05-01T12:00:00Z");

@@ -1,6 +1,6 @@
 import type { CommentIntent } from "../../src/commands/intent.js";
-import type { Intent } from "../../src/intake/intent.js";
-import type { IntakeStore } from "../../src/intake/store.js";
+import type { Intent } from "../../src/ports/intent.js";
+import type { IntakeStore } from "../../src/ports/intake-store.js";
 import { buildRecord, repository } from "../support/build-records.js";
 
 const T0 = Date.parse("2024-05-01T12:00:00Z");

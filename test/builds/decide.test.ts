@@ -9,7 +9,7 @@ import type {
   PushTrigger,
   RepositoryRef,
   Trigger,
-} from "../../src/builds/trigger.js";
+} from "../../src/domain/trigger.js";
 
 const SHA = "1111111111111111111111111111111111111111";
 const OTHER_SHA = "2222222222222222222222222222222222222222";

@@ -1,4 +1,4 @@
-import { StartBuildError } from "../../src/builds/runner.js";
+import { StartBuildError } from "../../src/domain/build.js";
 import { classifyStartFailure, exhaustedStart, FAILED_CALL, retryingTitle, type StartFailure } from "../../src/builds/start-failure.js";
 
 /** An AWS SDK error as a client throws it, with the call its client named (adapters/aws/failed-calls.ts). */

@@ -1,4 +1,4 @@
-import type { BuildSnapshot, BuildStatus } from "../../src/builds/runner.js";
+import type { BuildSnapshot, BuildStatus } from "../../src/domain/build.js";
 import { buildConclusion, checkStatus } from "../../src/checks/conclusion.js";
 import { runningIn, T0 } from "./fixtures.js";
 

@@ -1,4 +1,4 @@
-import type { BuildPhase, BuildSnapshot } from "../../src/builds/runner.js";
+import type { BuildPhase, BuildSnapshot } from "../../src/domain/build.js";
 
 export const T0 = new Date("2026-01-01T12:00:00Z");
 

@@ -1,4 +1,4 @@
-import type { BuildPhase, BuildSnapshot, BuildStatus } from "../../src/builds/runner.js";
+import type { BuildPhase, BuildSnapshot, BuildStatus } from "../../src/domain/build.js";
 import { CHECK_OUTPUT_MAX_BYTES } from "../../src/checks/output-size.js";
 import { maskedCheckOutput } from "../../src/adapters/github/checks.js";
 import { renderCheckOutput, type CheckOutputInput } from "../../src/checks/render.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { parseComment, type ParsedComment } from "../../src/commands/parse.js";
 import { MAX_COMMANDS_PER_COMMENT } from "../../src/commands/types.js";
-import { variableNameProblem } from "../../src/variables/names.js";
+import { variableNameProblem } from "../../src/domain/variable-names.js";
 
 const RUNS = 1500;
 const LINE_END = /\r\n|\r|\n/;

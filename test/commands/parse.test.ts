@@ -1,7 +1,7 @@
 import { parseComment } from "../../src/commands/parse.js";
 import type { Command, ParsedLine } from "../../src/commands/types.js";
 import { helpTable, USAGE, usageOf } from "../../src/commands/usage.js";
-import { MAX_VALUE_BYTES } from "../../src/variables/names.js";
+import { MAX_VALUE_BYTES } from "../../src/domain/variable-names.js";
 
 /** The line numbers of a comment's command lines, valid or not. */
 const commandLines = (body: string) => parseComment(body).commands.map((c) => c.line);

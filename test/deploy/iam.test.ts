@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { APP_KEY_TAGS } from "../../src/secrets/app-key.js";
 import { parseSettings } from "../../src/settings.js";
-import { SECRET_TAGS } from "../../src/variables/store.js";
+import { SECRET_TAGS } from "../../src/ports/variable-store.js";
 import {
   DEPLOY_DIR,
   actionMatches,

@@ -1,6 +1,6 @@
 import { TABLE_DEFINITION } from "../../src/adapters/aws/dynamodb/table.js";
 import { parseSettings } from "../../src/settings.js";
-import { SECRET_TAGS, VARIABLE_SCOPES } from "../../src/variables/store.js";
+import { SECRET_TAGS } from "../../src/ports/variable-store.js";
 import {
   actionMatches,
   actionsOf,
@@ -19,6 +19,7 @@ import {
   type Resource,
   type Template,
 } from "./cloudformation.js";
+import { VARIABLE_SCOPES } from "../../src/domain/variables.js";
 
 const template = loadTemplate();
 const project = loadProjectTemplate();

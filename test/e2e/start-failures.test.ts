@@ -1,4 +1,4 @@
-import { START_ATTEMPTS } from "../../src/builds/start-attempts.js";
+import { START_ATTEMPTS } from "../../src/workflows/builds/start-attempts.js";
 import { useCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp } from "../support/app.js";
 import { pushPayload, sendWebhook } from "../support/webhooks.js";
 

@@ -1,5 +1,5 @@
 import { createMasker } from "../../src/variables/masking.js";
-import type { BuildRecord } from "../../src/builds/record.js";
+import type { BuildRecord } from "../../src/ports/build-records.js";
 import { buildFactsView, buildStateView } from "../../src/http/build-view.js";
 import { buildRecord, completed, repository, runningSnapshot } from "../support/build-records.js";
 

@@ -1,4 +1,4 @@
-import { MAX_VALUE_BYTES } from "../../src/variables/names.js";
+import { MAX_VALUE_BYTES } from "../../src/domain/variable-names.js";
 import { OAUTH, startApi, type ApiHarness } from "./api-harness.js";
 
 const WRITER = { login: "writer", id: 1 };

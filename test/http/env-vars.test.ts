@@ -1,5 +1,5 @@
 import { editorIssues, envPutSchema, envQuerySchema, envVarViews, variableChanges } from "../../src/http/env-vars.js";
-import type { StoredEntry } from "../../src/variables/store.js";
+import type { StoredEntry } from "../../src/ports/variable-store.js";
 
 const at = { updatedAt: "2024-05-01T12:00:00.000Z", updatedBy: "octocat" };
 const plain = (name: string, scope: StoredEntry["scope"], value: string): StoredEntry => ({ name, scope, isSecret: false, value, ...at });

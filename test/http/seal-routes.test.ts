@@ -4,11 +4,10 @@ import { LOG_PAGE_CSP } from "../../src/http/build-routes.js";
 import { PUBLIC_KEY_CACHE_SECONDS, SEAL_PAGE_CSP, sealRoutes } from "../../src/http/seal-routes.js";
 import { keyIdOf } from "../../src/secrets/app-key.js";
 import { sodium } from "../../src/secrets/sodium.js";
-import { VARIABLE_NAME } from "../../src/config/schema.js";
 import { SEALED_VALUE_PREFIX } from "../../src/secrets/sealed-value.js";
-import { MAX_VALUE_BYTES } from "../../src/variables/names.js";
-import { VARIABLE_SCOPES } from "../../src/variables/store.js";
+import { MAX_VALUE_BYTES, VARIABLE_NAME } from "../../src/domain/variable-names.js";
 import { builtPageScript, compiledPageSource } from "../support/page-scripts.js";
+import { VARIABLE_SCOPES } from "../../src/domain/variables.js";
 
 const { publicKey } = sodium.crypto_box_keypair();
 const appKey = { keyId: keyIdOf(publicKey), publicKey };

@@ -1,10 +1,10 @@
 import pino from "pino";
 import { MemoryHeartbeatStore } from "../../src/adapters/memory/heartbeats.js";
 import { MemoryIntakeStore } from "../../src/adapters/memory/intake.js";
-import type { Clock } from "../../src/builds/clock.js";
+import type { Clock } from "../../src/domain/clock.js";
 import { DONE_INTENTS_KEPT_MS, DurableIntake, MAX_PROCESSING_ATTEMPTS, retryDelayMs, type DurableIntakeOptions } from "../../src/intake/durable.js";
 import { FairQueue } from "../../src/intake/fair-queue.js";
-import type { Intent } from "../../src/intake/intent.js";
+import type { Intent } from "../../src/ports/intent.js";
 import { Replica } from "../../src/replicas/replica.js";
 import { repository } from "../support/build-records.js";
 import { FakeClock } from "../support/fake-clock.js";

@@ -2,10 +2,10 @@ import nock from "nock";
 import pino from "pino";
 import { ProbotOctokit } from "probot";
 import { MemoryBuildRecordStore } from "../../src/adapters/memory/records.js";
-import { GitHubWriteBudgets } from "../../src/adapters/github/write-budget.js";
-import { deploymentIdFor } from "../../src/builds/deployment-id.js";
+import { GitHubWriteBudgets } from "../../src/ports/write-budget.js";
+import { deploymentIdFor } from "../../src/domain/deployment-id.js";
 import { closeGivenUpIntent } from "../../src/intake/given-up.js";
-import type { Intent } from "../../src/intake/intent.js";
+import type { Intent } from "../../src/ports/intent.js";
 import { buildRecord, SHA } from "../support/build-records.js";
 import { useStrictNock } from "../support/nock-strict.js";
 

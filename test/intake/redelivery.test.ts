@@ -1,18 +1,10 @@
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import {
-  GITHUB_DELIVERY_RETENTION_MS,
-  MAX_ATTEMPTS_PER_DELIVERY,
-  MAX_REDELIVERIES_PER_SWEEP,
-  MissedDeliveries,
-  missedDeliveries,
-  REDELIVERY_PATIENCE_MS,
-  type DeliveryAttempt,
-  type RequestedRedelivery,
-} from "../../src/intake/redelivery.js";
+import { MAX_ATTEMPTS_PER_DELIVERY, MAX_REDELIVERIES_PER_SWEEP, MissedDeliveries, missedDeliveries, REDELIVERY_PATIENCE_MS, type DeliveryAttempt, type RequestedRedelivery } from "../../src/intake/redelivery.js";
 import { freePort, waitFor } from "../support/app.js";
 import { FakeGitHub, testPrivateKey } from "../support/fake-github.js";
+import { GITHUB_DELIVERY_RETENTION_MS } from "../../src/domain/github-deliveries.js";
 
 const MINUTE = 60_000;
 const NOW = Date.parse("2024-05-04T12:00:00Z");

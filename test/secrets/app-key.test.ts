@@ -6,7 +6,7 @@ import {
   loadOrCreateAppKey,
   type AppKeyPair,
 } from "../../src/secrets/app-key.js";
-import type { SecretStore } from "../../src/variables/store.js";
+import type { SecretStore } from "../../src/ports/variable-store.js";
 import { MemorySecretStore } from "../support/memory-secret-store.js";
 
 const NAME = appKeySecretName("codebuild-checks/");

@@ -1,8 +1,8 @@
-import { recordedSnapshot } from "../../src/builds/build-masking.js";
-import type { BuildRecord, RecordedSnapshot } from "../../src/builds/record.js";
-import type { BuildSnapshot } from "../../src/builds/runner.js";
+import { recordedSnapshot } from "../../src/workflows/builds/build-masking.js";
+import type { BuildRecord, RecordedSnapshot } from "../../src/ports/build-records.js";
+import type { BuildSnapshot } from "../../src/domain/build.js";
 import { createMasker } from "../../src/variables/masking.js";
-import type { RepositoryRef } from "../../src/builds/trigger.js";
+import type { RepositoryRef } from "../../src/domain/trigger.js";
 
 export const SHA = "1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab";
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../../src/builds/clock.js";
+import type { Clock } from "../../src/domain/clock.js";
 
 /** A clock that moves only when a test advances it; timers fire in time order, promises settle between them. */
 export class FakeClock implements Clock {

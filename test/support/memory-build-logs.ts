@@ -1,5 +1,5 @@
 import { linesWithin } from "../../src/adapters/aws/dynamodb/log-chunks.js";
-import type { BuildLogStore, LogChunk } from "../../src/builds/logs.js";
+import type { BuildLogStore, LogChunk } from "../../src/ports/build-logs.js";
 
 type LogLine = LogChunk["lines"][number];
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { SecretStore } from "../../src/variables/store.js";
+import type { SecretStore } from "../../src/ports/variable-store.js";
 
 export type SecretCall =
   | { method: "put"; name: string; tags: Record<string, string> }

@@ -1,6 +1,6 @@
-import type { AuditEntry, ChangeContext, EntryInput, StoredEntry, VariableStore } from "../../src/variables/store.js";
-import { VARIABLE_SCOPES } from "../../src/variables/store.js";
-import type { VariableScope } from "../../src/variables/types.js";
+import type { AuditEntry, ChangeContext, EntryInput, StoredEntry, VariableStore } from "../../src/ports/variable-store.js";
+import type { VariableScope } from "../../src/domain/variables.js";
+import { VARIABLE_SCOPES } from "../../src/domain/variables.js";
 
 /**
  * VariableStore in memory, with the DynamoDB store's behaviour: entries keyed by repository id,

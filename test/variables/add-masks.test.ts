@@ -1,4 +1,5 @@
-import { ADD_MASK_MAX_BYTES, ADD_MASK_MAX_VALUES, AddMaskValues } from "../../src/variables/add-masks.js";
+import { AddMaskValues } from "../../src/variables/add-masks.js";
+import { ADD_MASK_MAX_BYTES, ADD_MASK_MAX_VALUES } from "../../src/domain/variable-names.js";
 
 const readAll = (masks: AddMaskValues, lines: string[]) => lines.flatMap((line) => masks.read(line).added);
 

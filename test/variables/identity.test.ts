@@ -1,4 +1,4 @@
-import type { BuildPlan, RepositoryRef } from "../../src/builds/trigger.js";
+import type { BuildPlan, RepositoryRef } from "../../src/domain/trigger.js";
 import { identityVariables } from "../../src/variables/identity.js";
 import { mergeVariables } from "../../src/variables/merge.js";
 import { DEFAULT_REPO_CONFIG } from "../../src/config/schema.js";

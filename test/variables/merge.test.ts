@@ -1,9 +1,9 @@
 import { repoConfigSchema } from "../../src/config/schema.js";
-import type { EnvironmentName } from "../../src/config/schema.js";
-import { MAX_ENVIRONMENT_BYTES, MAX_VALUE_BYTES } from "../../src/variables/names.js";
+import { MAX_ENVIRONMENT_BYTES, MAX_VALUE_BYTES } from "../../src/domain/variable-names.js";
 import { mergeVariables } from "../../src/variables/merge.js";
 import type { MergeInput, MergeResult } from "../../src/variables/merge.js";
-import type { BuildVariable, StoredSecret, StoredVariable, VariableScope } from "../../src/variables/types.js";
+import type { BuildVariable, StoredSecret, StoredVariable, VariableScope } from "../../src/domain/variables.js";
+import type { EnvironmentName } from "../../src/domain/environment.js";
 
 function input(overrides: Partial<MergeInput> & { file?: unknown } = {}): MergeInput {
   const { file, ...rest } = overrides;

@@ -1,5 +1,5 @@
 import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
-import type { LogEvent, LogLocation, LogPage, LogSource } from "../../builds/logs.js";
+import type { LogEvent, LogLocation, LogPage, LogSource } from "../../ports/build-logs.js";
 
 /** The most events one GetLogEvents call returns (CloudWatch Logs API reference, GetLogEvents: 10,000 events or 1 MB). */
 export const GET_LOG_EVENTS_MAX_EVENTS = 10_000;

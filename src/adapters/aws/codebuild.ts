@@ -6,7 +6,8 @@ import {
   type Build,
   type StartBuildCommandInput,
 } from "@aws-sdk/client-codebuild";
-import type { BuildPhase, BuildRunner, BuildSnapshot, BuildStatus, StartBuildRequest } from "../../builds/runner.js";
+import type { BuildPhase, BuildSnapshot, BuildStatus, StartBuildRequest } from "../../domain/build.js";
+import type { BuildRunner } from "../../ports/build-runner.js";
 
 /** BatchGetBuilds takes at most 100 ids per call (CodeBuild API reference). */
 export const BATCH_GET_BUILDS_MAX_IDS = 100;

@@ -8,7 +8,7 @@ import {
   TagResourceCommand,
   type Tag,
 } from "@aws-sdk/client-secrets-manager";
-import type { SecretStore } from "../../variables/store.js";
+import type { SecretStore } from "../../ports/variable-store.js";
 
 /** The shortest recovery window DeleteSecret accepts (Secrets Manager API reference, DeleteSecret: 7 to 30 days). */
 export const SECRET_RECOVERY_WINDOW_DAYS = 7;

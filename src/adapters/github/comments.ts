@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import type { RepositoryRef } from "../../builds/trigger.js";
+import type { RepositoryRef } from "../../domain/trigger.js";
 import type { MaskedText } from "../../variables/masking.js";
 
 export type Reaction = "eyes" | "+1" | "-1";

@@ -1,6 +1,6 @@
 import Bottleneck from "bottleneck";
 import type { ProbotOctokit } from "probot";
-import { writeSpacingMs } from "./write-budget.js";
+import { writeSpacingMs } from "../../ports/write-budget.js";
 
 /**
  * Probot's Octokit with its throttling plugin's write spacing set to the app's budget. The plugin

@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import type { RepositoryRef } from "../../builds/trigger.js";
+import type { RepositoryRef } from "../../domain/trigger.js";
 
 export type Permission = "admin" | "write" | "read" | "none";
 

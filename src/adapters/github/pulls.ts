@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import type { PullRequestTrigger } from "../../builds/trigger.js";
+import type { PullRequestTrigger } from "../../domain/trigger.js";
 import type { CommentIntent } from "../../commands/intent.js";
 
 export interface OpenPullRequest {

@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import type { RepositorySource } from "../../builds/repository-source.js";
+import type { RepositorySource } from "../../ports/repository-source.js";
 
 /**
  * A build's repository through GitHub (SPEC 9): a token limited to that one repository and

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { readStoredJson, type SameShape } from "../../stored-data.js";
+import { readStoredJson, type SameShape } from "../../lib/stored-data.js";
 import type { LocalBuild, LocalPhase } from "./build-state.js";
 
 /** Local build ids: `local:` and a UUID, which names the build's directory under DATA_DIR/builds. */

@@ -1,4 +1,4 @@
-import type { BuildSnapshot, BuildStatus } from "../../builds/runner.js";
+import type { BuildSnapshot, BuildStatus } from "../../domain/build.js";
 
 /** CodeBuild's phase statuses that the local runner reports. */
 export type PhaseStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "FAULT" | "TIMED_OUT" | "STOPPED";

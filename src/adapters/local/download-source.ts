@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RepositoryFetch } from "../../builds/repository-source.js";
-import type { StartBuildRequest } from "../../builds/runner.js";
+import type { RepositoryFetch } from "../../ports/repository-source.js";
+import type { StartBuildRequest } from "../../domain/build.js";
 import { buildEnvironment } from "./build-environment.js";
 import { buildScript } from "./build-script.js";
 import { BUILDSPEC_PHASES, describeBuildspecProblems, parseBuildspec, type Buildspec } from "./buildspec.js";

@@ -3,7 +3,7 @@ import { link, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { SecretStore } from "../../variables/store.js";
+import type { SecretStore } from "../../ports/variable-store.js";
 import { SECRET_RECOVERY_WINDOW_DAYS } from "../aws/secrets-manager.js";
 
 /** The environment variable that holds the key of the embedded secret store. */

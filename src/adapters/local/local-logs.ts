@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { open } from "node:fs/promises";
-import type { LogEvent, LogLocation, LogPage, LogSource } from "../../builds/logs.js";
+import type { LogEvent, LogLocation, LogPage, LogSource } from "../../ports/build-logs.js";
 import { buildDirectory, buildLogFile } from "./build-files.js";
 import { LOCAL_LOG_GROUP } from "./build-state.js";
 

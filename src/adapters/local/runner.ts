@@ -8,9 +8,9 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import type { RepositorySource } from "../../builds/repository-source.js";
-import type { BuildRunner, BuildSnapshot, StartBuildRequest } from "../../builds/runner.js";
-import { StartBuildError } from "../../builds/runner.js";
+import type { RepositorySource } from "../../ports/repository-source.js";
+import type { BuildSnapshot, StartBuildRequest } from "../../domain/build.js";
+import { StartBuildError } from "../../domain/build.js";
 import { formatDuration } from "../../checks/duration.js";
 import { buildDirectory, buildLogFile, readBuildState, writeBuildState } from "./build-files.js";
 import { commandFailureMessage, containerLine, parseScriptRecord, SCRIPT_CHANNEL_FD, type ScriptRecord } from "./build-script.js";
@@ -33,6 +33,7 @@ import { downloadSource, type PreparedBuild } from "./download-source.js";
 import { LocalLogWriter } from "./local-logs.js";
 import { processStartTicks, signalGroup } from "./process-group.js";
 import type { BuildSandbox, SandboxedShell } from "./sandbox/sandbox.js";
+import type { BuildRunner } from "../../ports/build-runner.js";
 
 /** CodeBuild's build timeout when none is set (60 minutes, CodeBuild user guide). */
 export const DEFAULT_TIMEOUT_MINUTES = 60;

@@ -1,4 +1,4 @@
-import type { HeartbeatStore } from "../../replicas/heartbeats.js";
+import type { HeartbeatStore } from "../../ports/heartbeats.js";
 
 /** Heartbeats in this process's memory: for tests and benchmarks. Same rules as the DynamoDB store. */
 export class MemoryHeartbeatStore implements HeartbeatStore {

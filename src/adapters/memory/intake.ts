@@ -1,5 +1,5 @@
-import type { Intent } from "../../intake/intent.js";
-import type { IntakeStore, IntentHolder, StoredIntent } from "../../intake/store.js";
+import type { Intent } from "../../ports/intent.js";
+import type { IntakeStore, IntentHolder, StoredIntent } from "../../ports/intake-store.js";
 
 interface Entry extends StoredIntent {
   status: "pending" | "processed" | "abandoned";

@@ -1,5 +1,5 @@
-import type { BuildRecord, BuildRecordStore, BuildWatchers } from "../../builds/record.js";
-import type { Trigger } from "../../builds/trigger.js";
+import type { BuildRecord, BuildRecordStore, BuildWatchers } from "../../ports/build-records.js";
+import type { Trigger } from "../../domain/trigger.js";
 
 /** Build records and who watches them, in this process's memory: for tests and benchmarks. */
 export class MemoryBuildRecordStore implements BuildRecordStore, BuildWatchers {

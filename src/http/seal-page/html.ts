@@ -1,9 +1,8 @@
 import { html } from "hono/html";
-import { VARIABLE_NAME } from "../../config/schema.js";
 import { SEALED_VALUE_PREFIX } from "../../secrets/sealed-value.js";
-import { MAX_VALUE_BYTES } from "../../variables/names.js";
-import { VARIABLE_SCOPES } from "../../variables/store.js";
+import { MAX_VALUE_BYTES, VARIABLE_NAME } from "../../domain/variable-names.js";
 import { PUBLIC_KEY_PATH, SEAL_ASSETS_PATH } from "./assets.js";
+import { VARIABLE_SCOPES } from "../../domain/variables.js";
 
 /**
  * The /seal page (SPEC 7). Static: nothing from the request is written into it; the script fills

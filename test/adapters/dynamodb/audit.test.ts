@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureTable } from "../../../src/adapters/aws/dynamodb/table.js";
 import { DynamoDbVariableStore } from "../../../src/adapters/aws/dynamodb/variables.js";
-import type { AuditEntry } from "../../../src/variables/store.js";
+import type { AuditEntry } from "../../../src/ports/variable-store.js";
 import { dynaliteClient, startDynalite } from "../../support/dynalite.js";
 import { byAlice, plain, secret, startStore, TABLE_NAME, type StoreFixture } from "./fixture.js";
 

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbBuildRecordStore } from "../../../src/adapters/aws/dynamodb/build-records.js";
 import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
-import type { BuildRecord } from "../../../src/builds/record.js";
+import type { BuildRecord } from "../../../src/ports/build-records.js";
 import { buildRecord, completed, pullRequestRecord, runningSnapshot } from "../../support/build-records.js";
 import { useDynaliteTables } from "../../support/dynalite.js";
 

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDbVariableStore } from "../../../src/adapters/aws/dynamodb/variables.js";
-import type { EntryInput, StoredEntry } from "../../../src/variables/store.js";
+import type { EntryInput, StoredEntry } from "../../../src/ports/variable-store.js";
 import { dynaliteClient } from "../../support/dynalite.js";
 import { byAlice, plain, startStore, variableItems, type StoreFixture } from "./fixture.js";
 

@@ -3,7 +3,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
 import { ensureTable } from "../../../src/adapters/aws/dynamodb/table.js";
 import { DynamoDbVariableStore } from "../../../src/adapters/aws/dynamodb/variables.js";
-import type { ChangeContext, EntryInput } from "../../../src/variables/store.js";
+import type { ChangeContext, EntryInput } from "../../../src/ports/variable-store.js";
 import { startDynalite, type Dynalite } from "../../support/dynalite.js";
 
 export const TABLE_NAME = "codebuild-checks-test";

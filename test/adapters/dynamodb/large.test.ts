@@ -1,7 +1,7 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
-import { MAX_VALUE_BYTES } from "../../../src/variables/names.js";
-import type { EntryInput } from "../../../src/variables/store.js";
+import { MAX_VALUE_BYTES } from "../../../src/domain/variable-names.js";
+import type { EntryInput } from "../../../src/ports/variable-store.js";
 import { byAlice, plain, secret, startStore, TABLE_NAME, type StoreFixture } from "./fixture.js";
 
 let f: StoreFixture;

@@ -1,4 +1,4 @@
-import type { StoredEntry } from "../../../src/variables/store.js";
+import type { StoredEntry } from "../../../src/ports/variable-store.js";
 import { dynaliteClient } from "../../support/dynalite.js";
 import { byAlice, plain, secret, startStore, variableItems, type StoreFixture } from "./fixture.js";
 

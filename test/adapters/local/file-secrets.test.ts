@@ -13,7 +13,7 @@ import {
   SECRETS_KEY_VARIABLE,
   SecretsFileError,
 } from "../../../src/adapters/local/file-secrets.js";
-import type { SecretStore } from "../../../src/variables/store.js";
+import type { SecretStore } from "../../../src/ports/variable-store.js";
 import { MemorySecretStore } from "../../support/memory-secret-store.js";
 
 const NAME = "codebuild-checks/42/all/NPM_TOKEN";

@@ -11,8 +11,8 @@ import { LocalLogSource } from "../../../src/adapters/local/local-logs.js";
 import { LocalRunner, type LocalRunnerOptions } from "../../../src/adapters/local/runner.js";
 import { openBubblewrap } from "../../../src/adapters/local/sandbox/bubblewrap.js";
 import type { BuildSandbox } from "../../../src/adapters/local/sandbox/sandbox.js";
-import type { RepositorySource } from "../../../src/builds/repository-source.js";
-import type { BuildSnapshot, StartBuildRequest } from "../../../src/builds/runner.js";
+import type { RepositorySource } from "../../../src/ports/repository-source.js";
+import type { BuildSnapshot, StartBuildRequest } from "../../../src/domain/build.js";
 
 const run = promisify(execFile);
 

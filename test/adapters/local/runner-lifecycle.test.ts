@@ -9,7 +9,7 @@ import { readBuildState, writeBuildState } from "../../../src/adapters/local/bui
 import { endPhase, enterPhase, submittedBuild } from "../../../src/adapters/local/build-state.js";
 import { processStartTicks } from "../../../src/adapters/local/process-group.js";
 import { LocalRunner } from "../../../src/adapters/local/runner.js";
-import type { BuildVariable } from "../../../src/variables/types.js";
+import type { BuildVariable } from "../../../src/domain/variables.js";
 import {
   bubblewrap,
   buildRequest,

@@ -1,6 +1,6 @@
 import { chmod, readdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { StartBuildError } from "../../../src/builds/runner.js";
+import { StartBuildError } from "../../../src/domain/build.js";
 import { sourceRootsFromLog } from "../../../src/checks/annotations/repository-path.js";
 import { Bubblewrap } from "../../../src/adapters/local/sandbox/bubblewrap.js";
 import { machineView } from "../../../src/adapters/local/sandbox/machine-view.js";

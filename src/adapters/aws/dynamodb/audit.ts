@@ -1,5 +1,5 @@
-import type { AuditEntry } from "../../../variables/store.js";
-import type { VariableScope } from "../../../variables/types.js";
+import type { AuditEntry } from "../../../ports/variable-store.js";
+import type { VariableScope } from "../../../domain/variables.js";
 import { putRequest, writeAll } from "./batch.js";
 import type { AppTable } from "./client.js";
 import { AUDIT_PREFIX, auditKey, repositoryKey } from "./keys.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { BuildLogStore } from "../../../builds/logs.js";
+import type { BuildLogStore } from "../../../ports/build-logs.js";
 import { createDocumentClient, type AppTable } from "./client.js";
 import {
   buildKey,

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "pino";
-import type { BuildRecord, BuildRecordStore, BuildWatchers } from "../../../builds/record.js";
-import { storedBuildRecordSchema } from "../../../builds/record-schema.js";
-import type { Trigger } from "../../../builds/trigger.js";
-import { triggerSchema } from "../../../builds/trigger-schema.js";
-import { readStoredJson } from "../../../stored-data.js";
+import type { BuildRecord, BuildRecordStore, BuildWatchers } from "../../../ports/build-records.js";
+import { storedBuildRecordSchema } from "../../../ports/build-record-schema.js";
+import type { Trigger } from "../../../domain/trigger.js";
+import { triggerSchema } from "../../../domain/trigger-schema.js";
+import { readStoredJson } from "../../../lib/stored-data.js";
 import { createDocumentClient, type AppTable } from "./client.js";
 import { buildRecordKey, rememberedTriggerKey, RUNNING_BUILDS, runningBuildSortKey, type ItemKey } from "./keys.js";
 import { queryAll } from "./query.js";

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { HeartbeatStore } from "../../../replicas/heartbeats.js";
+import type { HeartbeatStore } from "../../../ports/heartbeats.js";
 import { createDocumentClient, type AppTable } from "./client.js";
 import { heartbeatKey, REPLICAS } from "./keys.js";
 import { queryAll } from "./query.js";

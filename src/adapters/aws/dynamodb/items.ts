@@ -1,5 +1,5 @@
-import type { EntryInput, StoredEntry } from "../../../variables/store.js";
-import type { VariableScope } from "../../../variables/types.js";
+import type { EntryInput, StoredEntry } from "../../../ports/variable-store.js";
+import type { VariableScope } from "../../../domain/variables.js";
 import { variableKey } from "./keys.js";
 
 /** Who wrote a version's items, and when. */

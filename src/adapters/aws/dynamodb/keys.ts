@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { VariableScope } from "../../../variables/types.js";
+import type { VariableScope } from "../../../domain/variables.js";
 import { buildKey } from "./log-chunks.js";
 
 /** The table's primary key of one item. */

@@ -1,4 +1,4 @@
-import { STORED_LINE_MAX_BYTES, type LogChunk } from "../../../builds/logs.js";
+import { STORED_LINE_MAX_BYTES, type LogChunk } from "../../../ports/build-logs.js";
 import type { ItemKey } from "./keys.js";
 
 /** One stored line of a build's log. */

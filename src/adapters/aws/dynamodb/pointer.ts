@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { VariableScope } from "../../../variables/types.js";
+import type { VariableScope } from "../../../domain/variables.js";
 import type { AppTable } from "./client.js";
 import { newVersion, variableSetKey } from "./keys.js";
 import { isConditionFailure } from "./retry.js";

@@ -1,15 +1,7 @@
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "pino";
-import {
-  VARIABLE_SCOPES,
-  type AuditAction,
-  type AuditEntry,
-  type ChangeContext,
-  type EntryInput,
-  type StoredEntry,
-  type VariableStore,
-} from "../../../variables/store.js";
-import type { VariableScope } from "../../../variables/types.js";
+import { type AuditAction, type AuditEntry, type ChangeContext, type EntryInput, type StoredEntry, type VariableStore } from "../../../ports/variable-store.js";
+import type { VariableScope } from "../../../domain/variables.js";
 import { readAudit, writeAudit } from "./audit.js";
 import { createDocumentClient, type AppTable } from "./client.js";
 import { lastPerName, type Stamp } from "./items.js";
@@ -17,6 +9,7 @@ import { newVersion } from "./keys.js";
 import { openPointer, readPointer, recordChange, switchVersion, type VariableSetPointer } from "./pointer.js";
 import { retryOnConflict } from "./retry.js";
 import { collectGarbage, deleteFromVersion, readVersion, writeVersion } from "./versions.js";
+import { VARIABLE_SCOPES } from "../../../domain/variables.js";
 
 /**
  * Stored variables in the app's DynamoDB table (docs/operations.md: "Storage: the DynamoDB table"): one item

@@ -1,6 +1,6 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
-import type { EntryInput, StoredEntry } from "../../../variables/store.js";
-import type { VariableScope } from "../../../variables/types.js";
+import type { EntryInput, StoredEntry } from "../../../ports/variable-store.js";
+import type { VariableScope } from "../../../domain/variables.js";
 import { deleteRequest, putRequest, writeAll, BATCH_WRITE_MAX_REQUESTS } from "./batch.js";
 import type { AppTable } from "./client.js";
 import { garbageRanges, repositoryKey, variableKey, versionPrefix } from "./keys.js";

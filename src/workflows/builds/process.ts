@@ -1,0 +1,250 @@
+import type { Logger } from "pino";
+import { createCheckRun, findCheckRun, type RenderedCheckOutput } from "../../adapters/github/checks.js";
+import { renderConfigProblems } from "../../checks/config-output.js";
+import { loadRepoConfig } from "../../config/load.js";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/schema.js";
+import type { Dependencies } from "../dependencies.js";
+import { mergeVariables } from "../../variables/merge.js";
+import { storedSecrets } from "../variables/secret-tags.js";
+import { identityVariables } from "../../variables/identity.js";
+import { repositoryMasker } from "./build-masking.js";
+import { resolveBuildspec } from "./buildspec.js";
+import { configPolicyFor, secretDomainOf } from "./repository-policy.js";
+import { serviceRoleFor } from "../../builds/service-role.js";
+import { storedForBuild } from "./stored-variables.js";
+import { decideBuild, needsAuthorPermission, needsChangedFiles } from "../../builds/decide.js";
+import { deploymentIdFor } from "../../domain/deployment-id.js";
+import { authorPermission, changedFiles } from "./facts.js";
+import type { BuildRecord } from "../../ports/build-records.js";
+import { BuildStart, type Decided } from "./start-attempts.js";
+import { supersedeOlderBuilds } from "./supersede.js";
+import type { BuildPlan, Trigger } from "../../domain/trigger.js";
+
+/** The project name builds of the local runner carry (it has no CodeBuild projects). */
+const LOCAL_PROJECT = "local";
+
+/** Where the config is read: the built commit, or the base's default branch for a fork (never the fork's file). */
+function configRef(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case "push":
+      return trigger.after;
+    case "pull_request":
+      return trigger.fromFork ? trigger.repository.defaultBranch : trigger.headSha;
+    case "merge_group":
+      return trigger.headSha;
+  }
+}
+
+function headSha(trigger: Trigger): string {
+  return trigger.kind === "push" ? trigger.after : trigger.headSha;
+}
+
+/** What an event's processing knows of earlier attempts at it (the intake's). */
+export interface ProcessingAttempt {
+  /** The event's first attempt, just recorded by this process: no check run of it can exist yet, so none is looked up. */
+  first: boolean;
+}
+
+/**
+ * Turns one recorded trigger into a check run and, when the config says so, a build. Every check
+ * run it creates ends: an error on the way that can pass is tried again (BuildStart), one that
+ * cannot completes the run `failure` with what failed and what to do.
+ */
+export async function processTrigger(trigger: Trigger, deps: Dependencies, attempt: ProcessingAttempt): Promise<void> {
+  const log = deps.log.child({ deliveryId: trigger.deliveryId, repository: trigger.repository.fullName, event: trigger.kind });
+  if (trigger.kind === "push" && trigger.deleted) {
+    log.info("branch or tag deleted: nothing to build");
+    return;
+  }
+  const octokit = await deps.github(trigger.installationId);
+  if (trigger.kind === "pull_request" && trigger.action === "closed") {
+    await stopPullRequestBuilds(trigger.repository.id, trigger.number, deps);
+    return;
+  }
+  const start = new BuildStart(trigger, deploymentIdFor(trigger.deliveryId), headSha(trigger), octokit, deps, log);
+  await start.run((afterEarlierAttempt) => decideAndAct(trigger, start, afterEarlierAttempt, deps, log), !attempt.first);
+}
+
+/** One attempt: the config read, the decision, and a check run completed at once or a build started. */
+async function decideAndAct(trigger: Trigger, start: BuildStart, afterEarlierAttempt: boolean, deps: Dependencies, log: Logger): Promise<void> {
+  const { deploymentId } = start;
+  start.record = undefined;
+  start.startingUntrusted = false;
+  // A record without a build id is a start cut short (a crash, an error): it goes on with the check
+  // run it names; StartBuild's idempotency token covers a start that reached CodeBuild without its
+  // answer being recorded.
+  const existing = afterEarlierAttempt ? await deps.records.get(deploymentId) : undefined;
+  if (existing?.buildId !== undefined || existing?.completed) {
+    log.info({ deploymentId }, "already processed");
+    return;
+  }
+  start.checkRunId ??= existing?.checkRunId;
+  // Decided once: an attempt after a failed start does not read the config again.
+  const decided = (start.decided ??= await decide(trigger, start, deps));
+  if (!decided.ok) {
+    const { annotations, ...output } = renderConfigProblems(decided.problems);
+    await conclude(start, DEFAULT_REPO_CONFIG.check_name, afterEarlierAttempt, "failure", { ...output, annotations }, deps);
+    deps.metrics.buildCompleted("config_invalid");
+    log.info({ problems: decided.problems.length }, "invalid .github/codebuild.yml");
+    return;
+  }
+  const { config, decision } = decided;
+  switch (decision.kind) {
+    case "ignore":
+      log.info({ reason: decision.reason }, "not building");
+      return;
+    case "conclude":
+      await conclude(start, config.check_name, afterEarlierAttempt, decision.conclusion, { title: decision.title, summary: decision.summary }, deps);
+      deps.metrics.buildCompleted(decision.conclusion);
+      return;
+    case "build":
+      await startBuild(start, trigger, decision.plan, config, afterEarlierAttempt, deps);
+  }
+}
+
+/** The repository's config read at the trigger's commit, and what it says to do. */
+async function decide(trigger: Trigger, start: BuildStart, deps: Dependencies): Promise<Decided> {
+  const { octokit } = start;
+  const policy = configPolicyFor(deps.settings, trigger.repository.fullName);
+  const loaded = await loadRepoConfig(octokit, { ...start.target, ref: configRef(trigger) }, policy);
+  if (!loaded.ok) return loaded;
+  const config = loaded.config;
+  const decision = decideBuild(trigger, config, {
+    untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
+    localRunner: deps.settings.runner === "local",
+    trustedBots: deps.settings.trustedBots,
+    ...(trigger.kind === "pull_request" && trigger.approvedSha && { approvedSha: trigger.approvedSha }),
+    changedFiles: needsChangedFiles(trigger, config) ? await changedFiles(octokit, trigger) : null,
+    ...(trigger.kind === "pull_request" &&
+      needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
+  });
+  return { ok: true, config, decision };
+}
+
+/**
+ * A check run completed at once, without a build (skipped, needs approval, invalid config). One an
+ * earlier attempt created is completed again: it may have been the queued run of a start cut short.
+ */
+async function conclude(
+  start: BuildStart,
+  name: string,
+  afterEarlierAttempt: boolean,
+  conclusion: "failure" | "skipped" | "action_required",
+  output: RenderedCheckOutput,
+  deps: Dependencies,
+): Promise<void> {
+  start.checkName = name;
+  start.masker = await repositoryMasker(deps, start.trigger.repository.id);
+  await findEarlierCheckRun(start, afterEarlierAttempt);
+  await start.complete(output, conclusion);
+}
+
+/** The check run an earlier attempt may have created, found by its external_id; a first attempt creates it without asking. */
+async function findEarlierCheckRun(start: BuildStart, afterEarlierAttempt: boolean): Promise<void> {
+  if (start.checkRunId !== undefined || !afterEarlierAttempt) return;
+  start.checkRunId = await findCheckRun(start.octokit, start.target, start.headSha, start.checkName!, start.deploymentId);
+}
+
+async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, config: RepoConfig, afterEarlierAttempt: boolean, deps: Dependencies): Promise<void> {
+  const { settings, runner, records } = deps;
+  const { deploymentId, octokit, target } = start;
+  const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
+  start.checkName = config.check_name;
+  start.masker = await repositoryMasker(deps, trigger.repository.id);
+  await findEarlierCheckRun(start, afterEarlierAttempt);
+  const checkRunId = (start.checkRunId ??= await deps.writes.forInstallation(trigger.installationId).once("creates", () =>
+    createCheckRun(octokit, target, {
+      name: config.check_name,
+      headSha: plan.sha,
+      externalId: deploymentId,
+      detailsUrl,
+      state: { status: "queued" },
+      output: start.masked({ title: "Queued", summary: "Waiting for CodeBuild to start the build." }),
+    }),
+  ));
+  const record: BuildRecord = {
+    deploymentId,
+    installationId: trigger.installationId,
+    repository: trigger.repository,
+    trigger,
+    plan,
+    checkName: config.check_name,
+    checkRunId,
+    excerptLines: config.log_lines,
+    variables: [],
+    secretIds: [],
+    status: "IN_PROGRESS",
+    completed: false,
+    createdAt: new Date().toISOString(),
+  };
+  start.record = record;
+
+  const projectName = config.project ?? (settings.runner === "local" ? LOCAL_PROJECT : undefined);
+  if (!projectName) {
+    return start.fail({
+      passing: false,
+      title: "No CodeBuild project",
+      summary: `The app's operator maps no CodeBuild project to ${trigger.repository.fullName}: no rule of CODEBUILD_PROJECTS matches it and CODEBUILD_PROJECT is not set. Ask the operator to map it.`,
+    });
+  }
+  start.projectName = projectName;
+  const entries = await deps.variables.list(trigger.repository.id);
+  // The map may have changed since the secrets were stored: they follow it before any build reads them.
+  await deps.secretTags.ensure(trigger.repository.id, storedSecrets(entries), secretDomainOf(settings, trigger.repository.fullName));
+  const { stored, secrets } = storedForBuild(entries, plan.environment);
+  const merged = mergeVariables({
+    config,
+    environment: plan.environment,
+    stored,
+    secrets,
+    identity: identityVariables({ repository: trigger.repository, plan, deploymentId }),
+    trusted: plan.trusted,
+  });
+  if (!merged.ok) {
+    return start.fail({ passing: false, title: "Build variables refused", summary: merged.problems.map((p) => `- ${p}`).join("\n") });
+  }
+  const secretIds = merged.variables.flatMap((v) => (v.type === "SECRETS_MANAGER" ? [v.value] : []));
+  record.variables = merged.variables.map(({ name, source }) => ({ name, source }));
+  record.secretIds = secretIds;
+  const buildspec = await resolveBuildspec(config.buildspec);
+  if (!buildspec.ok) return start.fail({ passing: false, title: "Unknown buildspec", summary: buildspec.problem });
+
+  await records.put(record);
+  await supersedeOlderBuilds({ deploymentId, trigger, plan }, config, deps);
+  start.startingUntrusted = !plan.trusted;
+  const { id } = await runner.start({
+    projectName,
+    sourceVersion: plan.sourceVersion,
+    sourceType: settings.enterprise ? "GITHUB_ENTERPRISE" : "GITHUB",
+    sourceLocation: trigger.repository.cloneUrl,
+    buildspec: buildspec.buildspec,
+    timeoutMinutes: config.timeout_minutes,
+    variables: merged.variables,
+    idempotencyToken: deploymentId,
+    installationId: trigger.installationId,
+    repositoryId: trigger.repository.id,
+    noCache: !plan.trusted,
+    // Roles are CodeBuild's; the local runner builds trusted code only, as the app's own user.
+    ...(settings.runner === "codebuild" && { serviceRole: serviceRoleFor(plan, projectName, settings.codebuild) }),
+    // Never to untrusted code: a connection's token reaches every repository it covers.
+    ...(plan.trusted && settings.codebuild.sourceAuth && { sourceAuth: settings.codebuild.sourceAuth }),
+  });
+  start.startingUntrusted = false;
+  await records.put({ ...record, buildId: id });
+  deps.metrics.buildStarted();
+  deps.log.info({ deploymentId, buildId: id, repository: trigger.repository.fullName }, "build started");
+}
+
+/**
+ * Stops a pull request's running builds (it was closed, or someone said `/cancel`); the watcher
+ * then sees them stopped and completes their check runs as cancelled. Returns how many.
+ */
+export async function stopPullRequestBuilds(repositoryId: number, pullRequest: number, deps: Dependencies): Promise<number> {
+  const running = await deps.records.listRunning();
+  const stopping = running.filter((r) => r.repository.id === repositoryId && r.plan.pullRequestNumber === pullRequest && r.buildId);
+  for (const record of stopping) {
+    await deps.runner.stop(record.buildId!);
+    deps.log.info({ deploymentId: record.deploymentId, pullRequest }, "pull request build stopped");
+  }
+  return stopping.length;
+}
