@@ -8,7 +8,9 @@ import { processTrigger, type ProcessingAttempt } from "./workflows/builds/proce
 import { processRerun } from "./workflows/builds/rerun.js";
 import { BuildWatcher } from "./workflows/watcher/watcher.js";
 import type { Dependencies } from "./workflows/dependencies.js";
-import type { CommandDependencies } from "./workflows/commands/context.js";
+import type { CommandDependencies } from "./workflows/commands/run.js";
+import { GitHubConversation } from "./adapters/github/conversation.js";
+import { GitHubPullRequests } from "./adapters/github/pulls.js";
 import { runComment } from "./workflows/commands/run.js";
 import { registerBuildEvents } from "./handlers/build-events.js";
 import { registerCommentEvents } from "./handlers/comment-events.js";
@@ -135,6 +137,8 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
       },
     },
     processTrigger: (trigger) => processTrigger(trigger, deps, attempt),
+    conversation: (octokit, comment, masker) => new GitHubConversation(octokit, deps.writes.forInstallation(comment.installationId), comment, masker),
+    pullRequests: (octokit, repository) => new GitHubPullRequests(octokit, repository),
   });
   const processIntent = (intent: Intent, attempt: ProcessingAttempt) =>
     intent.kind === "comment"

@@ -5,7 +5,7 @@ import { annotationsFromLog } from "../src/checks/annotations/index.js";
 import { escapeMarkdown } from "../src/checks/markdown.js";
 import { renderLogExcerpt } from "../src/checks/log-excerpt.js";
 import { eventLines, plainLogLine } from "../src/checks/terminal.js";
-import { parseComment } from "../src/commands/parse.js";
+import { parseComment } from "../src/workflows/commands/registry.js";
 import { extendedFile } from "../src/config/extends.js";
 import { fencedLines, inlineText, markdownLines } from "../src/demo/check-run-card.js";
 import { fitToWidth } from "../src/demo/live-view.js";

@@ -56,6 +56,22 @@ export function needsAuthorPermission(trigger: Trigger, config: RepoConfig): boo
   );
 }
 
+/**
+ * Where a trigger's `.github/codebuild.yml` is read: the built commit, or for a fork's pull request
+ * the base repository's default branch (never the fork's file, which could name any project or
+ * buildspec).
+ */
+export function configRef(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case "push":
+      return trigger.after;
+    case "pull_request":
+      return trigger.fromFork ? trigger.repository.defaultBranch : trigger.headSha;
+    case "merge_group":
+      return trigger.headSha;
+  }
+}
+
 /** Whether a trigger builds, and with what (SPEC 4). */
 export function decideBuild(trigger: Trigger, config: RepoConfig, facts: DecisionFacts): BuildDecision {
   switch (trigger.kind) {

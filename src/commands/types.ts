@@ -1,14 +1,9 @@
-import type { VariableScope } from "../domain/variables.js";
-
-/** A slash command as the parser understood it (SPEC 6). The runner never sees comment text. */
-export type Command =
-  | { verb: "env set"; environment: VariableScope; assignments: Assignment[] }
-  | { verb: "env unset"; environment: VariableScope; names: string[] }
-  | { verb: "env list"; environment: VariableScope }
-  | { verb: "secret set"; environment: VariableScope; assignment: Assignment }
-  | { verb: "build"; sha?: string }
-  | { verb: "cancel" }
-  | { verb: "help" };
+/**
+ * A slash command as intake records it: its verb (`env set`, `build`) and its typed arguments. The
+ * command's module (workflows/commands/verbs/) gives it its shape and reads it back; the runner never
+ * sees comment text.
+ */
+export type StoredCommand = { verb: string; [argument: string]: unknown };
 
 export interface Assignment {
   name: string;
@@ -28,7 +23,36 @@ export interface CommandError {
   usage: string;
 }
 
-export type ParsedLine = { ok: true; line: number; command: Command } | ({ ok: false } & CommandError);
+export type ParsedLine<C extends StoredCommand = StoredCommand> = { ok: true; line: number; command: C } | ({ ok: false } & CommandError);
+
+/** A command's arguments understood, or every problem found with them. */
+export type ParsedArguments<C extends StoredCommand> = { ok: true; command: C } | { ok: false; problems: string[] };
+
+/**
+ * The grammar half of one slash command, as its module declares it: the parser reads comments with
+ * the list of these (commands/parse.ts), and `/help` is made from them (commands/usage.ts).
+ */
+export interface CommandSyntax<C extends StoredCommand = StoredCommand> {
+  /** One or two lowercase words: `help`, `env set`. Commands sharing a first word are its subcommands. */
+  verb: C["verb"];
+  /** SPEC 6's usage line, shown with every usage error and in `/help`; starts with `/` and the verb. */
+  usage: string;
+  /** What the command does, in `/help`'s table. */
+  effect: string;
+  /** Only users with write access may run it (SPEC 6). */
+  needsWrite: boolean;
+  /**
+   * Its line may hold a secret: the comment is deleted even when the line is refused, and messages
+   * about its family's subcommands quote nothing that was written.
+   */
+  carriesSecret?: boolean;
+  /** Said after the list of subcommands when a line names none of them. */
+  seeAlso?: string;
+  /** A paragraph of its own in `/help`, after the table. */
+  helpNote?: string;
+  /** The words after the verb, split as a shell splits them. */
+  parse(args: string[]): ParsedArguments<C>;
+}
 
 /** SPEC 6: at most 10 commands in one comment. */
 export const MAX_COMMANDS_PER_COMMENT = 10;

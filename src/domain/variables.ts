@@ -8,19 +8,27 @@ export const VARIABLE_SCOPES: readonly VariableScope[] = ["all", "production", "
 /** The layers of SPEC 3's precedence, lowest first. */
 export type VariableSource = "default" | "file" | "file-environment" | "stored" | "stored-environment" | "secret" | "secret-environment" | "identity";
 
-/** A plain value stored for a repository (DynamoDB). */
-export interface StoredVariable {
+/**
+ * A variable as stored for a repository and scope: a plain value, or a reference to a secret. Read
+ * back from the store, its name has been checked (adapters read stored items like any input), so
+ * the build's variables are merged from it as it is.
+ */
+export type StoredEntry = {
   name: string;
-  value: string;
   scope: VariableScope;
-}
-
-/** A secret stored for a repository: only its Secrets Manager name or ARN, never its value. */
-export interface StoredSecret {
-  name: string;
-  secretId: string;
-  scope: VariableScope;
-}
+  updatedAt: string;
+  /** GitHub login of who set it. */
+  updatedBy: string;
+} & (
+  | { isSecret: false; value: string }
+  | {
+      isSecret: true;
+      /** The secret's name or ARN in the SecretStore; never its value. */
+      secretId: string;
+      /** Size of the secret's value in UTF-8 bytes, for the 256 KiB limit of a build's variables. */
+      valueBytes: number;
+    }
+);
 
 /** One variable of a build, as sent to CodeBuild's environmentVariablesOverride. */
 export interface BuildVariable {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Actor, MergeGroupTrigger, PullRequestTrigger, PushTrigger, RepositoryRef } from "../domain/trigger.js";
 import { isBot } from "../builds/actors.js";
 import type { RerunIntent } from "../builds/rerun-intent.js";
-import { parseComment } from "../commands/parse.js";
+import { GRAMMAR, parseComment } from "../workflows/commands/registry.js";
 import type { CommentIntent } from "../commands/intent.js";
 
 /**
@@ -199,7 +199,7 @@ export function commentIntent(deliveryId: string, payload: unknown): PayloadResu
       isPullRequest: p.issue.pull_request !== undefined,
       commentId: p.comment.id,
       commands,
-      holdsSecret: commands.some((c) => (c.ok ? c.command.verb === "secret set" : c.verb.startsWith("/secret"))) || (tooMany?.holdsSecret ?? false),
+      holdsSecret: commands.some((c) => GRAMMAR.carriesSecret(c.ok ? `/${c.command.verb}` : c.verb)) || (tooMany?.holdsSecret ?? false),
       ...(tooMany && { tooMany: tooMany.found }),
     },
   };

@@ -1,5 +1,6 @@
 import type { CommentIntent } from "../commands/intent.js";
 import type { ParsedLine } from "../commands/types.js";
+import { secretSet } from "../workflows/commands/verbs/secret-set.js";
 import { sealedBase64, sealForIntake, SEALED_VALUE_PREFIX } from "../secrets/sealed-value.js";
 import type { Intent } from "../ports/intent.js";
 
@@ -14,8 +15,9 @@ export function sealPlainSecrets(intent: Intent, publicKey: Uint8Array, now: Dat
 }
 
 function sealLine(line: ParsedLine, intent: CommentIntent, publicKey: Uint8Array, now: Date): ParsedLine {
-  if (!line.ok || line.command.verb !== "secret set") return line;
-  const { command } = line;
+  const read = line.ok ? secretSet.schema.safeParse(line.command) : undefined;
+  if (!line.ok || !read?.success) return line;
+  const command = read.data;
   const { name, value } = command.assignment;
   if (sealedBase64(value) !== undefined) return line;
   const sealed = sealForIntake(publicKey, { repositoryId: intent.repository.id, environment: command.environment, key: name }, value, now);

@@ -1,22 +1,6 @@
-import type { VariableScope } from "../domain/variables.js";
+import type { StoredEntry, VariableScope } from "../domain/variables.js";
 
-/** A variable as stored for a repository and scope: a plain value, or a reference to a secret. */
-export type StoredEntry = {
-  name: string;
-  scope: VariableScope;
-  updatedAt: string;
-  /** GitHub login of who set it. */
-  updatedBy: string;
-} & (
-  | { isSecret: false; value: string }
-  | {
-      isSecret: true;
-      /** The secret's name or ARN in the SecretStore; never its value. */
-      secretId: string;
-      /** Size of the secret's value in UTF-8 bytes, for the 256 KiB limit of a build's variables. */
-      valueBytes: number;
-    }
-);
+export type { StoredEntry };
 
 /** What a writer sends for one name. */
 export type EntryInput =

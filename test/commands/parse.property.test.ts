@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { parseComment, type ParsedComment } from "../../src/commands/parse.js";
+import type { ParsedComment } from "../../src/commands/parse.js";
+import { parseComment } from "../../src/workflows/commands/registry.js";
 import { MAX_COMMANDS_PER_COMMENT } from "../../src/commands/types.js";
 import { variableNameProblem } from "../../src/domain/variable-names.js";
 

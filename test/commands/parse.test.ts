@@ -1,6 +1,4 @@
-import { parseComment } from "../../src/commands/parse.js";
-import type { Command, ParsedLine } from "../../src/commands/types.js";
-import { helpTable, USAGE, usageOf } from "../../src/commands/usage.js";
+import { helpTable, parseComment, USAGE, usageOf, type Command, type ParsedLine } from "../../src/workflows/commands/registry.js";
 import { MAX_VALUE_BYTES } from "../../src/domain/variable-names.js";
 
 /** The line numbers of a comment's command lines, valid or not. */

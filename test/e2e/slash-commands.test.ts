@@ -81,6 +81,21 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
     return (await store.list(repo.id)).map((e) => `${e.scope}:${e.name}`).sort();
   }
 
+  test("MEASURE dynamodb requests of one /env set", async () => {
+    await start();
+    await send(comment("/env set WARM=1\n/env set WARM=1 --environment production\n/env set WARM=1 --environment preview"));
+    const count = () => { const m = new Map(); for (const r of app.dynamo.requests.splice(0)) if (r.body.includes('"REPO#')) m.set(r.operation, (m.get(r.operation) ?? 0) + 1); return JSON.stringify([...m]); };
+    count();
+    await send(comment("/env set API_URL=x"));
+    console.log("ENV SET", count());
+    await send(comment("/env list"));
+    console.log("ENV LIST", count());
+    await app.running.app!.watcher.stop();
+    await send(comment("/build"));
+    await waitFor(() => codebuild.calls("StartBuild").length > 0, "StartBuild");
+    console.log("BUILD", count());
+  });
+
   test("a reader's command changes nothing and is told why", async () => {
     await start();
     const id = await send(comment("/env set API_URL=x", "reader"));

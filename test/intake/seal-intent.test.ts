@@ -1,4 +1,5 @@
-import { parseComment } from "../../src/commands/parse.js";
+import { parseComment } from "../../src/workflows/commands/registry.js";
+import { secretSet } from "../../src/workflows/commands/verbs/secret-set.js";
 import type { CommentIntent } from "../../src/commands/intent.js";
 import { keyIdOf, type AppKeyPair } from "../../src/secrets/app-key.js";
 import { openSealedValue, sealedBase64, sealValue } from "../../src/secrets/sealed-value.js";
@@ -35,8 +36,9 @@ describe("sealPlainSecrets: what intake records of a comment holds no secret", (
     expect(JSON.stringify(recorded)).not.toContain(PLAIN);
     const line = recorded.kind === "comment" ? recorded.commands[0] : undefined;
     if (!line?.ok || line.command.verb !== "secret set") throw new Error("expected a /secret set line");
-    expect(line.command.assignment.writtenPlain).toBe(true);
-    const opened = openSealedValue(appKey, sealedBase64(line.command.assignment.value)!, { repositoryId: 102, environment: "production", key: "API_TOKEN" }, NOW);
+    const { assignment } = secretSet.schema.parse(line.command);
+    expect(assignment.writtenPlain).toBe(true);
+    const opened = openSealedValue(appKey, sealedBase64(assignment.value)!, { repositoryId: 102, environment: "production", key: "API_TOKEN" }, NOW);
     expect(opened).toEqual({ ok: true, value: PLAIN });
     // Other commands are recorded as they were.
     expect(recorded.kind === "comment" && recorded.commands[1]).toEqual(intent.commands[1]);

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { ensureTable } from "../../src/adapters/aws/dynamodb/table.js";
@@ -9,16 +9,32 @@ type CreateDynalite = (options: { createTableMs: number; deleteTableMs: number; 
 // dynalite is CommonJS without type declarations.
 const createDynalite = createRequire(import.meta.url)("dynalite") as CreateDynalite;
 
+/** One request to dynalite: its operation (`GetItem`, `Query`, …) and JSON body. */
+export interface DynaliteRequest {
+  operation: string;
+  body: string;
+}
+
 /** AWS's DynamoDB as the tests see it: dynalite in memory, at an HTTP endpoint the app reaches through AWS_ENDPOINT_URL_DYNAMODB. */
 export interface Dynalite {
   endpoint: string;
   client: DynamoDBClient;
+  /** The requests dynalite received so far, in order. */
+  requests: DynaliteRequest[];
   stop(): Promise<void>;
 }
 
 /** An in-memory DynamoDB (dynalite) on a free loopback port, and a client for it. */
 export async function startDynalite(): Promise<Dynalite> {
   const server = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const requests: DynaliteRequest[] = [];
+  server.on("request", (request: IncomingMessage) => {
+    // `X-Amz-Target: DynamoDB_20120810.GetItem`: the operation after the dot.
+    const operation = String(request.headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => requests.push({ operation, body: Buffer.concat(chunks).toString("utf8") }));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", resolve);
@@ -28,6 +44,7 @@ export async function startDynalite(): Promise<Dynalite> {
   return {
     endpoint,
     client,
+    requests,
     async stop() {
       if (!server.listening) return;
       client.destroy();

@@ -72,7 +72,6 @@ test("identity variables go through the merge unrefused, as the identity layer",
     config: DEFAULT_REPO_CONFIG,
     environment: "preview",
     stored: [],
-    secrets: [],
     identity: identityVariables({ repository, plan, deploymentId: "dep-1" }),
     trusted: true,
   });

@@ -1,31 +1,24 @@
 import type { ProbotOctokit } from "probot";
-import type { PullRequestTrigger } from "../../domain/trigger.js";
-import type { CommentIntent } from "../../commands/intent.js";
+import type { RepositoryRef } from "../../domain/trigger.js";
+import type { PullRequestFacts, PullRequests } from "../../ports/pull-requests.js";
 
-export interface OpenPullRequest {
-  /** The pull request as a trigger for its next build, carrying the comment's delivery. */
-  trigger: PullRequestTrigger;
-  open: boolean;
-}
+/** A repository's pull requests through the installation's Octokit. */
+export class GitHubPullRequests implements PullRequests {
+  constructor(
+    private readonly octokit: ProbotOctokit,
+    private readonly repository: RepositoryRef,
+  ) {}
 
-/** The pull request a comment was made on, as the build of its head would see it. */
-export async function pullRequestOf(octokit: ProbotOctokit, intent: CommentIntent): Promise<OpenPullRequest> {
-  const { data: pr } = await octokit.rest.pulls.get({ owner: intent.repository.owner, repo: intent.repository.name, pull_number: intent.issueNumber });
-  return {
-    open: pr.state === "open",
-    trigger: {
-      kind: "pull_request",
-      action: "synchronize",
-      deliveryId: intent.deliveryId,
-      installationId: intent.installationId,
-      repository: intent.repository,
-      sender: intent.sender,
+  async get(number: number): Promise<PullRequestFacts> {
+    const { data: pr } = await this.octokit.rest.pulls.get({ owner: this.repository.owner, repo: this.repository.name, pull_number: number });
+    return {
       number: pr.number,
+      open: pr.state === "open",
       headSha: pr.head.sha,
       headRef: pr.head.ref,
       baseRef: pr.base.ref,
       fromFork: pr.head.repo === null || pr.head.repo.id !== pr.base.repo.id,
       author: { login: pr.user.login, id: pr.user.id, type: pr.user.type },
-    },
-  };
+    };
+  }
 }

@@ -4,7 +4,7 @@ import { TtlCache } from "../../lib/ttl-cache.js";
 import { type AddMaskState } from "../../variables/add-masks.js";
 import { createMasker, type Masker } from "../../variables/masking.js";
 import type { SecretValues } from "../variables/secret-values.js";
-import type { VariableStore } from "../../ports/variable-store.js";
+import type { StoredEntry, VariableStore } from "../../ports/variable-store.js";
 import type { BuildRecord, RecordedSnapshot } from "../../ports/build-records.js";
 import type { BuildSnapshot } from "../../domain/build.js";
 import { ADD_MASK_MAX_VALUES } from "../../domain/variable-names.js";
@@ -21,9 +21,14 @@ export function secretsToMask(build: Pick<BuildRecord, "secretIds" | "plan">, re
   return [...new Set([...build.secretIds, ...repositorySecretIds])];
 }
 
+/** The names of the secrets among a repository's stored entries. */
+export function secretIdsOf(entries: readonly StoredEntry[]): string[] {
+  return entries.flatMap((e) => (e.isSecret ? [e.secretId] : []));
+}
+
 /** The names of the secrets a repository stores. */
 export async function repositorySecretIds(variables: Pick<VariableStore, "list">, repositoryId: number): Promise<string[]> {
-  return (await variables.list(repositoryId)).flatMap((e) => (e.isSecret ? [e.secretId] : []));
+  return secretIdsOf(await variables.list(repositoryId));
 }
 
 export interface MaskingSources {
@@ -31,9 +36,12 @@ export interface MaskingSources {
   secretValues: Pick<SecretValues, "valuesOf">;
 }
 
-/** A masker for what the app writes about a repository with no build yet (decisions, command replies). */
-export async function repositoryMasker(sources: MaskingSources, repositoryId: number): Promise<Masker> {
-  return createMasker(await sources.secretValues.valuesOf(await repositorySecretIds(sources.variables, repositoryId)));
+/**
+ * A masker for what the app writes about a repository with no build yet (decisions, command
+ * replies), from its stored entries as the caller read them.
+ */
+export async function repositoryMasker(secretValues: Pick<SecretValues, "valuesOf">, entries: readonly StoredEntry[]): Promise<Masker> {
+  return createMasker(await secretValues.valuesOf(secretIdsOf(entries)));
 }
 
 const addMaskStateSchema = z.object({ values: z.array(z.string()).max(ADD_MASK_MAX_VALUES), full: z.boolean() });

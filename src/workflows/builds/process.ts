@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import { createCheckRun, findCheckRun, type RenderedCheckOutput } from "../../adapters/github/checks.js";
 import { renderConfigProblems } from "../../checks/config-output.js";
-import { loadRepoConfig } from "../../config/load.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/schema.js";
 import type { Dependencies } from "../dependencies.js";
 import { mergeVariables } from "../../variables/merge.js";
@@ -9,31 +8,17 @@ import { storedSecrets } from "../variables/secret-tags.js";
 import { identityVariables } from "../../variables/identity.js";
 import { repositoryMasker } from "./build-masking.js";
 import { resolveBuildspec } from "./buildspec.js";
-import { configPolicyFor, secretDomainOf } from "./repository-policy.js";
+import { secretDomainOf } from "./repository-policy.js";
 import { serviceRoleFor } from "../../builds/service-role.js";
-import { storedForBuild } from "./stored-variables.js";
-import { decideBuild, needsAuthorPermission, needsChangedFiles } from "../../builds/decide.js";
 import { deploymentIdFor } from "../../domain/deployment-id.js";
-import { authorPermission, changedFiles } from "./facts.js";
+import { decideTrigger } from "./decision.js";
 import type { BuildRecord } from "../../ports/build-records.js";
-import { BuildStart, type Decided } from "./start-attempts.js";
+import { BuildStart } from "./start-attempts.js";
 import { supersedeOlderBuilds } from "./supersede.js";
 import type { BuildPlan, Trigger } from "../../domain/trigger.js";
 
 /** The project name builds of the local runner carry (it has no CodeBuild projects). */
 const LOCAL_PROJECT = "local";
-
-/** Where the config is read: the built commit, or the base's default branch for a fork (never the fork's file). */
-function configRef(trigger: Trigger): string {
-  switch (trigger.kind) {
-    case "push":
-      return trigger.after;
-    case "pull_request":
-      return trigger.fromFork ? trigger.repository.defaultBranch : trigger.headSha;
-    case "merge_group":
-      return trigger.headSha;
-  }
-}
 
 function headSha(trigger: Trigger): string {
   return trigger.kind === "push" ? trigger.after : trigger.headSha;
@@ -80,7 +65,7 @@ async function decideAndAct(trigger: Trigger, start: BuildStart, afterEarlierAtt
   }
   start.checkRunId ??= existing?.checkRunId;
   // Decided once: an attempt after a failed start does not read the config again.
-  const decided = (start.decided ??= await decide(trigger, start, deps));
+  const decided = (start.decided ??= await decideTrigger(trigger, start.octokit, deps.settings));
   if (!decided.ok) {
     const { annotations, ...output } = renderConfigProblems(decided.problems);
     await conclude(start, DEFAULT_REPO_CONFIG.check_name, afterEarlierAttempt, "failure", { ...output, annotations }, deps);
@@ -102,25 +87,6 @@ async function decideAndAct(trigger: Trigger, start: BuildStart, afterEarlierAtt
   }
 }
 
-/** The repository's config read at the trigger's commit, and what it says to do. */
-async function decide(trigger: Trigger, start: BuildStart, deps: Dependencies): Promise<Decided> {
-  const { octokit } = start;
-  const policy = configPolicyFor(deps.settings, trigger.repository.fullName);
-  const loaded = await loadRepoConfig(octokit, { ...start.target, ref: configRef(trigger) }, policy);
-  if (!loaded.ok) return loaded;
-  const config = loaded.config;
-  const decision = decideBuild(trigger, config, {
-    untrustedRoleConfigured: deps.settings.codebuild.untrustedRole !== undefined,
-    localRunner: deps.settings.runner === "local",
-    trustedBots: deps.settings.trustedBots,
-    ...(trigger.kind === "pull_request" && trigger.approvedSha && { approvedSha: trigger.approvedSha }),
-    changedFiles: needsChangedFiles(trigger, config) ? await changedFiles(octokit, trigger) : null,
-    ...(trigger.kind === "pull_request" &&
-      needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
-  });
-  return { ok: true, config, decision };
-}
-
 /**
  * A check run completed at once, without a build (skipped, needs approval, invalid config). One an
  * earlier attempt created is completed again: it may have been the queued run of a start cut short.
@@ -134,7 +100,7 @@ async function conclude(
   deps: Dependencies,
 ): Promise<void> {
   start.checkName = name;
-  start.masker = await repositoryMasker(deps, start.trigger.repository.id);
+  start.masker = await repositoryMasker(deps.secretValues, await deps.variables.list(start.trigger.repository.id));
   await findEarlierCheckRun(start, afterEarlierAttempt);
   await start.complete(output, conclusion);
 }
@@ -150,7 +116,9 @@ async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, 
   const { deploymentId, octokit, target } = start;
   const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
   start.checkName = config.check_name;
-  start.masker = await repositoryMasker(deps, trigger.repository.id);
+  // The build's one read of the stored variables: its masking, its secrets' tags and its variables.
+  const entries = await deps.variables.list(trigger.repository.id);
+  start.masker = await repositoryMasker(deps.secretValues, entries);
   await findEarlierCheckRun(start, afterEarlierAttempt);
   const checkRunId = (start.checkRunId ??= await deps.writes.forInstallation(trigger.installationId).once("creates", () =>
     createCheckRun(octokit, target, {
@@ -188,15 +156,12 @@ async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, 
     });
   }
   start.projectName = projectName;
-  const entries = await deps.variables.list(trigger.repository.id);
   // The map may have changed since the secrets were stored: they follow it before any build reads them.
   await deps.secretTags.ensure(trigger.repository.id, storedSecrets(entries), secretDomainOf(settings, trigger.repository.fullName));
-  const { stored, secrets } = storedForBuild(entries, plan.environment);
   const merged = mergeVariables({
     config,
     environment: plan.environment,
-    stored,
-    secrets,
+    stored: entries,
     identity: identityVariables({ repository: trigger.repository, plan, deploymentId }),
     trusted: plan.trusted,
   });

@@ -2,7 +2,7 @@ import type { ConfigPolicy } from "../../config/load.js";
 import type { Settings } from "../../settings.js";
 import { repositoryMatches, repositoryProjects } from "../../builds/project-map.js";
 
-type PolicySettings = Pick<Settings, "codebuild" | "configExtendsAllowed">;
+export type PolicySettings = Pick<Settings, "codebuild" | "configExtendsAllowed">;
 
 /** What the operator lets a repository's `.github/codebuild.yml` name and extend (SPEC 1). */
 export function configPolicyFor(settings: PolicySettings, fullName: string): ConfigPolicy {

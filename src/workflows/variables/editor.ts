@@ -35,12 +35,15 @@ export interface EditProblem {
   message: string;
 }
 
-export type EditResult = { ok: true } | { ok: false; problems: EditProblem[] };
+/** A change made, with the repository's stored entries after it; or why nothing was changed. */
+export type EditResult = { ok: true; entries: StoredEntry[] } | { ok: false; problems: EditProblem[] };
 
 /**
  * Changes a repository's stored variables and secrets (SPEC 3): validates names and sizes,
  * writes secret values to the SecretStore and only their names to the VariableStore, and
- * deletes secrets no longer referenced. Shared by the HTTP API and slash commands.
+ * deletes secrets no longer referenced. Shared by the HTTP API and slash commands. Each change
+ * takes the repository's entries as its caller read them (`current`; read here when not given) and
+ * answers with the entries after it, so that one command reads the store once.
  */
 export class VariableEditor {
   constructor(
@@ -48,56 +51,63 @@ export class VariableEditor {
     private readonly secrets: SecretStore,
     private readonly secretsPrefix: string,
     private readonly domains: SecretDomains,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async set(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], change: ChangeContext): Promise<EditResult> {
+  async set(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], change: ChangeContext, current?: readonly StoredEntry[]): Promise<EditResult> {
     const problems = validateChanges(changes, { requireValues: true });
     if (problems.length > 0) return { ok: false, problems };
-    const current = await this.variables.list(repo.id);
+    const before = current ?? (await this.variables.list(repo.id));
     const names = new Set(changes.map((c) => c.name));
-    const next = [...current.filter((e) => e.scope !== scope || !names.has(e.name)), ...changes.map((c) => sized(c, scope))];
+    const next = [...before.filter((e) => e.scope !== scope || !names.has(e.name)), ...changes.map((c) => sized(c, scope))];
     const sizeProblems = environmentSizeProblems(next);
     if (sizeProblems.length > 0) return { ok: false, problems: sizeProblems };
 
-    const entries = await this.storeSecrets(repo, scope, changes, current);
+    const entries = await this.storeSecrets(repo, scope, changes, before);
     await this.variables.set(repo.id, scope, entries, change);
-    await this.settle(repo, current);
-    return { ok: true };
+    const after = [...before.filter((e) => e.scope !== scope || !names.has(e.name)), ...this.stamped(entries, scope, change)];
+    return this.settle(repo, before, after);
   }
 
-  async unset(repo: RepositoryTarget, scope: VariableScope, names: string[], change: ChangeContext): Promise<EditResult> {
+  async unset(repo: RepositoryTarget, scope: VariableScope, names: string[], change: ChangeContext, current?: readonly StoredEntry[]): Promise<EditResult> {
+    const before = current ?? (await this.variables.list(repo.id));
     const removed = await this.variables.unset(repo.id, scope, names, change);
-    await this.settle(repo, removed);
-    return { ok: true };
+    const gone = new Set(names);
+    return this.settle(repo, removed, before.filter((e) => e.scope !== scope || !gone.has(e.name)));
   }
 
-  async replace(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], change: ChangeContext): Promise<EditResult> {
-    const current = await this.variables.list(repo.id);
-    const kept = new Map(current.filter((e) => e.scope === scope && e.isSecret).map((e) => [e.name, e]));
+  async replace(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], change: ChangeContext, current?: readonly StoredEntry[]): Promise<EditResult> {
+    const before = current ?? (await this.variables.list(repo.id));
+    const kept = new Map(before.flatMap((e) => (e.scope === scope && e.isSecret ? [[e.name, e] as const] : [])));
     const problems = validateChanges(changes, { requireValues: false, keptSecrets: kept });
     if (problems.length > 0) return { ok: false, problems };
-    const next = [...current.filter((e) => e.scope !== scope), ...changes.map((c) => sized(c, scope, kept.get(c.name)))];
+    const next = [...before.filter((e) => e.scope !== scope), ...changes.map((c) => sized(c, scope, kept.get(c.name)))];
     const sizeProblems = environmentSizeProblems(next);
     if (sizeProblems.length > 0) return { ok: false, problems: sizeProblems };
 
-    const entries = await this.storeSecrets(repo, scope, changes, current);
+    const entries = await this.storeSecrets(repo, scope, changes, before);
     const previous = await this.variables.replace(repo.id, scope, entries, change);
-    await this.settle(repo, previous);
-    return { ok: true };
+    return this.settle(repo, previous, [...before.filter((e) => e.scope !== scope), ...this.stamped(entries, scope, change)]);
   }
 
   /**
-   * After a change: secrets no longer referenced are scheduled for deletion, and the others are
-   * tagged for the domain the operator's map puts the repository in now.
+   * After a change: secrets that `dropped` referenced and `after` does not are scheduled for
+   * deletion, and the others are tagged for the domain the operator's map puts the repository in now.
    */
-  private async settle(repo: RepositoryTarget, before: StoredEntry[]): Promise<void> {
-    const after = await this.variables.list(repo.id);
-    await this.deleteUnreferenced(before, after);
+  private async settle(repo: RepositoryTarget, dropped: readonly StoredEntry[], after: StoredEntry[]): Promise<EditResult> {
+    await this.deleteUnreferenced(dropped, after);
     await this.domains.tags.ensure(repo.id, storedSecrets(after), this.domains.domainOf(repo.fullName));
+    return { ok: true, entries: after };
+  }
+
+  /** What the store now holds for `entries`, as a reader would find it. */
+  private stamped(entries: readonly EntryInput[], scope: VariableScope, change: ChangeContext): StoredEntry[] {
+    const updatedAt = this.now().toISOString();
+    return entries.map((e) => ({ ...e, scope, updatedAt, updatedBy: change.actor }));
   }
 
   /** Writes new secret values first, so a reference never points at a missing value. */
-  private async storeSecrets(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], current: StoredEntry[]): Promise<EntryInput[]> {
+  private async storeSecrets(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], current: readonly StoredEntry[]): Promise<EntryInput[]> {
     const entries: EntryInput[] = [];
     for (const c of changes) {
       if (!c.isSecret) {
@@ -120,7 +130,7 @@ export class VariableEditor {
   }
 
   /** Secrets that were referenced before and are not any more are scheduled for deletion. */
-  private async deleteUnreferenced(before: StoredEntry[], after: StoredEntry[]): Promise<void> {
+  private async deleteUnreferenced(before: readonly StoredEntry[], after: readonly StoredEntry[]): Promise<void> {
     const referenced = new Set(after.flatMap((e) => (e.isSecret ? [e.secretId] : [])));
     for (const entry of before) {
       if (entry.isSecret && !referenced.has(entry.secretId)) await this.secrets.delete(entry.secretId);

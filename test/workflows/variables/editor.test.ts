@@ -1,3 +1,4 @@
+import { jest } from "@jest/globals";
 import { VariableEditor, type EditResult, type RepositoryTarget, type VariableChange } from "../../../src/workflows/variables/editor.js";
 import { MAX_ENVIRONMENT_BYTES, MAX_VALUE_BYTES } from "../../../src/domain/variable-names.js";
 import { SecretTags } from "../../../src/workflows/variables/secret-tags.js";
@@ -19,15 +20,16 @@ let secrets: MemorySecretStore;
 let editor: VariableEditor;
 
 beforeEach(() => {
-  variables = new MemoryVariableStore(() => new Date("2024-05-01T12:00:00Z"));
+  const now = () => new Date("2024-05-01T12:00:00Z");
+  variables = new MemoryVariableStore(now);
   secrets = new MemorySecretStore();
   domains = { "acme/web": "web-build" };
-  editor = new VariableEditor(variables, secrets, "codebuild-checks/", { tags: new SecretTags(secrets), domainOf: (fullName) => domains[fullName] });
+  editor = new VariableEditor(variables, secrets, "codebuild-checks/", { tags: new SecretTags(secrets), domainOf: (fullName) => domains[fullName] }, now);
 });
 
 /** Sets up stored state through the editor, failing loudly if it is refused. */
 async function given(scope: VariableScope, changes: VariableChange[]): Promise<void> {
-  expect(await editor.set(repo, scope, changes, change)).toEqual({ ok: true });
+  expect(await editor.set(repo, scope, changes, change)).toMatchObject({ ok: true });
 }
 
 /** Stored entries as name → kind/value, for short assertions. */
@@ -66,7 +68,7 @@ describe("set", () => {
     ["preview", { id: 42, fullName: "acme/unmapped" }, { [SECRET_TAGS.repositoryId]: "42", [SECRET_TAGS.environment]: "preview" }],
   ])("a secret in %s goes to the secret store, tagged; the variable store gets its ARN and size only", async (scope, target, tags) => {
     const value = "s3cr3t-välue";
-    expect(await editor.set(target, scope, [secret("API_KEY", value)], change)).toEqual({ ok: true });
+    expect(await editor.set(target, scope, [secret("API_KEY", value)], change)).toMatchObject({ ok: true });
     expect(secrets.calls).toEqual([{ method: "put", name: secretId(scope, "API_KEY"), tags }]);
     expect(secrets.peek(secretId(scope, "API_KEY"))).toBe(value);
     const entries = await variables.list(repo.id);
@@ -125,9 +127,9 @@ describe("unset", () => {
     await given("all", [secret("API_KEY", "s3cr3t-value"), plain("API_URL", "https://api.example.com"), plain("KEEP", "1")]);
     const arn = await arnOf("all", "API_KEY");
     secrets.calls.length = 0;
-    expect(await editor.unset(repo, "all", ["API_URL"], change)).toEqual({ ok: true });
+    expect(await editor.unset(repo, "all", ["API_URL"], change)).toMatchObject({ ok: true });
     expect(secrets.calls).toEqual([]);
-    expect(await editor.unset(repo, "all", ["API_KEY", "NOT_SET"], change)).toEqual({ ok: true });
+    expect(await editor.unset(repo, "all", ["API_KEY", "NOT_SET"], change)).toMatchObject({ ok: true });
     expect(secrets.calls).toEqual([{ method: "delete", name: arn }]);
     expect(await stored("all")).toEqual({ KEEP: "plain 1" });
     expect(secrets.liveNames()).toEqual([]);
@@ -155,7 +157,7 @@ describe("replace", () => {
   ])("keeps a secret %s without writing to the secret store", async (_, kept) => {
     const arn = await arnOf("all", "API_KEY");
     secrets.calls.length = 0;
-    expect(await editor.replace(repo, "all", [kept, secret("DB_PASSWORD", "***"), plain("API_URL", "https://v2.example.com")], change)).toEqual({ ok: true });
+    expect(await editor.replace(repo, "all", [kept, secret("DB_PASSWORD", "***"), plain("API_URL", "https://v2.example.com")], change)).toMatchObject({ ok: true });
     expect(secrets.calls).toEqual([]);
     expect(secrets.peek(arn)).toBe("s3cr3t-value");
     const entry = (await variables.list(repo.id, ["all"])).find((e) => e.name === "API_KEY");
@@ -163,7 +165,7 @@ describe("replace", () => {
   });
 
   test("stores a secret sent with a new value", async () => {
-    expect(await editor.replace(repo, "all", [secret("API_KEY", "rotated-value"), secret("DB_PASSWORD")], change)).toEqual({ ok: true });
+    expect(await editor.replace(repo, "all", [secret("API_KEY", "rotated-value"), secret("DB_PASSWORD")], change)).toMatchObject({ ok: true });
     expect(secrets.peek(secretId("all", "API_KEY"))).toBe("rotated-value");
     expect(secrets.peek(secretId("all", "DB_PASSWORD"))).toBe("db-password");
   });
@@ -171,7 +173,7 @@ describe("replace", () => {
   test("deletes the secrets dropped from the set, and only this environment's", async () => {
     const dropped = await arnOf("all", "DB_PASSWORD");
     secrets.calls.length = 0;
-    expect(await editor.replace(repo, "all", [secret("API_KEY"), plain("NEW", "1")], change)).toEqual({ ok: true });
+    expect(await editor.replace(repo, "all", [secret("API_KEY"), plain("NEW", "1")], change)).toMatchObject({ ok: true });
     expect(writes()).toEqual([{ method: "delete", name: dropped }]);
     expect(await stored("all")).toEqual({ API_KEY: `secret ${await arnOf("all", "API_KEY")}`, NEW: "plain 1" });
     expect(secrets.liveNames().sort()).toEqual([secretId("all", "API_KEY"), secretId("production", "PROD_ONLY")]);
@@ -180,12 +182,12 @@ describe("replace", () => {
   test("a secret turned plain is deleted", async () => {
     const arn = await arnOf("all", "API_KEY");
     secrets.calls.length = 0;
-    expect(await editor.replace(repo, "all", [plain("API_KEY", "public"), secret("DB_PASSWORD")], change)).toEqual({ ok: true });
+    expect(await editor.replace(repo, "all", [plain("API_KEY", "public"), secret("DB_PASSWORD")], change)).toMatchObject({ ok: true });
     expect(writes()).toEqual([{ method: "delete", name: arn }]);
   });
 
   test("an empty set removes the environment's variables and deletes its secrets", async () => {
-    expect(await editor.replace(repo, "all", [], change)).toEqual({ ok: true });
+    expect(await editor.replace(repo, "all", [], change)).toMatchObject({ ok: true });
     expect(await stored("all")).toEqual({});
     expect(secrets.liveNames()).toEqual([secretId("production", "PROD_ONLY")]);
   });
@@ -226,7 +228,7 @@ describe("the secrets' trust domain follows the operator's map", () => {
     await given("production", [secret("DB_PASSWORD", "two")]);
     domains["acme/web"] = "web-isolated";
     secrets.calls.length = 0;
-    expect(await operate(repo)).toEqual({ ok: true });
+    expect(await operate(repo)).toMatchObject({ ok: true });
     expect(secrets.calls.filter((c) => c.method === "tag")).toEqual([
       { method: "tag", name: await arnOf("all", "API_KEY"), tags: tagsOf("all", "web-isolated") },
       { method: "tag", name: await arnOf("production", "DB_PASSWORD"), tags: tagsOf("production", "web-isolated") },
@@ -275,8 +277,8 @@ describe("refused input: a problem per field, and nothing written", () => {
     ["four-byte characters", "🔑".repeat(MAX_VALUE_BYTES / 4)],
   ])("a value of exactly 16,384 bytes of %s is stored, plain or secret", async (_, value) => {
     expect(Buffer.byteLength(value)).toBe(16_384);
-    expect(await editor.set(repo, "all", [plain("PLAIN", value)], change)).toEqual({ ok: true });
-    expect(await editor.replace(repo, "all", [plain("PLAIN", value), secret("SECRET", value)], change)).toEqual({ ok: true });
+    expect(await editor.set(repo, "all", [plain("PLAIN", value)], change)).toMatchObject({ ok: true });
+    expect(await editor.replace(repo, "all", [plain("PLAIN", value), secret("SECRET", value)], change)).toMatchObject({ ok: true });
     expect(secrets.peek(secretId("all", "SECRET"))).toBe(value);
   });
 
@@ -297,7 +299,7 @@ describe("the 256 KiB of a build's variables: all plus one environment", () => {
   test.each(["production", "preview"] as const)("%s: exactly 256 KiB is stored, one byte more is refused and nothing written", async (environment) => {
     await given("all", changes("A", 8, MAX_VALUE_BYTES, "secret"));
     await given(environment, changes("B", 7, MAX_VALUE_BYTES, "plain"));
-    expect(await editor.set(repo, environment, [plain("C0", "x".repeat(lastBytes))], change)).toEqual({ ok: true });
+    expect(await editor.set(repo, environment, [plain("C0", "x".repeat(lastBytes))], change)).toMatchObject({ ok: true });
 
     const before = JSON.stringify([...variables.repositories]);
     const calls = secrets.calls.length;
@@ -319,20 +321,20 @@ describe("the 256 KiB of a build's variables: all plus one environment", () => {
     const fullEnvironment = [...changes("B", 7, MAX_VALUE_BYTES, "plain"), plain("C0", "x".repeat(lastBytes))];
     await given("all", changes("A", 8, MAX_VALUE_BYTES, "plain"));
     await given("production", fullEnvironment);
-    expect(await editor.set(repo, "preview", fullEnvironment, change)).toEqual({ ok: true });
+    expect(await editor.set(repo, "preview", fullEnvironment, change)).toMatchObject({ ok: true });
   });
 
   test("a name set in all and in the environment counts once, with the environment's value", async () => {
     await given("all", changes("A", 8, MAX_VALUE_BYTES, "plain"));
     await given("production", changes("A", 8, MAX_VALUE_BYTES, "plain"));
-    expect(await editor.set(repo, "production", changes("B", 7, MAX_VALUE_BYTES, "plain"), change)).toEqual({ ok: true });
+    expect(await editor.set(repo, "production", changes("B", 7, MAX_VALUE_BYTES, "plain"), change)).toMatchObject({ ok: true });
   });
 
   test("replace counts a kept secret by its stored size", async () => {
     await given("all", changes("A", 8, MAX_VALUE_BYTES, "secret"));
     await given("production", [...changes("B", 7, MAX_VALUE_BYTES, "plain"), plain("C0", "x".repeat(lastBytes))]);
     const kept = Array.from({ length: 8 }, (_, i) => secret(`A${i}`, "***"));
-    expect(await editor.replace(repo, "all", kept, change)).toEqual({ ok: true });
+    expect(await editor.replace(repo, "all", kept, change)).toMatchObject({ ok: true });
 
     const before = JSON.stringify([...variables.repositories]);
     const calls = secrets.calls.length;
@@ -340,5 +342,31 @@ describe("the 256 KiB of a build's variables: all plus one environment", () => {
     expect(problemsOf(result).map((p) => p.message)).toEqual([expect.stringContaining(`production builds' stored variables would take ${MAX_ENVIRONMENT_BYTES + 1} bytes`)]);
     expect(JSON.stringify([...variables.repositories])).toBe(before);
     expect(secrets.calls).toHaveLength(calls);
+  });
+});
+
+describe("one read of the store per change", () => {
+  const listed = () => jest.spyOn(variables, "list");
+  const sorted = (entries: readonly { scope: string; name: string }[]) => [...entries].sort((a, b) => `${a.scope}/${a.name}`.localeCompare(`${b.scope}/${b.name}`));
+
+  test.each<[string, (current: Awaited<ReturnType<MemoryVariableStore["list"]>>) => Promise<EditResult>]>([
+    ["a set", (current) => editor.set(repo, "all", [plain("API_URL", "v2"), secret("API_KEY", "rotated-key")], change, current)],
+    ["an unset", (current) => editor.unset(repo, "production", ["DB_PASSWORD", "LOG_LEVEL"], change, current)],
+    ["a replace", (current) => editor.replace(repo, "all", [secret("API_KEY"), plain("NEW", "1")], change, current)],
+  ])("%s given the entries its caller read answers with the entries the store then holds, reading none", async (_, edit) => {
+    await given("all", [plain("API_URL", "v1"), secret("API_KEY", "first-key")]);
+    await given("production", [secret("DB_PASSWORD", "db-pass"), plain("LOG_LEVEL", "warn")]);
+    const current = await variables.list(repo.id);
+    const reads = listed();
+    const result = await edit(current);
+    expect(reads).not.toHaveBeenCalled();
+    if (!result.ok) throw new Error("expected the change to be made");
+    expect(sorted(result.entries)).toEqual(sorted(await variables.list(repo.id)));
+  });
+
+  test("without them it reads the store once", async () => {
+    const reads = listed();
+    await editor.set(repo, "preview", [plain("LOG_LEVEL", "debug")], change);
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 });

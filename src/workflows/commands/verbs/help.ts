@@ -1,11 +1,18 @@
-import type { CommandHandler } from "../context.js";
-import type { Command } from "../../../commands/types.js";
-import { helpTable } from "../../../commands/usage.js";
+import { z } from "zod";
+import { failure } from "../../../commands/arguments.js";
+import { defineCommand } from "../command.js";
 
 /** `/help`: the table of commands. */
-export const help: CommandHandler<Extract<Command, { verb: "help" }>> = {
+export const help = defineCommand({
+  verb: "help",
+  usage: "/help",
+  effect: "reply with this table",
   needsWrite: false,
-  async run() {
-    return { ok: true, reply: helpTable() };
+  schema: z.object({ verb: z.literal("help") }),
+
+  parse: (args) => (args.length === 0 ? { ok: true, command: { verb: "help" } } : failure("/help takes no arguments")),
+
+  async run(_command, { grammar }) {
+    return { ok: true, reply: grammar.helpTable() };
   },
-};
+});
