@@ -1,6 +1,9 @@
 import type { StoredEntry } from "../../../src/ports/variable-store.js";
 import { dynaliteClient } from "../../support/dynalite.js";
-import { byAlice, plain, secret, startStore, variableItems, type StoreFixture } from "./fixture.js";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.js";
+import { DynamoDbVariableStore } from "../../../src/adapters/aws/dynamodb/variables.js";
+import { byAlice, plain, secret, startStore, TABLE_NAME, variableItems, type StoreFixture } from "./fixture.js";
 
 let f: StoreFixture;
 beforeAll(async () => {
@@ -111,4 +114,34 @@ test("the same name given twice in one call keeps the last", async () => {
     "all:A=last",
     "preview:B=secret(arn:aws:secretsmanager:us-east-1:123456789012:secret:codebuild-checks/B,12)",
   ]);
+});
+
+describe("reading back", () => {
+  test("an item no user could have set (a reserved or malformed name, a missing value) is left out, and said in the log", async () => {
+    const warnings: unknown[] = [];
+    const store = new DynamoDbVariableStore(f.dynalite.client, TABLE_NAME, { warn: (fields: unknown) => void warnings.push(fields) });
+    await store.set(40, "all", [plain("GOOD", "1")], byAlice);
+    const good = (await f.scan()).find((item) => item.pk === "REPO#40" && String(item.sk).startsWith("VAR#"))!;
+    const documents = createDocumentClient(f.dynalite.client);
+    // Forged as someone with access to the table could: beside GOOD, in the current version.
+    const forge = (name: string, fields: Record<string, unknown> = {}) =>
+      documents.send(new PutCommand({ TableName: TABLE_NAME, Item: { ...good, sk: String(good.sk).replace(/GOOD$/, name), name, ...fields } }));
+    await forge("BRANCH");
+    await forge("lower");
+    await forge("NO_VALUE", { value: undefined, isSecret: false });
+    await forge("SECRET_WITHOUT_ID", { isSecret: true });
+
+    expect(summary(await store.list(40))).toEqual(["all:GOOD=1"]);
+    expect(JSON.stringify(warnings)).toContain("BRANCH is reserved");
+    expect(warnings).toHaveLength(4);
+  });
+
+  test("listing a repository's three scopes takes two reads of their pointers and one query per scope", async () => {
+    await f.store.set(41, "all", [plain("A", "1")], byAlice);
+    await f.store.set(41, "production", [plain("B", "2")], byAlice);
+    await f.store.set(41, "preview", [plain("C", "3")], byAlice);
+    f.dynalite.requests.splice(0);
+    expect(summary(await f.store.list(41))).toEqual(["all:A=1", "production:B=2", "preview:C=3"]);
+    expect(f.dynalite.requests.map((r) => r.operation).sort()).toEqual(["BatchGetItem", "BatchGetItem", "Query", "Query", "Query"]);
+  });
 });

@@ -1,8 +1,8 @@
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { VariableScope } from "../../../domain/variables.js";
 import type { AppTable } from "./client.js";
 import { newVersion, variableSetKey } from "./keys.js";
-import { isConditionFailure } from "./retry.js";
+import { isConditionFailure, pause } from "./retry.js";
 
 /**
  * Which version of a scope's variables is current, and a counter that every change moves on, so a
@@ -16,6 +16,27 @@ export interface VariableSetPointer {
 export async function readPointer(table: AppTable, repositoryId: number, scope: VariableScope): Promise<VariableSetPointer | undefined> {
   const out = await table.documents.send(new GetCommand({ TableName: table.name, Key: variableSetKey(repositoryId, scope), ConsistentRead: true }));
   return out.Item && toPointer(out.Item);
+}
+
+/** Unprocessed keys come back under throttling; give up when they keep coming back. */
+const MAX_BATCH_GET_ATTEMPTS = 8;
+
+/** The pointers of several scopes in one consistent BatchGetItem (at most 100 keys: the three scopes are). */
+export async function readPointers(table: AppTable, repositoryId: number, scopes: readonly VariableScope[]): Promise<Map<VariableScope, VariableSetPointer>> {
+  const pointers = new Map<VariableScope, VariableSetPointer>();
+  const scopeOf = new Map(scopes.map((scope) => [variableSetKey(repositoryId, scope).sk, scope]));
+  let keys: Record<string, unknown>[] = scopes.map((scope) => ({ ...variableSetKey(repositoryId, scope) }));
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt === MAX_BATCH_GET_ATTEMPTS) throw new Error(`DynamoDB left reads of table ${table.name} unprocessed ${MAX_BATCH_GET_ATTEMPTS} times: the table is throttled, try again`);
+    if (attempt > 0) await pause(attempt - 1);
+    const out = await table.documents.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }));
+    for (const item of out.Responses?.[table.name] ?? []) {
+      const scope = scopeOf.get(String(item.sk));
+      if (scope) pointers.set(scope, toPointer(item));
+    }
+    keys = out.UnprocessedKeys?.[table.name]?.Keys ?? [];
+  }
+  return pointers;
 }
 
 /** The pointer, created with an empty first version when the scope has never been written. */

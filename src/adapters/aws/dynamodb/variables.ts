@@ -6,7 +6,7 @@ import { readAudit, writeAudit } from "./audit.js";
 import { createDocumentClient, type AppTable } from "./client.js";
 import { lastPerName, type Stamp } from "./items.js";
 import { newVersion } from "./keys.js";
-import { openPointer, readPointer, recordChange, switchVersion, type VariableSetPointer } from "./pointer.js";
+import { openPointer, readPointer, readPointers, recordChange, switchVersion, type VariableSetPointer } from "./pointer.js";
 import { retryOnConflict } from "./retry.js";
 import { collectGarbage, deleteFromVersion, readVersion, writeVersion } from "./versions.js";
 import { VARIABLE_SCOPES } from "../../../domain/variables.js";
@@ -30,9 +30,22 @@ export class DynamoDbVariableStore implements VariableStore {
     this.table = { documents: createDocumentClient(client), name: tableName };
   }
 
+  /**
+   * The scopes' pointers in one read, their current versions, and the pointers again: a replace
+   * that switched meanwhile may have begun deleting a version just read, and then all is read anew.
+   */
   async list(repositoryId: number, scopes: readonly VariableScope[] = VARIABLE_SCOPES): Promise<StoredEntry[]> {
-    const perScope = await Promise.all(scopes.map((scope) => this.listScope(repositoryId, scope)));
-    return perScope.flat();
+    return retryOnConflict(`Reading the variables of repository ${repositoryId}`, async () => {
+      const pointers = await readPointers(this.table, repositoryId, scopes);
+      const current = scopes.flatMap((scope) => {
+        const pointer = pointers.get(scope);
+        return pointer ? [{ scope, version: pointer.version }] : [];
+      });
+      const perScope = await Promise.all(current.map(({ scope, version }) => readVersion(this.table, repositoryId, scope, version, this.log)));
+      const after = await readPointers(this.table, repositoryId, scopes);
+      const unchanged = after.size === pointers.size && [...pointers].every(([scope, pointer]) => after.get(scope)?.version === pointer.version);
+      return unchanged ? perScope.flat() : undefined;
+    });
   }
 
   async set(repositoryId: number, scope: VariableScope, entries: EntryInput[], change: ChangeContext): Promise<void> {
@@ -69,7 +82,7 @@ export class DynamoDbVariableStore implements VariableStore {
       const base = await openPointer(this.table, repositoryId, scope);
       const version = newVersion(base.seq);
       await writeVersion(this.table, repositoryId, scope, version, written, stamp);
-      const previous = await readVersion(this.table, repositoryId, scope, base.version);
+      const previous = await readVersion(this.table, repositoryId, scope, base.version, this.log);
       // Fails if any change was recorded since `base`: then `previous` may be stale, so start over.
       const pointer = await switchVersion(this.table, repositoryId, scope, base, version);
       return pointer && { previous, pointer };
@@ -89,17 +102,6 @@ export class DynamoDbVariableStore implements VariableStore {
 
   async ping(): Promise<void> {
     await this.client.send(new DescribeTableCommand({ TableName: this.table.name }));
-  }
-
-  private listScope(repositoryId: number, scope: VariableScope): Promise<StoredEntry[]> {
-    return retryOnConflict(`Reading ${scope} variables of repository ${repositoryId}`, async () => {
-      const pointer = await readPointer(this.table, repositoryId, scope);
-      if (!pointer) return [];
-      const entries = await readVersion(this.table, repositoryId, scope, pointer.version);
-      // A replace that switched meanwhile may have begun deleting the version just read.
-      const after = await readPointer(this.table, repositoryId, scope);
-      return after?.version === pointer.version ? entries : undefined;
-    });
   }
 
   /** Best effort: the change is done, reads ignore dead versions, and the next write tries again. */

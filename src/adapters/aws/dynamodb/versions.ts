@@ -1,4 +1,5 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Logger } from "pino";
 import type { EntryInput, StoredEntry } from "../../../ports/variable-store.js";
 import type { VariableScope } from "../../../domain/variables.js";
 import { deleteRequest, putRequest, writeAll, BATCH_WRITE_MAX_REQUESTS } from "./batch.js";
@@ -8,14 +9,23 @@ import type { VariableSetPointer } from "./pointer.js";
 import { queryAll } from "./query.js";
 import { storedEntry, variableItem, type Stamp } from "./items.js";
 
-/** The entries of one version of a scope, in name order. */
-export async function readVersion(table: AppTable, repositoryId: number, scope: VariableScope, version: string): Promise<StoredEntry[]> {
+/**
+ * The entries of one version of a scope, in name order. Items are read back like any input: one
+ * that is not a variable the app could have written (a forged or damaged item) is left out, and
+ * said in the log.
+ */
+export async function readVersion(table: AppTable, repositoryId: number, scope: VariableScope, version: string, log?: Pick<Logger, "warn">): Promise<StoredEntry[]> {
   const items = await queryAll(table, {
     KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
     ExpressionAttributeValues: { ":pk": repositoryKey(repositoryId), ":prefix": versionPrefix(scope, version) },
     ConsistentRead: true,
   });
-  return items.map(storedEntry);
+  return items.flatMap((item) => {
+    const read = storedEntry(item);
+    if (read.ok) return [read.value];
+    log?.warn({ repositoryId, scope, problems: read.problems }, "a stored variable's item is not one the app wrote; it is left out");
+    return [];
+  });
 }
 
 /** Puts entries into a version, each replacing whatever that name held (plain or secret). */
@@ -46,7 +56,10 @@ export async function deleteFromVersion(
         table.documents.send(new DeleteCommand({ TableName: table.name, Key: variableKey(repositoryId, scope, version, name), ReturnValues: "ALL_OLD" })),
       ),
     );
-    for (const out of outs) if (out.Attributes) removed.push(storedEntry(out.Attributes));
+    for (const out of outs) {
+      const read = out.Attributes && storedEntry(out.Attributes);
+      if (read?.ok) removed.push(read.value);
+    }
   }
   return removed;
 }
