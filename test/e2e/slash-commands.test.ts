@@ -3,6 +3,8 @@ import { startTestApp, waitFor, WEBHOOK_SECRET, type TestApp } from "../support/
 import { examplePayload, sendWebhook } from "../support/webhooks.js";
 import { sealValue } from "../../src/secrets/sealed-value.js";
 import { decodeBase64 } from "../../src/secrets/sealed-box.js";
+import { COMMANDS, helpTable, USAGE } from "../../src/workflows/commands/registry.js";
+import { escapeMarkdown } from "../../src/checks/markdown.js";
 
 const HEAD = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
 const SECRET_VALUE = "plain-s3cret-value-9000";
@@ -81,19 +83,59 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
     return (await store.list(repo.id)).map((e) => `${e.scope}:${e.name}`).sort();
   }
 
-  test("MEASURE dynamodb requests of one /env set", async () => {
+  /** Reads of the repository's stored variables (their items live under `REPO#<id>`) since the last call, by operation. */
+  function variableReads(): Record<string, number> {
+    const reads: Record<string, number> = {};
+    for (const r of app.dynamo.requests.splice(0)) {
+      if (["GetItem", "BatchGetItem", "Query"].includes(r.operation) && r.body.includes(`"REPO#${repo.id}"`)) reads[r.operation] = (reads[r.operation] ?? 0) + 1;
+    }
+    return reads;
+  }
+
+  test("/env set on a pull request: the reply, the stored value, and the next build's variables and check run, with one read of the store each", async () => {
     await start();
-    await send(comment("/env set WARM=1\n/env set WARM=1 --environment production\n/env set WARM=1 --environment preview"));
-    const count = () => { const m = new Map(); for (const r of app.dynamo.requests.splice(0)) if (r.body.includes('"REPO#')) m.set(r.operation, (m.get(r.operation) ?? 0) + 1); return JSON.stringify([...m]); };
-    count();
-    await send(comment("/env set API_URL=x"));
-    console.log("ENV SET", count());
-    await send(comment("/env list"));
-    console.log("ENV LIST", count());
+    await send(comment("/env set WARM=1\n/env set WARM=2 --environment production\n/env set WARM=3 --environment preview"));
+    variableReads();
+    // Before one read per comment: 30 reads (19 GetItem, 11 Query) for this comment with all three scopes stored.
+    const set = await send(comment("/env set API_URL=https://staging.example.com --environment preview"));
+    expect(reactionsOf(set)).toEqual(["eyes", "+1"]);
+    expect(lastReply()).toBe("`maintainer`:\n\nSet `API_URL` for the preview environment.");
+    // One list (the scopes' pointers twice, one query each), the write's own pointer read and its clean-up's queries.
+    expect(variableReads()).toEqual({ BatchGetItem: 2, Query: 5, GetItem: 1 });
+    expect(await fetchVariables()).toContain("preview:API_URL");
+
+    const pr = examplePayload("pull_request", (p) => p.action === "opened");
+    pr.installation = { id: 7 };
+    pr.repository = examplePayload("issue_comment").repository;
+    pr.pull_request.head.sha = HEAD;
+    pr.pull_request.head.repo = { ...pr.pull_request.head.repo, id: repo.id };
+    pr.pull_request.base.repo = { ...pr.pull_request.base.repo, id: repo.id };
     await app.running.app!.watcher.stop();
-    await send(comment("/build"));
-    await waitFor(() => codebuild.calls("StartBuild").length > 0, "StartBuild");
-    console.log("BUILD", count());
+    variableReads();
+    expect((await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "pull_request", pr)).status).toBe(200);
+    const [input] = await waitFor(() => codebuild.calls("StartBuild").length > 0 && codebuild.calls("StartBuild"), "StartBuild");
+    expect(input!.environmentVariablesOverride).toEqual(expect.arrayContaining([{ name: "API_URL", value: "https://staging.example.com", type: "PLAINTEXT" }]));
+    // The build's one read: its masking, its secrets' tags and its variables (before: three).
+    expect(variableReads()).toEqual({ BatchGetItem: 2, Query: 3 });
+
+    app.running.app!.watcher.start();
+    codebuild.endEarlier([...codebuild.builds.keys()][0]!);
+    const run = await waitFor(() => app.github.runsFor(HEAD).find((r) => r.status === "completed"), "completion", 15_000);
+    expect(run.conclusion).toBe("success");
+    expect(JSON.stringify(run.output)).toContain("`API_URL` (stored, environment)");
+  });
+
+  test("an unknown subcommand is refused with the verb named and the commands of its word listed", async () => {
+    await start();
+    const id = await send(comment("/env frobnicate A=1"));
+    expect(reactionsOf(id)).toEqual(["eyes", "-1"]);
+    expect(lastReply()).toBe(
+      `\`maintainer\`:\n\nLine 1, \`/env\`: ${escapeMarkdown('"frobnicate" is not a subcommand of /env: use set, unset or list (options come after it)')}\n` +
+        `Usage: \`${USAGE["env set"]} or ${USAGE["env unset"]} or ${USAGE["env list"]}\``,
+    );
+    // A line of a word no command has is not a command: it is ignored (SPEC 6).
+    await send(comment("/deploy now"));
+    expect(app.github.reactions.filter((r) => r.commentId === id + 1)).toEqual([]);
   });
 
   test("a reader's command changes nothing and is told why", async () => {
@@ -119,11 +161,12 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
     expect(lastReply()).toMatch(/Usage: `\/env set KEY=VALUE/);
   });
 
-  test("/help answers with the table of commands", async () => {
+  test("/help answers with the table of commands, made from the registry", async () => {
     await start();
     const id = await send(comment("/help", "reader"));
     expect(reactionsOf(id)).toEqual(["eyes", "+1"]);
-    expect(lastReply()).toContain("/secret set");
+    expect(lastReply()).toBe(`\`reader\`:\n\n${helpTable()}`);
+    for (const command of COMMANDS) expect(lastReply()).toContain(`| \`${command.usage}\` | ${command.effect} |`);
   });
 
   test("/secret set with a plain value on a public repository is refused, and the comment deleted", async () => {
