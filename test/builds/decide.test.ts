@@ -1,6 +1,6 @@
 import { repoConfigSchema } from "../../src/config/schema.js";
 import type { RepoConfig } from "../../src/config/schema.js";
-import { decideBuild, needsAuthorPermission, needsChangedFiles } from "../../src/builds/decide.js";
+import { configRef, decideBuild, needsAuthorPermission, needsChangedFiles } from "../../src/builds/decide.js";
 import type { BuildDecision, DecisionFacts } from "../../src/builds/decide.js";
 import type {
   Actor,
@@ -418,5 +418,16 @@ describe("merge_group", () => {
     ["refs/heads/release/1.0", ["release/*"], true],
   ])("base %s with on.pull_request.branches %j builds: %s", (baseRef, branches, builds) => {
     expect(decide(mergeGroup({ baseRef }), { on: { pull_request: { branches } } }).kind).toBe(builds ? "build" : "ignore");
+  });
+});
+
+describe("where the config is read (configRef)", () => {
+  test.each<[string, Trigger, string]>([
+    ["a push: the pushed commit", push({ after: OTHER_SHA }), OTHER_SHA],
+    ["a pull request from a branch: its head", pullRequest({ headSha: OTHER_SHA }), OTHER_SHA],
+    ["a fork's pull request: the base's default branch, never the fork's file", fork({ headSha: OTHER_SHA }), repository.defaultBranch],
+    ["a merge group: its head", mergeGroup({ headSha: OTHER_SHA }), OTHER_SHA],
+  ])("%s", (_, trigger, ref) => {
+    expect(configRef(trigger)).toBe(ref);
   });
 });
