@@ -2,6 +2,7 @@ import { findCheckRun, maskedCheckOutput, updateCheckRun } from "../adapters/git
 import { deploymentIdFor } from "../domain/deployment-id.js";
 import type { Dependencies } from "../workflows/dependencies.js";
 import { createMasker } from "../variables/masking.js";
+import { build } from "../workflows/commands/verbs/build.js";
 import type { Intent } from "../ports/intent.js";
 
 /** A build an intent may have begun: its deployment id, and the commit its check run is on when the intent says. */
@@ -24,7 +25,7 @@ function begunBuilds(intent: Intent): BegunBuild[] {
       return (intent.externalIds ?? []).map((externalId) => ({ deploymentId: deploymentIdFor(`${intent.deliveryId}:${externalId}`), headSha: intent.headSha }));
     case "comment":
       // `/build`: the pull request's head is known only to processing, so the build record alone finds its run.
-      return intent.commands.some((line) => line.ok && line.command.verb === "build") ? [{ deploymentId: deploymentIdFor(intent.deliveryId) }] : [];
+      return intent.commands.some((line) => line.ok && line.command.verb === build.verb) ? [{ deploymentId: deploymentIdFor(intent.deliveryId) }] : [];
   }
 }
 
