@@ -19,8 +19,8 @@ const elements = [
   // The app's long-lived helpers, made once at start-up from its settings and handed around.
   { type: "services", pattern: ["src/settings.ts", "src/log-masking.ts", "src/metrics/**", "src/secrets/**", "src/replicas/**"] },
   { type: "workflows", pattern: "src/workflows/**" },
-  // GitHub calls the workflows still make themselves, until ports for check runs and permissions take them over.
-  { type: "github-calls", pattern: ["src/adapters/github/checks.ts", "src/adapters/github/permissions.ts"] },
+  // GitHub calls the workflows still make themselves, until a port for permissions takes them over.
+  { type: "github-calls", pattern: ["src/adapters/github/permissions.ts"] },
   { type: "adapters", pattern: "src/adapters/**" },
   // The pages' scripts: browser code, served alone (eslint.config.js keeps them to their own folder).
   { type: "browser", pattern: "src/browser/**" },

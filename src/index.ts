@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
+import { GitHubCheckRuns } from "./adapters/github/check-runs.js";
 import { GitHubWriteBudgets } from "./ports/write-budget.js";
 import { processTrigger, type ProcessingAttempt } from "./workflows/builds/process.js";
 import { processRerun } from "./workflows/builds/rerun.js";
@@ -103,6 +104,13 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   await replica.beat();
   // Events wait per installation and take turns; one waiting on its installation's GitHub writes holds no slot.
   const queue = new FairQueue({ slots: PROCESSING_SLOTS, perLine: PROCESSING_SLOTS_PER_INSTALLATION });
+  const writes = new GitHubWriteBudgets({
+    perMinute: settings.githubWritesPerMinute,
+    perHour: settings.githubWritesPerHour,
+    onError: (key, err) => app.log.warn({ err, checkRunId: key }, "check run update failed"),
+    stepAside: (waiting) => queue.stepAside(waiting),
+  });
+  const github = (installationId: number) => app.auth(installationId);
   const deps: Dependencies = {
     settings,
     runner: options.onBuildStarted ? announcingStarts(builds.runner, options.onBuildStarted, app.log) : builds.runner,
@@ -117,13 +125,9 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     logs: builds.logs,
     logStore: stores.logStore,
     metrics,
-    writes: new GitHubWriteBudgets({
-      perMinute: settings.githubWritesPerMinute,
-      perHour: settings.githubWritesPerHour,
-      onError: (key, err) => app.log.warn({ err, checkRunId: key }, "check run update failed"),
-      stepAside: (waiting) => queue.stepAside(waiting),
-    }),
-    github: (installationId) => app.auth(installationId),
+    writes,
+    checkRuns: new GitHubCheckRuns({ github, writes, metrics }),
+    github,
     log: app.log,
   };
   // Built for each intent: a trigger a command or a re-run processes knows what its intent's attempt knows.

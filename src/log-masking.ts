@@ -14,7 +14,7 @@ const DEPLOYMENT_ID_FIELD = '"deploymentId":"';
 export class LogMasking {
   private values = new Set<string>();
   private masker = createMasker();
-  private readonly builds = new Map<string, Masker>();
+  private readonly builds = new Map<string, Pick<Masker, "mask">>();
 
   /** A value the process now knows to be secret. */
   hide(value: string): void {
@@ -28,7 +28,7 @@ export class LogMasking {
   }
 
   /** Lines about this build are masked with its masker too, until `forget`. */
-  follow(deploymentId: string, masker: Masker): void {
+  follow(deploymentId: string, masker: Pick<Masker, "mask">): void {
     this.builds.set(deploymentId, masker);
   }
 

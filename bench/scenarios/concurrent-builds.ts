@@ -1,5 +1,5 @@
 import { writeSpacingMs } from "../../src/ports/write-budget.js";
-import { LOG_GRACE_MS } from "../../src/workflows/watcher/watcher.js";
+import { LOG_GRACE_MS } from "../../src/builds/watch/step.js";
 import { benchSha, defaultWatcherSettings, startBenchApp, type BenchApp, type WatcherSettings } from "../support/bench-app.js";
 import { freshnessOf, updatesByCommit } from "../support/check-run-updates.js";
 import { BuildFleet, type DrivenBuild } from "../support/driven-build.js";

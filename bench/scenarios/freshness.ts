@@ -1,4 +1,4 @@
-import { LOG_GRACE_MS } from "../../src/workflows/watcher/watcher.js";
+import { LOG_GRACE_MS } from "../../src/builds/watch/step.js";
 import { routeTemplate } from "../../src/metrics/octokit.js";
 import { benchSha, scaledWatcherSettings, startBenchApp, type BenchApp, type WatcherSettings } from "../support/bench-app.js";
 import { freshnessOf, updatesByCommit } from "../support/check-run-updates.js";

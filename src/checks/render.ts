@@ -18,7 +18,7 @@ export interface CheckOutput {
 
 /**
  * What a check run says about a build: pure, so the watcher can call it on every tick. Not masked:
- * the check-run port takes only masked text (maskedCheckOutput), applied to these final strings.
+ * the check-run port (src/ports/check-runs.ts) masks these final strings in every write.
  */
 export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
   const output: CheckOutput = { title: renderTitle(input.build, { now: input.now, ...(input.supersededBy !== undefined && { supersededBy: input.supersededBy }) }), summary: renderSummary(input) };

@@ -1,4 +1,3 @@
-import { findCheckRun, maskedCheckOutput, updateCheckRun } from "../adapters/github/checks.js";
 import { deploymentIdFor } from "../domain/deployment-id.js";
 import type { Dependencies } from "../workflows/dependencies.js";
 import { createMasker } from "../variables/masking.js";
@@ -34,22 +33,20 @@ function begunBuilds(intent: Intent): BegunBuild[] {
  * build follows is completed `failure` with the reason. Runs are found through the build record, or
  * by their external_id on the commit.
  */
-export async function closeGivenUpIntent(intent: Intent, attempts: number, deps: Pick<Dependencies, "records" | "github" | "writes" | "log">): Promise<void> {
-  const target = { owner: intent.repository.owner, repo: intent.repository.name };
-  const octokit = await deps.github(intent.installationId);
+export async function closeGivenUpIntent(intent: Intent, attempts: number, deps: Pick<Dependencies, "records" | "checkRuns" | "log">): Promise<void> {
+  const place = { installationId: intent.installationId, owner: intent.repository.owner, repo: intent.repository.name };
   for (const { deploymentId, headSha } of begunBuilds(intent)) {
     const record = await deps.records.get(deploymentId);
     // Done, or started: the watcher completes a started build's run.
     if (record?.completed || record?.buildId !== undefined) continue;
-    const checkRunId = record?.checkRunId ?? (headSha === undefined ? undefined : await findCheckRun(octokit, target, headSha, undefined, deploymentId));
+    const checkRunId = record?.checkRunId ?? (headSha === undefined ? undefined : await deps.checkRuns.find(place, headSha, undefined, deploymentId));
     if (checkRunId === undefined) continue;
-    const output = maskedCheckOutput(createMasker(), {
+    const output = {
       title: "The app gave up on this build",
       summary: `Processing this event failed ${attempts} times, so the app stopped trying; each failure is in the app's log. Re-run this check to try again.`,
-    });
-    await deps.writes
-      .forInstallation(intent.installationId)
-      .once("changes", () => updateCheckRun(octokit, target, checkRunId, { status: "completed", conclusion: "failure", completedAt: new Date() }, output));
+    };
+    // Nothing of the repository's is shown, so nothing to hide: a failure to read its secrets must not keep the run open.
+    await deps.checkRuns.set({ ...place, checkRunId }, { state: { status: "completed", conclusion: "failure", completedAt: new Date() }, output, mask: createMasker() });
     if (record) await deps.records.put({ ...record, status: "FAILED", completed: true });
     deps.log.warn({ deliveryId: intent.deliveryId, deploymentId, checkRunId }, "check run of a given-up event completed as failure");
   }

@@ -1,18 +1,7 @@
-import type { MaskedText } from "../variables/masking.js";
+import type { LogEvent, LogLocation, MaskedLogLine } from "../builds/build-log.js";
 
-/** One event of a build's log (a CloudWatch event, or a line of the local runner). */
-export interface LogEvent {
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-  /** As the build wrote it; may hold several lines. */
-  message: string;
-}
-
-/** Where a build's log is read from: the build's own `logs` (never hard-coded). */
-export interface LogLocation {
-  groupName: string;
-  streamName: string;
-}
+/** The log's lines and where to read them are the core's words: the watcher's pure step takes them in. */
+export type { LogEvent, LogLocation, MaskedLogLine } from "../builds/build-log.js";
 
 export interface LogPage {
   events: LogEvent[];
@@ -31,12 +20,6 @@ export interface LogSource {
 
 /** No stored line is longer (in UTF-8 bytes): the watcher cuts long lines, and a store splits any line too long for it. */
 export const STORED_LINE_MAX_BYTES = 64 * 1024;
-
-/** A line of a build's log as the app keeps it: plain text, masked and cut before it is written. */
-export interface MaskedLogLine {
-  timestamp: number;
-  text: MaskedText;
-}
 
 /** A stored chunk of a build's (masked) log: what the log page and check runs are served from. */
 export interface LogChunk {

@@ -37,6 +37,13 @@ const REMEMBERED_COMPLETIONS = 10_000;
 
 export type CheckWriteKind = "completion" | "progress";
 
+/**
+ * What became of a submitted write: sent (with the answer of the write that went, which is a newer
+ * one for the same key when it replaced this one), dropped (progress after the key's completion was
+ * sent), or failed for a reason other than a rate limit (also reported to `onError`).
+ */
+export type WriteOutcome<T> = { status: "sent"; value: T } | { status: "dropped" } | { status: "failed"; error: unknown };
+
 export interface WriteBudgetOptions {
   /** GITHUB_WRITES_PER_MINUTE. */
   perMinute: number;
@@ -55,10 +62,10 @@ export interface WriteBudgetOptions {
 interface PendingWrite {
   kind: CheckWriteKind;
   effect: WriteEffect;
-  write: () => Promise<void>;
+  write: () => Promise<unknown>;
   /** Its place in the queue, from when the key first waited: replacing its write keeps it. */
   place: number;
-  settle: ((sent: boolean) => void)[];
+  settle: ((outcome: WriteOutcome<unknown>) => void)[];
 }
 
 /** The newer write wins, except that a completion is never replaced by progress. */
@@ -113,16 +120,16 @@ export class GitHubWriteBudget {
   }
 
   /**
-   * Queues `write` for check run `key`, replacing one still waiting for it. Resolves true once it
-   * (or the write that replaced it) was sent, false when that failed (reported to `onError`).
-   * Progress for a check run whose completion was already sent is dropped, and resolves true.
+   * Queues `write` for check run `key`, replacing one still waiting for it. Resolves once it (or the
+   * write that replaced it: the writes of one key answer alike) was sent or failed; progress for a
+   * check run whose completion was already sent is dropped.
    */
-  submit(key: string, kind: CheckWriteKind, write: () => Promise<void>, effect: WriteEffect = "changes"): Promise<boolean> {
-    if (kind === "progress" && this.completed.has(key)) return Promise.resolve(true);
+  submit<T>(key: string, kind: CheckWriteKind, write: () => Promise<T>, effect: WriteEffect = "changes"): Promise<WriteOutcome<T>> {
+    if (kind === "progress" && this.completed.has(key)) return Promise.resolve({ status: "dropped" });
     return this.stepAside(
       () =>
-        new Promise((settle) => {
-          const incoming: PendingWrite = { kind, effect, write, place: this.submitted++, settle: [settle] };
+        new Promise<WriteOutcome<T>>((settle) => {
+          const incoming: PendingWrite = { kind, effect, write, place: this.submitted++, settle: [settle as (outcome: WriteOutcome<unknown>) => void] };
           const queued = this.pending.get(key);
           this.pending.set(key, queued ? coalesce(queued, incoming) : incoming);
           this.pump();
@@ -174,14 +181,14 @@ export class GitHubWriteBudget {
   private async send(key: string, write: PendingWrite): Promise<void> {
     if (write.kind === "completion") this.rememberCompleted(key);
     try {
-      await write.write();
-      for (const settle of write.settle) settle(true);
+      const value = await write.write();
+      for (const settle of write.settle) settle({ status: "sent", value });
     } catch (error) {
       this.completed.delete(key);
       const pause = rateLimitPause(error, this.clock.now());
       if (pause === undefined) {
         this.onError(key, error);
-        for (const settle of write.settle) settle(false);
+        for (const settle of write.settle) settle({ status: "failed", error });
         return;
       }
       this.nextStartAt = Math.max(this.nextStartAt, this.clock.now() + pause);

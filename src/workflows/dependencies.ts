@@ -3,6 +3,7 @@ import type { ProbotOctokit } from "probot";
 import type { GitHubWriteBudgets } from "../ports/write-budget.js";
 import type { BuildLogStore, LogSource } from "../ports/build-logs.js";
 import type { BuildRecordStore } from "../ports/build-records.js";
+import type { CheckRuns } from "../ports/check-runs.js";
 import type { LogMasking } from "../log-masking.js";
 import type { BuildSeal } from "../secrets/build-seal.js";
 import type { SecretTags } from "./variables/secret-tags.js";
@@ -35,6 +36,8 @@ export interface Dependencies {
   metrics: AppMetrics;
   /** Every check-run and comment write of an installation waits its turn here (GITHUB_WRITES_PER_MINUTE). */
   writes: GitHubWriteBudgets;
+  /** Every check-run write: budgeted, coalesced and masked there. */
+  checkRuns: CheckRuns;
   /** An Octokit authenticated as the app's installation. */
   github(installationId: number): Promise<ProbotOctokit>;
   log: Logger;

@@ -25,6 +25,7 @@ describe("the import direction between layers (eslint.layers.js)", () => {
     ["a port importing a workflow", "src/ports/layer-fixture.ts", 'import type { Dependencies } from "../workflows/dependencies.js";', "ports", "workflows"],
     ["a workflow importing an edge", "src/workflows/layer-fixture.ts", 'import { parseSettings } from "../settings.js";\nimport { limitWebhookBodies } from "../http/webhook-body.js";', "workflows", "edges"],
     ["an adapter importing a workflow", "src/adapters/layer-fixture.ts", 'import { processTrigger } from "../workflows/builds/process.js";', "adapters", "workflows"],
+    ["a workflow writing a check run around the check-run port", "src/workflows/layer-fixture.ts", 'import { updateCheckRun } from "../adapters/github/checks.js";', "workflows", "adapters"],
   ])("%s is reported, naming both layers", async (_case, path, code, from, to) => {
     const problems = await layerProblems(path, code);
     expect(problems).toEqual([expect.stringContaining(`from elements of type "${from}" to elements of type "${to}"`)]);

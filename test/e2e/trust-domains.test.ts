@@ -1,5 +1,5 @@
 import { startCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp } from "../support/app.js";
-import { LOG_GRACE_MS } from "../../src/workflows/watcher/watcher.js";
+import { LOG_GRACE_MS } from "../../src/builds/watch/step.js";
 import { World } from "../support/child-app.js";
 import type { FakeBuild } from "../support/fake-codebuild.js";
 import { pullRequestPayload, pushPayload, sendWebhook } from "../support/webhooks.js";

@@ -2,10 +2,12 @@ import nock from "nock";
 import pino from "pino";
 import { ProbotOctokit } from "probot";
 import { MemoryBuildRecordStore } from "../../src/adapters/memory/records.js";
+import { GitHubCheckRuns } from "../../src/adapters/github/check-runs.js";
 import { GitHubWriteBudgets } from "../../src/ports/write-budget.js";
 import { deploymentIdFor } from "../../src/domain/deployment-id.js";
 import { closeGivenUpIntent } from "../../src/intake/given-up.js";
 import type { Intent } from "../../src/ports/intent.js";
+import { AppMetrics } from "../../src/metrics/registry.js";
 import { buildRecord, SHA } from "../support/build-records.js";
 import { useStrictNock } from "../support/nock-strict.js";
 
@@ -15,8 +17,11 @@ function setUp() {
   const records = new MemoryBuildRecordStore();
   const deps = {
     records,
-    writes: new GitHubWriteBudgets({ perMinute: 60_000 }),
-    github: async () => new ProbotOctokit({ auth: { token: "test" }, retry: { enabled: false }, throttle: { enabled: false } }),
+    checkRuns: new GitHubCheckRuns({
+      writes: new GitHubWriteBudgets({ perMinute: 60_000 }),
+      github: async () => new ProbotOctokit({ auth: { token: "test" }, retry: { enabled: false }, throttle: { enabled: false } }),
+      metrics: new AppMetrics(),
+    }),
     log: pino({ level: "silent" }),
   };
   return { records, deps };

@@ -47,6 +47,9 @@ interface Sent {
   at: number;
 }
 
+/** How a submitted write that went resolves (the harness's writes answer nothing). */
+const sentOutcome = { status: "sent", value: undefined };
+
 /** Writes that ran although a newer one for their check run had been submitted: must stay empty. */
 let staleWrites: Sent[] = [];
 beforeEach(() => (staleWrites = []));
@@ -140,7 +143,7 @@ describe("GitHubWriteBudget", () => {
     const replaced = submit("b");
     const newer = submit("b");
     await clock.advance(5_000);
-    await expect(Promise.all([first, replaced, newer])).resolves.toEqual([true, true, true]);
+    await expect(Promise.all([first, replaced, newer])).resolves.toEqual([sentOutcome, sentOutcome, sentOutcome]);
     expect(sent.map((s) => [s.key, s.version])).toEqual([
       ["a", 1],
       ["b", 3],
@@ -172,14 +175,14 @@ describe("GitHubWriteBudget", () => {
     const settled = writes.map(([kind, name]) => budget.submit("run", kind, async () => void ran.push(name)));
     await clock.advance(5_000);
     expect(ran).toEqual(expected);
-    await expect(Promise.all(settled)).resolves.toEqual(writes.map(() => true));
+    await expect(Promise.all(settled)).resolves.toEqual(writes.map(() => sentOutcome));
   });
 
   test("progress submitted after the completion was sent is dropped: a late update cannot reopen a check run", async () => {
     const { clock, sent, submit } = harness();
     void submit("run", "completion");
     await clock.advance(0);
-    await expect(submit("run", "progress")).resolves.toBe(true);
+    await expect(submit("run", "progress")).resolves.toEqual({ status: "dropped" });
     void submit("run", "completion");
     await clock.advance(5_000);
     expect(sent.map((s) => s.version)).toEqual([1, 3]);
@@ -204,7 +207,7 @@ describe("GitHubWriteBudget", () => {
     const started: number[] = [];
     void budget.submit("a", "progress", () => {
       started.push(clock.now());
-      return new Promise((resolve) => (release = resolve));
+      return new Promise<void>((resolve) => (release = resolve));
     });
     void budget.submit("b", "progress", async () => void started.push(clock.now()));
     await clock.advance(10_000);
@@ -227,7 +230,7 @@ describe("GitHubWriteBudget", () => {
     expect(sent.map((s) => [s.key, s.at - NOW])).toEqual([["a", pause]]);
     await clock.advance(1_000);
     expect(sent.map((s) => s.key)).toEqual(["a", "b"]);
-    await expect(limited).resolves.toBe(true);
+    await expect(limited).resolves.toEqual(sentOutcome);
     expect(errors).toEqual([]);
   });
 
@@ -238,7 +241,7 @@ describe("GitHubWriteBudget", () => {
     const newer = submit("a");
     await clock.advance(5_000);
     expect(sent.map((s) => [s.version, s.at - NOW])).toEqual([[2, 10_000]]);
-    await expect(Promise.all([limited, newer])).resolves.toEqual([true, true]);
+    await expect(Promise.all([limited, newer])).resolves.toEqual([sentOutcome, sentOutcome]);
   });
 
   test("a rate-limited completion is not replaced by progress that came during the pause", async () => {
@@ -256,8 +259,8 @@ describe("GitHubWriteBudget", () => {
     const failed = submit("a", "completion", refused);
     const next = submit("b");
     await clock.advance(10_000);
-    await expect(failed).resolves.toBe(false);
-    await expect(next).resolves.toBe(true);
+    await expect(failed).resolves.toEqual({ status: "failed", error: refused });
+    await expect(next).resolves.toEqual(sentOutcome);
     expect(errors).toEqual([["a", refused]]);
     expect(sent.map((s) => [s.key, s.at - NOW])).toEqual([["b", 1_000]]);
   });

@@ -1,4 +1,4 @@
-import { recordedSnapshot } from "../../src/workflows/builds/build-masking.js";
+import { recordedSnapshot } from "../../src/builds/build-record.js";
 import type { BuildRecord, RecordedSnapshot } from "../../src/ports/build-records.js";
 import type { BuildSnapshot } from "../../src/domain/build.js";
 import { createMasker } from "../../src/variables/masking.js";

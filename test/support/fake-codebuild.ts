@@ -1,6 +1,6 @@
 import { AwsJsonFake, ok, refuse, type AwsJsonHandler } from "./aws-json-fake.js";
 import { BATCH_GET_BUILDS_MAX_IDS } from "../../src/adapters/aws/codebuild.js";
-import { LOG_GRACE_MS } from "../../src/workflows/watcher/watcher.js";
+import { LOG_GRACE_MS } from "../../src/builds/watch/step.js";
 
 export interface FakePhase {
   phaseType: string;

@@ -1,7 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import type { CheckAnnotation } from "../../checks/annotation.js";
 import { CHECK_ANNOTATIONS_PER_REQUEST } from "../../checks/annotation.js";
-import type { CheckConclusion } from "../../checks/conclusion.js";
+import type { CheckRunState, NewCheckRun, RenderedCheckOutput } from "../../ports/check-runs.js";
 import type { Masker, MaskedText } from "../../variables/masking.js";
 
 /** An annotation as sent: every text in it masked. */
@@ -20,19 +20,11 @@ export interface CheckRunOutput {
   annotations?: MaskedAnnotation[];
 }
 
-/** Output as rendered, before masking. */
-export interface RenderedCheckOutput {
-  title: string;
-  summary: string;
-  text?: string;
-  annotations?: readonly CheckAnnotation[];
-}
-
 /**
  * The masking step of every check-run write: the final strings (after every escape was removed and
  * every workflow-command escape decoded) masked as they will be shown.
  */
-export function maskedCheckOutput(masker: Masker, output: RenderedCheckOutput): CheckRunOutput {
+export function maskedCheckOutput(masker: Pick<Masker, "mask">, output: RenderedCheckOutput): CheckRunOutput {
   return {
     title: masker.mask(output.title),
     summary: masker.mask(output.summary),
@@ -41,7 +33,7 @@ export function maskedCheckOutput(masker: Masker, output: RenderedCheckOutput): 
   };
 }
 
-function maskedAnnotation(masker: Masker, annotation: CheckAnnotation): MaskedAnnotation {
+function maskedAnnotation(masker: Pick<Masker, "mask">, annotation: CheckAnnotation): MaskedAnnotation {
   const { path, message, title, raw_details, ...position } = annotation;
   return {
     ...position,
@@ -57,17 +49,8 @@ export interface CheckRunTarget {
   repo: string;
 }
 
-export type CheckRunState =
-  | { status: "queued" }
-  | { status: "in_progress"; startedAt?: Date }
-  | { status: "completed"; conclusion: CheckConclusion; completedAt: Date };
-
-export interface NewCheckRun {
-  name: string;
-  headSha: string;
-  externalId?: string;
-  detailsUrl?: string;
-  state: CheckRunState;
+/** A new run as sent: its output masked. */
+export interface MaskedNewCheckRun extends Omit<NewCheckRun, "output" | "mask"> {
   output: CheckRunOutput;
 }
 
@@ -115,7 +98,7 @@ export async function findCheckRun(
   return runs.find((run) => run.external_id === externalId)?.id;
 }
 
-export async function createCheckRun(octokit: ProbotOctokit, target: CheckRunTarget, run: NewCheckRun): Promise<number> {
+export async function createCheckRun(octokit: ProbotOctokit, target: CheckRunTarget, run: MaskedNewCheckRun): Promise<number> {
   const [output, more] = splitAnnotations(run.output);
   const { data } = await octokit.rest.checks.create({
     ...target,

@@ -11,35 +11,36 @@ export const ANNOTATION_CONTEXT_LINES = 200;
 export const ANNOTATION_CONTEXT_CHARACTERS = 64 * 1024;
 
 /**
- * A growing log's annotations, collected read by read without keeping the whole log: each new
- * batch is parsed with the last lines before it, and a problem found twice is kept once. The
- * first MAX_ANNOTATIONS_PER_BUILD problems in log order are kept, so annotations only ever grow
- * at their end and a count of those sent is all a sender needs.
+ * A growing log's annotations, collected read by read without keeping the whole log. The first
+ * MAX_ANNOTATIONS_PER_BUILD problems in log order are kept, so annotations only ever grow at their
+ * end and a count of those sent is all a sender needs.
  */
-export class AnnotationCollector {
-  private readonly found: CheckAnnotation[] = [];
-  private readonly keys = new Set<string>();
-  private readonly sourceRoots = new Set<string>();
-  private context: string[] = [];
+export interface CollectedAnnotations {
+  readonly all: readonly CheckAnnotation[];
+  /** `sameProblem` of each, so a problem found twice is kept once. */
+  readonly keys: ReadonlySet<string>;
+  readonly sourceRoots: readonly string[];
+  /** The last lines read: the next batch is parsed with them. */
+  readonly context: readonly string[];
+}
 
-  /** Lines as read (plain text, masked, cut, one line each); returns how many annotations are known now. */
-  add(lines: readonly string[]): number {
-    if (lines.length === 0 || this.found.length >= MAX_ANNOTATIONS_PER_BUILD) return this.found.length;
-    for (const root of sourceRootsFromLog(lines)) if (this.sourceRoots.size < MAX_SOURCE_ROOTS) this.sourceRoots.add(root);
-    const window = [...this.context, ...lines];
-    for (const annotation of annotationsFromLog(window, { sourceRoots: [...this.sourceRoots], max: Infinity })) {
-      const key = sameProblem(annotation);
-      if (this.keys.has(key) || this.found.length >= MAX_ANNOTATIONS_PER_BUILD) continue;
-      this.keys.add(key);
-      this.found.push(annotation);
-    }
-    this.context = lastLines(window, ANNOTATION_CONTEXT_LINES, ANNOTATION_CONTEXT_CHARACTERS);
-    return this.found.length;
-  }
+export const NO_ANNOTATIONS: CollectedAnnotations = { all: [], keys: new Set(), sourceRoots: [], context: [] };
 
-  get all(): readonly CheckAnnotation[] {
-    return this.found;
+/** The annotations known once `lines` (as read: plain text, masked, cut, one line each) are read after `collected`. */
+export function collectAnnotations(collected: CollectedAnnotations, lines: readonly string[]): CollectedAnnotations {
+  if (lines.length === 0 || collected.all.length >= MAX_ANNOTATIONS_PER_BUILD) return collected;
+  const sourceRoots = [...collected.sourceRoots];
+  for (const root of sourceRootsFromLog(lines)) if (sourceRoots.length < MAX_SOURCE_ROOTS && !sourceRoots.includes(root)) sourceRoots.push(root);
+  const window = [...collected.context, ...lines];
+  const all = [...collected.all];
+  const keys = new Set(collected.keys);
+  for (const annotation of annotationsFromLog(window, { sourceRoots, max: Infinity })) {
+    const key = sameProblem(annotation);
+    if (keys.has(key) || all.length >= MAX_ANNOTATIONS_PER_BUILD) continue;
+    keys.add(key);
+    all.push(annotation);
   }
+  return { all, keys, sourceRoots, context: lastLines(window, ANNOTATION_CONTEXT_LINES, ANNOTATION_CONTEXT_CHARACTERS) };
 }
 
 /** The last lines, at most `count` of them and `characters` together. */

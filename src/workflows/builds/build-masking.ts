@@ -5,8 +5,7 @@ import { type AddMaskState } from "../../variables/add-masks.js";
 import { createMasker, type Masker } from "../../variables/masking.js";
 import type { SecretValues } from "../variables/secret-values.js";
 import type { StoredEntry, VariableStore } from "../../ports/variable-store.js";
-import type { BuildRecord, RecordedSnapshot } from "../../ports/build-records.js";
-import type { BuildSnapshot } from "../../domain/build.js";
+import type { BuildRecord } from "../../ports/build-records.js";
 import { ADD_MASK_MAX_VALUES } from "../../domain/variable-names.js";
 
 /**
@@ -52,11 +51,6 @@ const NO_ADD_MASKS: AddMaskState = { values: [], full: false };
 export function openAddMasks(seal: BuildSeal, record: Pick<BuildRecord, "deploymentId" | "sealedAddMasks">): AddMaskState {
   if (record.sealedAddMasks === undefined) return NO_ADD_MASKS;
   return seal.open(record.deploymentId, record.sealedAddMasks, addMaskStateSchema) ?? NO_ADD_MASKS;
-}
-
-/** The runner's report with its phase messages masked, as a record keeps it. */
-export function recordedSnapshot(snapshot: BuildSnapshot, masker: Masker): RecordedSnapshot {
-  return { ...snapshot, phases: snapshot.phases.map((phase) => ({ ...phase, messages: phase.messages.map((m) => masker.mask(m)) })) };
 }
 
 /** How long the log pages of one build share a masker: as long as secret values are cached. */

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
-import { createCheckRun, findCheckRun, type RenderedCheckOutput } from "../../adapters/github/checks.js";
 import { renderConfigProblems } from "../../checks/config-output.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/schema.js";
 import type { Dependencies } from "../dependencies.js";
+import type { RenderedCheckOutput } from "../../ports/check-runs.js";
 import { mergeVariables } from "../../variables/merge.js";
 import { storedSecrets } from "../variables/secret-tags.js";
 import { identityVariables } from "../../variables/identity.js";
@@ -24,6 +24,12 @@ function headSha(trigger: Trigger): string {
   return trigger.kind === "push" ? trigger.after : trigger.headSha;
 }
 
+/** What processing a trigger reaches the world through. */
+export type ProcessDependencies = Pick<
+  Dependencies,
+  "settings" | "github" | "checkRuns" | "records" | "runner" | "variables" | "secretTags" | "secretValues" | "metrics" | "log"
+>;
+
 /** What an event's processing knows of earlier attempts at it (the intake's). */
 export interface ProcessingAttempt {
   /** The event's first attempt, just recorded by this process: no check run of it can exist yet, so none is looked up. */
@@ -35,7 +41,7 @@ export interface ProcessingAttempt {
  * run it creates ends: an error on the way that can pass is tried again (BuildStart), one that
  * cannot completes the run `failure` with what failed and what to do.
  */
-export async function processTrigger(trigger: Trigger, deps: Dependencies, attempt: ProcessingAttempt): Promise<void> {
+export async function processTrigger(trigger: Trigger, deps: ProcessDependencies, attempt: ProcessingAttempt): Promise<void> {
   const log = deps.log.child({ deliveryId: trigger.deliveryId, repository: trigger.repository.fullName, event: trigger.kind });
   if (trigger.kind === "push" && trigger.deleted) {
     log.info("branch or tag deleted: nothing to build");
@@ -51,7 +57,7 @@ export async function processTrigger(trigger: Trigger, deps: Dependencies, attem
 }
 
 /** One attempt: the config read, the decision, and a check run completed at once or a build started. */
-async function decideAndAct(trigger: Trigger, start: BuildStart, afterEarlierAttempt: boolean, deps: Dependencies, log: Logger): Promise<void> {
+async function decideAndAct(trigger: Trigger, start: BuildStart, afterEarlierAttempt: boolean, deps: ProcessDependencies, log: Logger): Promise<void> {
   const { deploymentId } = start;
   start.record = undefined;
   start.startingUntrusted = false;
@@ -97,39 +103,31 @@ async function conclude(
   afterEarlierAttempt: boolean,
   conclusion: "failure" | "skipped" | "action_required",
   output: RenderedCheckOutput,
-  deps: Dependencies,
+  deps: ProcessDependencies,
 ): Promise<void> {
   start.checkName = name;
   start.masker = await repositoryMasker(deps.secretValues, await deps.variables.list(start.trigger.repository.id));
-  await findEarlierCheckRun(start, afterEarlierAttempt);
+  await findEarlierCheckRun(start, afterEarlierAttempt, deps);
   await start.complete(output, conclusion);
 }
 
 /** The check run an earlier attempt may have created, found by its external_id; a first attempt creates it without asking. */
-async function findEarlierCheckRun(start: BuildStart, afterEarlierAttempt: boolean): Promise<void> {
+async function findEarlierCheckRun(start: BuildStart, afterEarlierAttempt: boolean, deps: Pick<ProcessDependencies, "checkRuns">): Promise<void> {
   if (start.checkRunId !== undefined || !afterEarlierAttempt) return;
-  start.checkRunId = await findCheckRun(start.octokit, start.target, start.headSha, start.checkName!, start.deploymentId);
+  start.checkRunId = await deps.checkRuns.find(start.place, start.headSha, start.checkName!, start.deploymentId);
 }
 
-async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, config: RepoConfig, afterEarlierAttempt: boolean, deps: Dependencies): Promise<void> {
+async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, config: RepoConfig, afterEarlierAttempt: boolean, deps: ProcessDependencies): Promise<void> {
   const { settings, runner, records } = deps;
-  const { deploymentId, octokit, target } = start;
+  const { deploymentId } = start;
   const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
   start.checkName = config.check_name;
   // The build's one read of the stored variables: its masking, its secrets' tags and its variables.
   const entries = await deps.variables.list(trigger.repository.id);
   start.masker = await repositoryMasker(deps.secretValues, entries);
-  await findEarlierCheckRun(start, afterEarlierAttempt);
-  const checkRunId = (start.checkRunId ??= await deps.writes.forInstallation(trigger.installationId).once("creates", () =>
-    createCheckRun(octokit, target, {
-      name: config.check_name,
-      headSha: plan.sha,
-      externalId: deploymentId,
-      detailsUrl,
-      state: { status: "queued" },
-      output: start.masked({ title: "Queued", summary: "Waiting for CodeBuild to start the build." }),
-    }),
-  ));
+  await findEarlierCheckRun(start, afterEarlierAttempt, deps);
+  const queued = start.content({ status: "queued" }, { title: "Queued", summary: "Waiting for CodeBuild to start the build." });
+  const checkRunId = (start.checkRunId ??= await deps.checkRuns.create(start.place, { ...queued, name: config.check_name, headSha: plan.sha, externalId: deploymentId, detailsUrl }));
   const record: BuildRecord = {
     deploymentId,
     installationId: trigger.installationId,
@@ -204,7 +202,7 @@ async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, 
  * Stops a pull request's running builds (it was closed, or someone said `/cancel`); the watcher
  * then sees them stopped and completes their check runs as cancelled. Returns how many.
  */
-export async function stopPullRequestBuilds(repositoryId: number, pullRequest: number, deps: Dependencies): Promise<number> {
+export async function stopPullRequestBuilds(repositoryId: number, pullRequest: number, deps: Pick<Dependencies, "records" | "runner" | "log">): Promise<number> {
   const running = await deps.records.listRunning();
   const stopping = running.filter((r) => r.repository.id === repositoryId && r.plan.pullRequestNumber === pullRequest && r.buildId);
   for (const record of stopping) {

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { ProbotOctokit } from "probot";
-import { createCheckRun, maskedCheckOutput, updateCheckRun, type CheckRunTarget, type RenderedCheckOutput } from "../../adapters/github/checks.js";
 import { UNTRUSTED_SOURCE_ADVICE } from "../../checks/untrusted-source.js";
 import type { ConfigProblem } from "../../config/parse.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/schema.js";
 import type { Dependencies } from "../dependencies.js";
+import type { CheckRunContent, CheckRunPlace, CheckRunRef, CheckRunState, RenderedCheckOutput } from "../../ports/check-runs.js";
 import { createMasker, type Masker } from "../../variables/masking.js";
 import type { BuildDecision } from "../../builds/decide.js";
 import type { BuildRecord } from "../../ports/build-records.js";
@@ -14,6 +14,9 @@ import type { Trigger } from "../../domain/trigger.js";
 
 /** The repository's config and what it says to do with a trigger; or what is wrong with the config. */
 export type Decided = { ok: true; config: RepoConfig; decision: BuildDecision } | { ok: false; problems: ConfigProblem[] };
+
+/** What a build's start writes through. */
+export type StartDependencies = Pick<Dependencies, "checkRuns" | "records" | "metrics">;
 
 /** Attempts at processing an event before its check run completes `failure`, when every error could pass (SPEC 8). */
 export const START_ATTEMPTS = 5;
@@ -50,12 +53,13 @@ export class BuildStart {
     readonly deploymentId: string,
     readonly headSha: string,
     readonly octokit: ProbotOctokit,
-    private readonly deps: Dependencies,
+    private readonly deps: StartDependencies,
     private readonly log: Logger,
   ) {}
 
-  get target(): CheckRunTarget {
-    return { owner: this.trigger.repository.owner, repo: this.trigger.repository.name };
+  /** The repository, as the check-run port and GitHub's API name it. */
+  get place(): CheckRunPlace {
+    return { installationId: this.trigger.installationId, owner: this.trigger.repository.owner, repo: this.trigger.repository.name };
   }
 
   /**
@@ -84,9 +88,9 @@ export class BuildStart {
   private async retrying(reason: string, attempt: number): Promise<void> {
     const checkRunId = this.checkRunId;
     if (checkRunId === undefined) return;
-    const output = this.masked({ title: retryingTitle(reason, attempt, START_ATTEMPTS), summary: `Attempt ${attempt - 1} failed: ${reason}. The app tries again shortly.` });
-    await this.writes()
-      .once("changes", () => updateCheckRun(this.octokit, this.target, checkRunId, { status: "queued" }, output))
+    const output = { title: retryingTitle(reason, attempt, START_ATTEMPTS), summary: `Attempt ${attempt - 1} failed: ${reason}. The app tries again shortly.` };
+    await this.deps.checkRuns
+      .set(this.ref(checkRunId), this.content({ status: "queued" }, output))
       .catch((err: unknown) => this.log.warn({ err }, "saying that the start is tried again failed"));
   }
 
@@ -105,22 +109,14 @@ export class BuildStart {
    * reported, perhaps) never keeps the run from completing.
    */
   async complete(output: RenderedCheckOutput, conclusion: "failure" | "skipped" | "action_required" = "failure"): Promise<void> {
-    const state = { status: "completed" as const, conclusion, completedAt: new Date() };
-    const masked = this.masked(output);
+    const content = this.content({ status: "completed", conclusion, completedAt: new Date() }, output);
     const checkRunId = this.checkRunId;
     if (!this.record) await this.keep(this.deps.records.rememberTrigger(this.deploymentId, this.trigger));
     if (checkRunId === undefined) {
-      this.checkRunId = await this.writes().once("creates", () =>
-        createCheckRun(this.octokit, this.target, {
-          name: this.checkName ?? DEFAULT_REPO_CONFIG.check_name,
-          headSha: this.headSha,
-          externalId: this.deploymentId,
-          state,
-          output: masked,
-        }),
-      );
+      const name = this.checkName ?? DEFAULT_REPO_CONFIG.check_name;
+      this.checkRunId = await this.deps.checkRuns.create(this.place, { ...content, name, headSha: this.headSha, externalId: this.deploymentId });
     } else {
-      await this.writes().once("changes", () => updateCheckRun(this.octokit, this.target, checkRunId, state, masked));
+      await this.deps.checkRuns.set(this.ref(checkRunId), content);
     }
     if (this.record) await this.keep(this.deps.records.put({ ...this.record, status: "FAILED", completed: true }));
   }
@@ -129,12 +125,12 @@ export class BuildStart {
     return written.catch((err: unknown) => this.log.warn({ err, deploymentId: this.deploymentId }, "recording the build's end failed"));
   }
 
-  /** What the app writes about the build, masked with the repository's secrets; without them when even those could not be read. */
-  masked(output: RenderedCheckOutput) {
-    return maskedCheckOutput(this.masker ?? createMasker(), output);
+  /** What the app writes about the build, to be masked with the repository's secrets; without them when even those could not be read. */
+  content(state: CheckRunState, output: RenderedCheckOutput): CheckRunContent {
+    return { state, output, mask: this.masker ?? createMasker() };
   }
 
-  private writes() {
-    return this.deps.writes.forInstallation(this.trigger.installationId);
+  private ref(checkRunId: number): CheckRunRef {
+    return { ...this.place, checkRunId };
   }
 }

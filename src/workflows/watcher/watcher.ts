@@ -1,28 +1,31 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { maskedCheckOutput, updateCheckRun, type CheckRunState } from "../../adapters/github/checks.js";
-import { nextAnnotationBatch } from "../../checks/annotations/index.js";
-import { buildConclusion, checkStatus } from "../../checks/conclusion.js";
-import { renderCheckOutput } from "../../checks/render.js";
-import type { Dependencies } from "../dependencies.js";
-import { systemClock, type Clock } from "../../domain/clock.js";
-import { openAddMasks, recordedSnapshot, repositorySecretIds, secretsToMask } from "../builds/build-masking.js";
-import { FollowedBuild } from "./followed-build.js";
-import { LogReadBudget } from "./log-budget.js";
-import type { BuildRecord, BuildWatchers } from "../../ports/build-records.js";
+import type { WatchAction } from "../../builds/watch/action.js";
+import { maskerOf } from "../../builds/watch/masking.js";
+import type { WatchObservation } from "../../builds/watch/observation.js";
+import { checkRunReport, type CheckRunReport } from "../../builds/watch/report.js";
+import { awaitsReport, followBuild, type WatchedBuild } from "../../builds/watch/state.js";
+import { watchStep } from "../../builds/watch/step.js";
 import { LOG_LINES_MAX } from "../../config/schema.js";
-import { updateFingerprint, CheckUpdateThrottle } from "./update-throttle.js";
+import { systemClock, type Clock } from "../../domain/clock.js";
+import type { CheckRunRef } from "../../ports/check-runs.js";
+import type { BuildRecord, BuildWatchers } from "../../ports/build-records.js";
 import { holdingOf } from "../../replicas/holding.js";
 import type { Replica } from "../../replicas/replica.js";
-
-/** CloudWatch delivers a build's last lines a little after the build ends: reading goes on this long. */
-export const LOG_GRACE_MS = 5_000;
-/** A finished build's check run completes after this even when its log cannot be read to the end. */
-export const LOG_GIVE_UP_MS = 60_000;
+import type { AddMaskState } from "../../variables/add-masks.js";
+import { openAddMasks, repositorySecretIds, secretsToMask } from "../builds/build-masking.js";
+import type { Dependencies } from "../dependencies.js";
+import { LogReadBudget } from "./log-budget.js";
 
 /** Completions remembered against stale listings; far more than builds finish within one tick. */
 const REMEMBERED_COMPLETIONS = 10_000;
 /** Builds taken over or given up at once, so a thousand builds do not wait on one another's writes. */
 const WATCHER_WRITES_AT_ONCE = 25;
+
+/** What the watcher reaches the world through. */
+export type WatcherDependencies = Pick<
+  Dependencies,
+  "settings" | "runner" | "records" | "variables" | "secretValues" | "seal" | "logMasking" | "logs" | "logStore" | "checkRuns" | "metrics" | "log"
+>;
 
 /** How this watcher shares builds with other replicas. */
 export interface WatcherSharing {
@@ -31,25 +34,32 @@ export interface WatcherSharing {
   replica: Replica;
 }
 
+/** A build followed here: its state, as the step keeps it, and what sealing its `::add-mask::` values gave last. */
+interface Followed {
+  state: WatchedBuild;
+  sealed: { addMasks: AddMaskState; text: string | undefined };
+}
+
 /**
- * Follows every running build it watches (SPEC 8: one replica per build): one
- * BatchGetBuilds round per tick for all of them (the runner batches by 100), their logs read
- * incrementally through one budget, and their check runs updated through each installation's
- * write budget — at most once per CHECK_UPDATE_INTERVAL_MS, at once on a phase change,
- * completions first. Builds are found in the table, so a restarted process picks up where the
- * last one stopped, and a replica that died leaves its builds to the others as soon as its
- * heartbeat ran out (src/replicas): keeping a build costs no write.
+ * Follows every running build it watches (SPEC 8: one replica per build), as a loop around the pure
+ * step of src/builds/watch: one BatchGetBuilds round per tick for all of them (the runner batches by
+ * 100), their logs read through one budget, their check runs reported through the check-run port,
+ * which keeps each installation's write budget. The step decides; this loop reads, writes and keeps
+ * time. Builds are found in the table, so a restarted process picks up where the last one stopped,
+ * and a replica that died leaves its builds to the others as soon as its heartbeat ran out
+ * (src/replicas): keeping a build costs no write.
  */
 export class BuildWatcher {
-  private readonly followed = new Map<string, FollowedBuild>();
+  private readonly followed = new Map<string, Followed>();
   private readonly logBudget: LogReadBudget;
-  private readonly throttle: CheckUpdateThrottle;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   /** Cancels the round due when a replica watching builds is found gone. */
   private cancelDeathRound: (() => void) | undefined;
-  /** Check-run writes submitted and not yet settled (with the record of a completion). */
-  private readonly writing = new Set<Promise<void>>();
+  /** Log reads under way, each until its build's log is read as far as it goes. */
+  private readonly reads = new Set<Promise<void>>();
+  /** Actions under way that nobody awaits (stores, completions recorded). */
+  private readonly busy = new Set<Promise<void>>();
   /** The running builds the last round looked at (its `only` applied), and the ones a pass completed. */
   private matched: string[] = [];
   private readonly completedInPass = new Set<string>();
@@ -60,13 +70,11 @@ export class BuildWatcher {
   private only: Set<string> | undefined;
 
   constructor(
-    private readonly deps: Dependencies,
+    private readonly deps: WatcherDependencies,
     private readonly sharing: WatcherSharing,
     private readonly clock: Clock = systemClock,
   ) {
-    const { settings } = deps;
-    this.logBudget = new LogReadBudget({ ratePerSecond: settings.logsRps, clock });
-    this.throttle = new CheckUpdateThrottle(settings.checkUpdateIntervalMs, () => clock.now());
+    this.logBudget = new LogReadBudget({ ratePerSecond: deps.settings.logsRps, clock });
   }
 
   start(): void {
@@ -98,8 +106,8 @@ export class BuildWatcher {
     this.passing = true;
     try {
       await this.tick();
-      await Promise.all([...this.followed.values()].map((f) => f.reading));
-      for (const build of this.followed.values()) this.report(build);
+      await untilEmpty(this.reads);
+      for (const id of this.followed.keys()) this.inBackground(this.observe(id, { kind: "tick" }), id);
       await this.settle();
       const held = [...this.followed.keys()];
       for (const id of held) this.forget(id);
@@ -114,13 +122,15 @@ export class BuildWatcher {
   }
 
   /**
-   * Waits for log reads and check-run writes under way, and for completions to be recorded: a build
-   * given back before its completion is recorded would let another replica complete the run again.
+   * Waits for log reads, check-run writes and what follows them, until nothing is under way: a
+   * build given back before its completion is recorded would let another replica complete the run again.
    */
   private async settle(): Promise<void> {
-    await Promise.all([...this.followed.values()].map((f) => f.reading));
-    await this.deps.writes.drain();
-    await Promise.all(this.writing);
+    do {
+      await untilEmpty(this.reads);
+      await this.deps.checkRuns.drain();
+      await untilEmpty(this.busy);
+    } while (this.reads.size > 0 || this.busy.size > 0);
   }
 
   /** Builds this process follows now. */
@@ -139,12 +149,8 @@ export class BuildWatcher {
     try {
       await this.follow();
       await this.refreshStates();
-      const storedSecrets = await this.storedSecretIds();
-      for (const build of this.followed.values()) {
-        await this.refreshMask(build, storedSecrets.get(build.record.repository.id) ?? []);
-        this.readLog(build);
-        this.report(build);
-      }
+      await this.refreshMasks();
+      for (const id of this.followed.keys()) this.inBackground(this.observe(id, { kind: "round" }), id);
       this.deps.metrics.watcherTick(startedAt, true);
     } catch (err) {
       this.deps.metrics.watcherTick(startedAt, false);
@@ -171,18 +177,18 @@ export class BuildWatcher {
     const joining: BuildRecord[] = [];
     const othersWatching = new Set<string>();
     for (const record of running) {
+      const id = record.deploymentId;
       // A listing taken before this process recorded a completion still shows the build running.
-      if (this.completedHere.has(record.deploymentId)) continue;
+      if (this.completedHere.has(id)) continue;
       const holding = holdingOf(record.watchedBy, replica.id, liveness, now);
-      const followed = this.followed.get(record.deploymentId);
       if (holding === "held") {
         othersWatching.add(record.watchedBy!);
-        if (followed) this.forget(record.deploymentId);
-      } else if (followed) {
-        // A listing may lag behind this replica's own takeover: what it follows stays followed.
-        followed.record = { ...followed.record, supersededBy: record.supersededBy };
-      } else {
+        this.inBackground(this.observe(id, { kind: "heldElsewhere" }), id);
+      } else if (!this.followed.has(id)) {
         joining.push(record);
+      } else if (record.supersededBy !== undefined) {
+        // A listing may lag behind this replica's own takeover: what it follows stays followed.
+        this.inBackground(this.observe(id, { kind: "superseded", by: record.supersededBy }), id);
       }
     }
     // Should a replica watching builds die, a round takes its builds over as soon as its heartbeat ran out.
@@ -201,189 +207,173 @@ export class BuildWatcher {
 
   /**
    * A build followed from its record: after a restart or a takeover, the excerpt starts from the
-   * log already stored, and reading goes on from the record's cursor.
+   * log already stored, and reading goes on from the record's cursor; the values the build hid
+   * before (in another process, or an earlier Lambda pass) hide it from the start.
    */
-  private async resume(record: BuildRecord): Promise<FollowedBuild> {
-    // The values the build hid before (in another process, or an earlier Lambda pass) hide it from the start.
-    const build = new FollowedBuild(record, openAddMasks(this.deps.seal, record));
-    if (record.logCursor !== undefined) build.tail = await this.deps.logStore.tail(record.deploymentId, LOG_LINES_MAX);
-    this.deps.logMasking.follow(record.deploymentId, build.masker);
-    return build;
+  private async resume(record: BuildRecord): Promise<Followed> {
+    const addMasks = openAddMasks(this.deps.seal, record);
+    const tail = record.logCursor === undefined ? [] : await this.deps.logStore.tail(record.deploymentId, LOG_LINES_MAX);
+    const { settings } = this.deps;
+    const state = followBuild(record, { addMasks, tail }, { updateIntervalMs: settings.checkUpdateIntervalMs, logUrl: `${settings.publicUrl}/builds/${record.deploymentId}` });
+    const followed: Followed = { state, sealed: { addMasks, text: record.sealedAddMasks } };
+    this.deps.logMasking.follow(record.deploymentId, { mask: (text) => maskerOf(followed.state.masking).mask(text) });
+    return followed;
   }
 
   private async refreshStates(): Promise<void> {
-    const unfinished = [...this.followed.values()].filter((f) => !f.snapshot || f.snapshot.status === "IN_PROGRESS");
+    const unfinished = [...this.followed.values()].filter((f) => awaitsReport(f.state)).map((f) => f.state.record);
     if (unfinished.length === 0) return;
-    const snapshots = new Map((await this.deps.runner.get(unfinished.map((f) => f.record.buildId!))).map((s) => [s.id, s]));
-    const now = this.clock.now();
-    for (const build of unfinished) {
-      const reported = snapshots.get(build.record.buildId!);
-      if (!reported) continue;
-      // CodeBuild's phase messages may quote the build's output: masked before they are kept anywhere.
-      const snapshot = recordedSnapshot(reported, build.masker);
-      if (updateFingerprint(snapshot) !== updateFingerprint(build.snapshot ?? null)) {
-        build.record = { ...build.record, status: snapshot.status, snapshot };
-        await this.deps.records.put(build.record);
-      }
-      build.snapshot = snapshot;
-      // From the build's own end when known: a build followed anew (after a restart, or a Lambda
-      // invocation) waits out the log's grace period once, not again each time.
-      if (snapshot.status !== "IN_PROGRESS") build.finishedSeenAt ??= Math.min(now, snapshot.endTime?.getTime() ?? now);
-      if (snapshot.logs?.s3Only) build.logDone = snapshot.status !== "IN_PROGRESS";
+    const snapshots = new Map((await this.deps.runner.get(unfinished.map((r) => r.buildId!))).map((s) => [s.id, s]));
+    for (const record of unfinished) {
+      const snapshot = snapshots.get(record.buildId!);
+      if (snapshot) await this.observe(record.deploymentId, { kind: "reported", snapshot });
     }
   }
 
-  /** The stored secrets of every repository with a followed build: one read per repository per round. */
-  private async storedSecretIds(): Promise<Map<number, string[]>> {
-    const repositories = new Set([...this.followed.values()].map((b) => b.record.repository.id));
-    const lists = await Promise.all([...repositories].map(async (id) => [id, await repositorySecretIds(this.deps.variables, id)] as const));
-    return new Map(lists);
-  }
-
-  /** The secrets chosen to hide the build's text (secretsToMask) are hidden; values changed meanwhile too. */
-  private async refreshMask(build: FollowedBuild, storedSecretIds: string[]): Promise<void> {
-    const { record } = build;
-    const ids = secretsToMask(record, storedSecretIds);
-    if (ids.length === 0) return;
-    for (const value of await this.deps.secretValues.valuesOf(ids, Date.parse(record.createdAt))) build.masker.add(value);
-  }
-
-  /** Starts reading the build's log, unless a read is under way or nothing is left to read. */
-  private readLog(build: FollowedBuild): void {
-    if (build.reading || build.logDone) return;
-    build.reading = this.readToEnd(build)
-      .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: build.record.deploymentId }, "reading the build log failed"))
-      .finally(() => (build.reading = undefined));
-  }
-
-  private async readToEnd(build: FollowedBuild): Promise<void> {
-    const location = build.snapshot?.logs;
-    const finished = build.finishedSeenAt !== undefined;
-    if (!location?.groupName || !location.streamName || location.s3Only) {
-      if (finished && this.clock.now() - build.finishedSeenAt! >= LOG_GRACE_MS) build.logDone = true;
-      return;
+  /** The secrets chosen to hide each build's text (secretsToMask), values changed meanwhile too: one stored-secrets read per repository per round. */
+  private async refreshMasks(): Promise<void> {
+    const repositories = new Set([...this.followed.values()].map((f) => f.state.record.repository.id));
+    const stored = new Map(await Promise.all([...repositories].map(async (id) => [id, await repositorySecretIds(this.deps.variables, id)] as const)));
+    for (const [id, { state }] of this.followed) {
+      const { record } = state;
+      const secretIds = secretsToMask(record, stored.get(record.repository.id) ?? []);
+      if (secretIds.length === 0) continue;
+      const values = await this.deps.secretValues.valuesOf(secretIds, Date.parse(record.createdAt));
+      await this.observe(id, { kind: "secrets", values });
     }
-    const { deploymentId } = build.record;
-    for (;;) {
-      const finishedNow = build.finishedSeenAt !== undefined;
-      if (finishedNow && this.clock.now() - build.finishedSeenAt! >= LOG_GIVE_UP_MS) {
-        build.logDone = true;
-        return;
-      }
-      if (!(await this.logBudget.request(deploymentId, { running: !finishedNow, lastOutputAt: build.lastOutputAt }))) return;
+  }
+
+  /** Tells the step, and does what it answers, in order; rejects when an action failed (the rest of them are not done). */
+  private async observe(deploymentId: string, observation: WatchObservation): Promise<void> {
+    const followed = this.followed.get(deploymentId);
+    if (!followed) return;
+    const { build, actions } = watchStep(followed.state, observation, this.clock.now());
+    followed.state = build;
+    for (const action of actions) await this.perform(followed, action);
+  }
+
+  private async perform(followed: Followed, action: WatchAction): Promise<void> {
+    const { deploymentId } = followed.state.record;
+    switch (action.kind) {
+      case "storeRecord":
+        return this.storeRecord(followed, action.record, action.addMasks);
+      case "storeLog":
+        return this.storeLog(deploymentId, action);
+      case "readLog":
+        return this.track(this.reads, this.readLog(deploymentId, action));
+      case "updateCheckRun":
+      case "completeCheckRun":
+        return this.report(followed, action.report);
+      case "recordCompletion":
+        return this.recordCompletion(followed, action);
+      case "stopFollowing":
+        if (action.reason === "completed") this.completed(deploymentId);
+        return this.forget(deploymentId);
+    }
+  }
+
+  /** The record as the step has it, with the build's `::add-mask::` values sealed in it (again only when they changed). */
+  private async storeRecord(followed: Followed, record: BuildRecord, addMasks: AddMaskState): Promise<void> {
+    if (addMasks !== followed.sealed.addMasks) followed.sealed = { addMasks, text: this.deps.seal.seal(record.deploymentId, addMasks) };
+    const { text } = followed.sealed;
+    await this.deps.records.put({ ...record, ...(text !== undefined && { sealedAddMasks: text }) });
+  }
+
+  /** A read's lines stored, then the read goes on (one build's output never holds up the rest of the app for more than a page). */
+  private async storeLog(deploymentId: string, { lines, cursor, atEnd }: Extract<WatchAction, { kind: "storeLog" }>): Promise<void> {
+    try {
+      if (lines.length > 0) await this.deps.logStore.append(deploymentId, lines);
+      await nextTurn();
+      await this.observe(deploymentId, { kind: "logStored", lines: lines.length, cursor, atEnd });
+    } catch (err) {
+      this.deps.log.warn({ err, deploymentId }, "reading the build log failed");
+      await this.observe(deploymentId, { kind: "logUnread" });
+    }
+  }
+
+  /** One page of the log, in the build's turn among all reads (LOGS_RPS). */
+  private async readLog(deploymentId: string, { location, cursor, priority }: Extract<WatchAction, { kind: "readLog" }>): Promise<void> {
+    try {
+      if (!(await this.logBudget.request(deploymentId, priority))) return await this.observe(deploymentId, { kind: "logUnread" });
       let page;
       try {
-        page = await this.deps.logs.read({ groupName: location.groupName, streamName: location.streamName }, build.record.logCursor);
+        page = await this.deps.logs.read(location, cursor);
         this.logBudget.succeeded();
       } catch (error) {
-        if ((error as Error).name === "LogsThrottledError") {
-          this.logBudget.backOff();
-          return;
-        }
-        throw error;
+        if ((error as Error).name !== "LogsThrottledError") throw error;
+        this.logBudget.backOff();
+        return await this.observe(deploymentId, { kind: "logUnread" });
       }
-      const { lines, addMasksChanged } = build.acceptLog(page.events, this.clock.now());
-      if (lines.length > 0) await this.deps.logStore.append(deploymentId, lines);
-      // Kept with the build before the cursor moves past the lines that hid them, so whoever follows next hides them too.
-      const sealedAddMasks = addMasksChanged ? this.deps.seal.seal(deploymentId, build.addMasks.state) : build.record.sealedAddMasks;
-      build.record = { ...build.record, logCursor: page.cursor, ...(sealedAddMasks !== undefined && { sealedAddMasks }) };
-      await this.deps.records.put(build.record);
-      if (lines.length > 0) this.report(build);
-      // One build's output never holds up the rest of the app (webhooks, pages, other builds) for more than a page.
-      await nextTurn();
-      if (page.atEnd) {
-        if (finishedNow && this.clock.now() - build.finishedSeenAt! >= LOG_GRACE_MS) {
-          build.logDone = true;
-          this.report(build);
-        }
-        return;
-      }
+      await this.observe(deploymentId, { kind: "logRead", events: page.events, cursor: page.cursor, atEnd: page.atEnd });
+    } catch (err) {
+      this.deps.log.warn({ err, deploymentId }, "reading the build log failed");
+      await this.observe(deploymentId, { kind: "logUnread" }).catch(() => undefined);
     }
   }
 
-  /** Sends the check run's state when due; a finished build completes once its log is read. */
-  private report(build: FollowedBuild): void {
-    const update = this.render(build);
-    if (!update) return;
-    const { record } = build;
-    const key = String(record.checkRunId);
-    const completion = update.state.status === "completed";
-    if (!this.throttle.claim(key, { phase: update.phase, completed: completion, fingerprint: update.fingerprint })) return;
-
-    const target = { owner: record.repository.owner, repo: record.repository.name };
-    const written = this.deps.writes
-      .forInstallation(record.installationId)
-      .submit(key, completion ? "completion" : "progress", async () => {
+  /** Hands a report to the check-run port; when its turn comes it goes as the build stands then. */
+  private report(followed: Followed, report: CheckRunReport): void {
+    const { record } = followed.state;
+    const id = record.deploymentId;
+    const run: CheckRunRef = { installationId: record.installationId, owner: record.repository.owner, repo: record.repository.name, checkRunId: record.checkRunId };
+    const written = this.deps.checkRuns
+      .report(run, report, {
         // Rendered again when its turn comes, so lines read while it waited go out with it.
-        const latest = this.render(build);
-        const sent = latest && (latest.state.status === "completed") === completion ? latest : update;
-        // An earlier write, rendered when its own turn came, may have sent this very state already.
-        if (sent.fingerprint === build.sentFingerprint) return;
-        const octokit = await this.deps.github(record.installationId);
-        await updateCheckRun(octokit, target, record.checkRunId, sent.state, { ...sent.output, annotations: sent.annotations });
-        build.annotationsSent = sent.annotationsBefore + sent.annotations.length;
-        build.sentFingerprint = sent.fingerprint;
-        this.deps.metrics.checkRunWritten(completion ? "completion" : "progress");
+        fresher: () => {
+          const now = this.followed.get(id);
+          return now && checkRunReport(now.state, this.clock.now());
+        },
+        sent: (content) => this.inBackground(this.observe(id, { kind: "reportSent", report: content }), id),
       })
-      .then(async (sent) => {
-        if (!sent) return this.throttle.forget(key);
-        if (!completion || !build.snapshot) return;
-        await this.deps.records.put({ ...build.record, status: build.snapshot.status, snapshot: build.snapshot, completed: true });
-        this.deps.metrics.buildCompleted(update.conclusion!);
-        if (this.passing) this.completedInPass.add(record.deploymentId);
-        this.rememberCompleted(record.deploymentId);
-        this.forget(record.deploymentId);
-      })
-      .catch((err: unknown) => this.deps.log.warn({ err, deploymentId: record.deploymentId }, "recording a completed build failed"));
-    this.writing.add(written);
-    void written.finally(() => this.writing.delete(written));
+      .then((outcome) => (outcome.status === "failed" ? this.observe(id, { kind: "reportFailed" }) : undefined));
+    this.inBackground(written, id);
   }
 
-  /** The check run's state and output as the build stands; nothing while a finished build's log is still read. */
-  private render(build: FollowedBuild) {
-    const { snapshot, record } = build;
-    if (!snapshot) return undefined;
-    const conclusion = buildConclusion(snapshot.status);
-    if (conclusion && !build.logDone) return undefined;
-    const now = new Date(this.clock.now());
-    const state: CheckRunState = conclusion
-      ? { status: "completed", conclusion, completedAt: snapshot.endTime ?? now }
-      : checkStatus(snapshot) === "queued"
-        ? { status: "queued" }
-        : { status: "in_progress", startedAt: snapshot.startTime };
-    const rendered = renderCheckOutput({
-      build: snapshot,
-      logUrl: `${this.deps.settings.publicUrl}/builds/${record.deploymentId}`,
-      now,
-      logLines: snapshot.logs && !snapshot.logs.s3Only ? build.tail : undefined,
-      logLineCount: record.excerptLines,
-      variables: record.variables,
-      maskingFull: build.addMasks.full,
-      ...(record.supersededBy && { supersededBy: record.supersededBy }),
-      untrusted: !record.plan.trusted,
-    });
-    const annotationsBefore = build.annotationsSent;
-    // A completion carries every annotation left; progress one request's worth at a time.
-    const annotations = conclusion ? build.annotations.all.slice(annotationsBefore) : nextAnnotationBatch([...build.annotations.all], annotationsBefore);
-    // Masked last, with every value known by now: what GitHub receives is the final text.
-    const { annotations: masked = [], ...output } = maskedCheckOutput(build.masker, { ...rendered, annotations });
-    const fingerprint = updateFingerprint({ state, output, annotations: annotationsBefore + annotations.length });
-    return { state, output, annotations: masked, annotationsBefore, conclusion, fingerprint, phase: snapshot.currentPhase };
+  private async recordCompletion(followed: Followed, { record, addMasks, conclusion }: Extract<WatchAction, { kind: "recordCompletion" }>): Promise<void> {
+    const id = record.deploymentId;
+    try {
+      await this.storeRecord(followed, record, addMasks);
+    } catch (err) {
+      this.deps.log.warn({ err, deploymentId: id }, "recording a completed build failed");
+      return this.observe(id, { kind: "completionUnrecorded" });
+    }
+    this.deps.metrics.buildCompleted(conclusion);
+    await this.observe(id, { kind: "completionRecorded" });
   }
 
-  private rememberCompleted(deploymentId: string): void {
+  private completed(deploymentId: string): void {
+    if (this.passing) this.completedInPass.add(deploymentId);
     this.completedHere.add(deploymentId);
     if (this.completedHere.size > REMEMBERED_COMPLETIONS) this.completedHere.delete(this.completedHere.values().next().value!);
   }
 
   private forget(deploymentId: string): void {
-    const build = this.followed.get(deploymentId);
-    if (!build) return;
-    this.followed.delete(deploymentId);
+    if (!this.followed.delete(deploymentId)) return;
     this.deps.logMasking.forget(deploymentId);
     this.logBudget.forget(deploymentId);
-    this.throttle.forget(String(build.record.checkRunId));
   }
+
+  /** Work nobody awaits: waited for by `settle`, its failure logged. */
+  private inBackground(work: Promise<unknown>, deploymentId: string): void {
+    this.track(
+      this.busy,
+      work.then(
+        () => undefined,
+        (err: unknown) => this.deps.log.warn({ err, deploymentId }, "following a build failed"),
+      ),
+    );
+  }
+
+  private track(set: Set<Promise<void>>, work: Promise<void>): void {
+    set.add(work);
+    const done = () => void set.delete(work);
+    work.then(done, done);
+  }
+}
+
+/** Resolves once every promise in `set`, including ones added meanwhile, has settled. */
+async function untilEmpty(set: ReadonlySet<Promise<void>>): Promise<void> {
+  while (set.size > 0) await Promise.allSettled([...set]);
 }
 
 async function inBatches<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {

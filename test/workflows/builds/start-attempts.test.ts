@@ -2,10 +2,10 @@ import nock from "nock";
 import pino from "pino";
 import { ProbotOctokit } from "probot";
 import { MemoryBuildRecordStore } from "../../../src/adapters/memory/records.js";
+import { GitHubCheckRuns } from "../../../src/adapters/github/check-runs.js";
 import { GitHubWriteBudgets } from "../../../src/ports/write-budget.js";
-import { BuildStart, START_ATTEMPTS, START_RETRY_BASE_MS, startRetryDelayMs } from "../../../src/workflows/builds/start-attempts.js";
+import { BuildStart, START_ATTEMPTS, START_RETRY_BASE_MS, startRetryDelayMs, type StartDependencies } from "../../../src/workflows/builds/start-attempts.js";
 import { FAILED_CALL } from "../../../src/builds/start-failure.js";
-import type { Dependencies } from "../../../src/workflows/dependencies.js";
 import { AppMetrics } from "../../../src/metrics/registry.js";
 import { buildRecord, SHA } from "../../support/build-records.js";
 import { useStrictNock } from "../../support/nock-strict.js";
@@ -20,7 +20,9 @@ function throttled(): Error {
 function setUp() {
   const records = new MemoryBuildRecordStore();
   const octokit = new ProbotOctokit({ auth: { token: "test" }, retry: { enabled: false }, throttle: { enabled: false } });
-  const deps = { records, writes: new GitHubWriteBudgets({ perMinute: 60_000 }), metrics: new AppMetrics() } as unknown as Dependencies;
+  const metrics = new AppMetrics();
+  const checkRuns = new GitHubCheckRuns({ writes: new GitHubWriteBudgets({ perMinute: 60_000 }), github: async () => octokit, metrics });
+  const deps: StartDependencies = { records, checkRuns, metrics };
   const trigger = buildRecord().trigger;
   const start = new BuildStart(trigger, "dep-1", SHA, octokit, deps, pino({ level: "silent" }));
   return { start, records };

@@ -1,4 +1,4 @@
-import { CheckUpdateThrottle, checkUpdateDue, updateFingerprint, type CheckUpdate, type SentCheckUpdate } from "../../../src/workflows/watcher/update-throttle.js";
+import { CheckUpdateThrottle, checkUpdateDue, updateFingerprint, type CheckUpdate, type SentCheckUpdate } from "../../../src/builds/watch/update-throttle.js";
 
 const INTERVAL = 10_000;
 const NOW = 1_000_000;
