@@ -22,7 +22,7 @@ export type WatchAction =
   | { kind: "storeLog"; lines: MaskedLogLine[]; cursor: string | undefined; atEnd: boolean }
   /** Read the log from `cursor`, in turn with every other build's reads (LOGS_RPS); answered by `logRead` (or `logUnread`). */
   | { kind: "readLog"; location: LogLocation; cursor: string | undefined; priority: LogReadPriority }
-  /** Report progress on the check run (coalesced by the check-run port); answered by `reportSent` or `reportFailed`. */
+  /** Report progress on the check run (coalesced by the check-run port); answered by `reportSent`, `reportFailed` or `reportDropped`. */
   | { kind: "updateCheckRun"; report: CheckRunReport }
   /** Complete the check run; answered by `reportSent` or `reportFailed`. */
   | { kind: "completeCheckRun"; report: CheckRunReport }

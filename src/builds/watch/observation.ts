@@ -25,8 +25,10 @@ export type WatchObservation =
   | { kind: "logUnread" }
   /** GitHub has this report of the run (it may be a fresher rendering than the one handed over). */
   | { kind: "reportSent"; report: CheckRunReport }
-  /** A report of the run failed for good: the next one due goes again. */
-  | { kind: "reportFailed" }
+  /** This report (as handed over) failed for good: the next one due goes again. */
+  | { kind: "reportFailed"; report: CheckRunReport }
+  /** This progress came after the run's completion went: it is not sent. */
+  | { kind: "reportDropped" }
   /** The completion is recorded (`recordCompletion`), or recording it failed. */
   | { kind: "completionRecorded" }
   | { kind: "completionUnrecorded" }

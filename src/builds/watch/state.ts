@@ -29,6 +29,11 @@ export interface CheckRunProgress {
   claimed?: SentCheckUpdate;
   /** Annotations the run has on GitHub: each report appends the next ones. */
   annotationsSent: number;
+  /**
+   * Progress handed to the check-run port waits its turn: newer progress goes with it (the port asks
+   * for the freshest content when its turn comes), so none is handed over meanwhile; a completion is.
+   */
+  progressWaiting: boolean;
   /** The completion went: the build is being recorded completed, or is to be again after that failed. */
   completion?: "recording" | "unrecorded";
 }
@@ -64,7 +69,7 @@ export function followBuild(record: BuildRecord, resumed: ResumedBuild, rules: W
     annotations: NO_ANNOTATIONS,
     masking: { secrets: [], addMasks: resumed.addMasks },
     log: { reading: false, done: false },
-    checkRun: { annotationsSent: 0 },
+    checkRun: { annotationsSent: 0, progressWaiting: false },
     stopped: false,
   };
 }

@@ -52,8 +52,9 @@ export function watchStep(build: WatchedBuild, observation: WatchObservation, no
     case "reportSent":
       return onReportSent(build, observation.report, now);
     case "reportFailed":
-      // The next report due goes again, at once.
-      return unchanged({ ...build, checkRun: { ...build.checkRun, claimed: undefined } });
+      return onReportFailed(build, observation.report);
+    case "reportDropped":
+      return unchanged({ ...build, checkRun: { ...build.checkRun, progressWaiting: false } });
     case "completionRecorded":
       return { build: { ...build, stopped: true }, actions: [{ kind: "stopFollowing", reason: "completed" }] };
     case "completionUnrecorded":
@@ -143,20 +144,29 @@ function closeLog(build: WatchedBuild, now: number): WatchedBuild {
 
 /**
  * The check run's report when one is due (CHECK_UPDATE_INTERVAL_MS, at once for a new phase or a
- * completion); none while a completion is on its way.
+ * completion); none while a completion is on its way, and only a completion while progress waits.
  */
 function reportIfDue(build: WatchedBuild, now: number): WatchStep {
-  const { claimed, completion } = build.checkRun;
+  const { claimed, completion, progressWaiting } = build.checkRun;
   if (completion !== undefined || claimed?.completed) return unchanged(build);
+  if (progressWaiting && !(build.finishedAt !== undefined && build.log.done)) return unchanged(build);
   const report = checkRunReport(build, now);
   if (!report) return unchanged(build);
   const completed = isCompletion(report.state);
   const update = { phase: report.phase, completed, fingerprint: report.fingerprint };
   if (!checkUpdateDue(claimed, update, now, build.rules.updateIntervalMs)) return unchanged(build);
   return {
-    build: { ...build, checkRun: { ...build.checkRun, claimed: { ...update, at: now } } },
+    build: { ...build, checkRun: { ...build.checkRun, claimed: { ...update, at: now }, progressWaiting: progressWaiting || !completed } },
     actions: [completed ? { kind: "completeCheckRun", report } : { kind: "updateCheckRun", report }],
   };
+}
+
+/** A failed report: the next one due goes again, at once. */
+function onReportFailed(build: WatchedBuild, report: CheckRunReport): WatchStep {
+  const { claimed, progressWaiting } = build.checkRun;
+  // Progress failing while a completion waits leaves the completion be.
+  if (!isCompletion(report.state) && claimed?.completed) return unchanged({ ...build, checkRun: { ...build.checkRun, progressWaiting: false } });
+  return unchanged({ ...build, checkRun: { ...build.checkRun, claimed: undefined, progressWaiting: isCompletion(report.state) && progressWaiting } });
 }
 
 /**
@@ -169,7 +179,8 @@ function onReportSent(build: WatchedBuild, report: CheckRunReport, now: number):
   // Progress that went before a completion claimed since does not make the completion due again.
   const claimed = earlier?.completed && !completed ? earlier : { phase: report.phase, completed, fingerprint: report.fingerprint, at: earlier?.at ?? now };
   const annotationsSent = Math.max(build.checkRun.annotationsSent, report.annotationsBefore + (report.output.annotations?.length ?? 0));
-  const next = { ...build, checkRun: { ...build.checkRun, claimed, annotationsSent } };
+  const progressWaiting = build.checkRun.progressWaiting && completed;
+  const next = { ...build, checkRun: { ...build.checkRun, claimed, annotationsSent, progressWaiting } };
   if (!completed || build.checkRun.completion !== undefined) return unchanged(next);
   return recordCompletion(next);
 }

@@ -325,7 +325,10 @@ export class BuildWatcher {
         },
         sent: (content) => this.inBackground(this.observe(id, { kind: "reportSent", report: content }), id),
       })
-      .then((outcome) => (outcome.status === "failed" ? this.observe(id, { kind: "reportFailed" }) : undefined));
+      .then((outcome) => {
+        if (outcome.status === "failed") return this.observe(id, { kind: "reportFailed", report });
+        if (outcome.status === "dropped") return this.observe(id, { kind: "reportDropped" });
+      });
     this.inBackground(written, id);
   }
 
