@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-/** A check-run update the watcher would send. */
+/** A check-run update the watcher would send; the last one it claimed is kept with the build (CheckRunProgress). */
 export interface CheckUpdate {
   /** CodeBuild's current phase: a change is reported at once. */
   phase: string | undefined;
@@ -26,27 +26,4 @@ export function checkUpdateDue(last: SentCheckUpdate | undefined, next: CheckUpd
   if (!last) return true;
   if (last.fingerprint === next.fingerprint) return false;
   return next.completed || next.phase !== last.phase || now - last.at >= intervalMs;
-}
-
-/** Remembers the last update of each check run followed by this process. */
-export class CheckUpdateThrottle {
-  private readonly sent = new Map<string, SentCheckUpdate>();
-
-  constructor(
-    private readonly intervalMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** True when `update` is due for check run `key`; it then counts as sent. */
-  claim(key: string, update: CheckUpdate): boolean {
-    const now = this.now();
-    if (!checkUpdateDue(this.sent.get(key), update, now, this.intervalMs)) return false;
-    this.sent.set(key, { ...update, at: now });
-    return true;
-  }
-
-  /** Forgets `key`: its check run completed and is no longer followed, or its write failed and must go again. */
-  forget(key: string): void {
-    this.sent.delete(key);
-  }
 }

@@ -1,4 +1,4 @@
-import { CheckUpdateThrottle, checkUpdateDue, updateFingerprint, type CheckUpdate, type SentCheckUpdate } from "../../../src/builds/watch/update-throttle.js";
+import { checkUpdateDue, updateFingerprint, type CheckUpdate, type SentCheckUpdate } from "../../../src/builds/watch/update-throttle.js";
 
 const INTERVAL = 10_000;
 const NOW = 1_000_000;
@@ -26,24 +26,5 @@ describe("updateFingerprint", () => {
     expect(updateFingerprint(state)).toBe(updateFingerprint(structuredClone(state)));
     expect(updateFingerprint(state)).not.toBe(updateFingerprint({ ...state, output: { ...state.output, text: "line 1\nline 2" } }));
     expect(updateFingerprint(state)).not.toBe(updateFingerprint({ ...state, status: "completed" }));
-  });
-});
-
-describe("CheckUpdateThrottle", () => {
-  test("claims what is due per check run, counts it as sent, and forgets on request", () => {
-    let now = NOW;
-    const throttle = new CheckUpdateThrottle(INTERVAL, () => now);
-    const first = update({ fingerprint: "a" });
-    expect(throttle.claim("1", first)).toBe(true);
-    expect(throttle.claim("2", first)).toBe(true);
-    expect(throttle.claim("1", first)).toBe(false);
-    now += 5_000;
-    expect(throttle.claim("1", update({ fingerprint: "b" }))).toBe(false);
-    now += 5_000;
-    expect(throttle.claim("1", update({ fingerprint: "b" }))).toBe(true);
-    expect(throttle.claim("1", update({ fingerprint: "c", completed: true }))).toBe(true);
-    expect(throttle.claim("1", update({ fingerprint: "c", completed: true }))).toBe(false);
-    throttle.forget("1");
-    expect(throttle.claim("1", update({ fingerprint: "c", completed: true }))).toBe(true);
   });
 });
