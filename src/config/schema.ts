@@ -61,6 +61,7 @@ export const repoConfigSchema = z
     forks: z.enum(["require-approval", "build", "ignore"]).default("require-approval"),
     log_lines: z.number().int().min(1).max(LOG_LINES_MAX).default(50),
     timeout_minutes: z.number().int().min(TIMEOUT_MINUTES.min).max(TIMEOUT_MINUTES.max).optional(),
+    deployment: z.boolean().default(false),
     env: variableMap.default({}),
     environments: z
       .object({

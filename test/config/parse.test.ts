@@ -50,6 +50,7 @@ describe("valid files, defaults applied", () => {
       forks: "require-approval",
       log_lines: 50,
       timeout_minutes: 60,
+      deployment: false,
       env: { NEXT_PUBLIC_SITE_NAME: "Example" },
       environments: {
         production: { env: { NEXT_PUBLIC_API_URL: "https://api.example.com" } },
@@ -67,6 +68,8 @@ describe("valid files, defaults applied", () => {
     ["forks and log_lines", "forks: build\nlog_lines: 500\n", { forks: "build", log_lines: 500 }],
     ["timeout_minutes at its bounds", "timeout_minutes: 5\n", { timeout_minutes: 5 }],
     ["an allowed project", "project: team-web\n", { project: "team-web" }],
+    ["deployment on", "deployment: true\n", { deployment: true }],
+    ["deployment off", "deployment: false\n", { deployment: false }],
     ["paths and paths_ignore", "on:\n  paths: [src/**]\n  paths_ignore: ['**/*.md']\n", { on: expect.objectContaining({ paths: ["src/**"], paths_ignore: ["**/*.md"] }) }],
   ])("%s", (_name, raw, expected) => {
     expect(configOf(parseRaw(raw))).toMatchObject(expected);
@@ -117,6 +120,9 @@ describe("wrong types and values, one problem each", () => {
     ["on:\n  paths: src\n", ["on", "paths"], 'on.paths must be a list, not the string "src": write ["src"]'],
     ["on:\n  paths_ignore: [[a]]\n", ["on", "paths_ignore", 0], "on.paths_ignore[0] must be a string, not a list"],
     ["cancel_in_progress: 'true'\n", ["cancel_in_progress"], 'cancel_in_progress must be true or false, not the string "true"'],
+    ["deployment: yes\n", ["deployment"], 'deployment must be true or false, not the string "yes"'],
+    ["deployment: preview\n", ["deployment"], 'deployment must be true or false, not the string "preview"'],
+    ["deployment: 1\n", ["deployment"], "deployment must be true or false, not 1"],
     ["forks: sometimes\n", ["forks"], 'forks must be one of "require-approval", "build", "ignore", not the string "sometimes"'],
     ["forks: 1\n", ["forks"], 'forks must be one of "require-approval", "build", "ignore", not 1'],
     ["log_lines: lots\n", ["log_lines"], 'log_lines must be a number, not the string "lots"'],
@@ -152,7 +158,7 @@ describe("wrong types and values, one problem each", () => {
 });
 
 describe("unknown keys, at every level", () => {
-  const top = "project, buildspec, check_name, on, cancel_in_progress, forks, log_lines, timeout_minutes, env, environments";
+  const top = "project, buildspec, check_name, on, cancel_in_progress, forks, log_lines, timeout_minutes, deployment, env, environments";
   test.each<[string, ConfigPath, string]>([
     ["unknown: 1\n", ["unknown"], `unknown key "unknown" at the top level: the allowed keys are ${top}`],
     ["checkName: CI\n", ["checkName"], `unknown key "checkName" at the top level: the allowed keys are ${top}`],
