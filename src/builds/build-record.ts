@@ -1,3 +1,4 @@
+import { deployUrlOf, type DeployUrl } from "../deployments/deploy-url.js";
 import type { BuildPhase, BuildSnapshot, BuildStatus } from "../domain/build.js";
 import type { BuildPlan, RepositoryRef, Trigger } from "../domain/trigger.js";
 import type { VariableSource } from "../domain/variables.js";
@@ -47,12 +48,22 @@ export interface RecordedPhase extends Omit<BuildPhase, "messages"> {
   messages: MaskedText[];
 }
 
-/** A runner's report as a record keeps it (see RecordedPhase). */
-export interface RecordedSnapshot extends Omit<BuildSnapshot, "phases"> {
+/**
+ * A runner's report as a record keeps it (see RecordedPhase). Of the exported variables, only where
+ * the build deployed is kept, checked and masked: the others may hold anything.
+ */
+export interface RecordedSnapshot extends Omit<BuildSnapshot, "phases" | "exportedVariables"> {
   phases: RecordedPhase[];
+  deployUrl?: DeployUrl;
 }
 
-/** The runner's report with its phase messages masked, as a record keeps it. */
-export function recordedSnapshot(snapshot: BuildSnapshot, masker: Pick<Masker, "mask">): RecordedSnapshot {
-  return { ...snapshot, phases: snapshot.phases.map((phase) => ({ ...phase, messages: phase.messages.map((m) => masker.mask(m)) })) };
+/**
+ * The runner's report as a record keeps it: phase messages masked, and of the exported variables only
+ * DEPLOY_URL, checked and masked. An untrusted build's DEPLOY_URL is never read: its code would
+ * choose the link that the app shows as its deployment.
+ */
+export function recordedSnapshot(snapshot: BuildSnapshot, masker: Pick<Masker, "mask">, trusted: boolean): RecordedSnapshot {
+  const { exportedVariables, ...rest } = snapshot;
+  const deployUrl = trusted ? deployUrlOf(exportedVariables, masker) : undefined;
+  return { ...rest, phases: snapshot.phases.map((phase) => ({ ...phase, messages: phase.messages.map((m) => masker.mask(m)) })), ...(deployUrl && { deployUrl }) };
 }

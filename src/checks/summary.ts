@@ -1,5 +1,6 @@
 import type { BuildPhase, BuildSnapshot } from "../domain/build.js";
 import type { VariableSource } from "../domain/variables.js";
+import type { DeployUrl } from "../deployments/deploy-url.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { formatDuration } from "./duration.js";
 import { blockquote, codeSpan, escapeMarkdown, markdownLink } from "./markdown.js";
@@ -23,6 +24,8 @@ export interface SummaryInput {
   maskingFull?: boolean;
   /** A build of untrusted code: with the untrusted role, without the app's source credentials. */
   untrusted?: boolean;
+  /** Where the build said it deployed (DEPLOY_URL), or why that was ignored. */
+  deployUrl?: DeployUrl;
 }
 
 /** How the summary names each layer of SPEC 3's precedence. */
@@ -58,7 +61,7 @@ const PHASE_STATUS_WORDS: Record<string, string> = {
 export function renderSummary(input: SummaryInput): string {
   const { build } = input;
   const link = markdownLink("Full log", input.logUrl);
-  const notes = buildNotes(build, input);
+  const notes = [...deploymentNotes(build, input.deployUrl), ...buildNotes(build, input)];
   const separators = 2 * "\n\n".length;
   const room = CHECK_OUTPUT_MAX_BYTES - utf8Length([...notes, link].join("\n\n")) - separators;
   const table = fitLines(phaseTable(build, input.now), room, (left) => `${left} more phases are not shown.`);
@@ -102,6 +105,15 @@ function phaseStatusWord(phase: BuildPhase, build: BuildSnapshot): string {
   if (isPhaseRunning(phase, build)) return "in progress";
   if (phase.status === undefined) return "";
   return PHASE_STATUS_WORDS[phase.status] ?? phase.status.toLowerCase().replaceAll("_", " ");
+}
+
+/** Where the build deployed, linked once it succeeded; a DEPLOY_URL that was ignored, and why. */
+function deploymentNotes(build: BuildSnapshot, deployUrl: DeployUrl | undefined): string[] {
+  if (deployUrl === undefined) return [];
+  if ("problem" in deployUrl) return [escapeMarkdown(deployUrl.problem)];
+  if (build.status !== "SUCCEEDED") return [];
+  const masked = deployUrl.masked ? ` The address holds a hidden value, shown as ${codeSpan("***")}.` : "";
+  return [`**Deployed to** ${markdownLink(deployUrl.url, deployUrl.url)}${masked}`];
 }
 
 /** What a user can do about an ending that is not about their commands. */

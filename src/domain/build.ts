@@ -43,6 +43,8 @@ export interface BuildSnapshot {
   endTime?: Date;
   phases: BuildPhase[];
   logs?: { groupName?: string; streamName?: string; deepLink?: string; s3Only: boolean };
+  /** The buildspec's `env.exported-variables` with their values at the build's end (CodeBuild's `exportedEnvironmentVariables`). */
+  exportedVariables?: { name: string; value: string }[];
 }
 
 /** A build the runner could not start, with words the user can act on. */

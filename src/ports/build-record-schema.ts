@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { SameShape } from "../lib/stored-data.js";
+import { checkDeployUrl } from "../deployments/deploy-url.js";
 import type { MaskedText } from "../variables/masking.js";
 import type { BuildRecord, RecordedPhase, RecordedSnapshot } from "./build-records.js";
 import { buildPlanSchema, repositorySchema, triggerSchema } from "../domain/trigger-schema.js";
@@ -13,6 +14,12 @@ const time = z.iso.datetime().transform((text) => new Date(text));
 
 /** A record's phase messages were masked before they were written (RecordedPhase). */
 const maskedText = z.string().transform((text) => text as MaskedText);
+
+/** A DEPLOY_URL is checked again as it is read back: only an address the app would publish is taken. */
+const deployUrlSchema = z.union([
+  z.object({ url: maskedText.refine((url) => checkDeployUrl(url).ok, "not an http(s) address"), masked: z.boolean() }),
+  z.object({ problem: z.string() }),
+]);
 
 const phaseSchema = z.object({
   name: z.string(),
@@ -31,6 +38,7 @@ const snapshotSchema = z.object({
   endTime: time.optional(),
   phases: z.array(phaseSchema),
   logs: z.object({ groupName: z.string().optional(), streamName: z.string().optional(), deepLink: z.string().optional(), s3Only: z.boolean() }).optional(),
+  deployUrl: deployUrlSchema.optional(),
 });
 
 const variableSource = z.enum(["default", "file", "file-environment", "stored", "stored-environment", "secret", "secret-environment", "identity"]);

@@ -79,6 +79,21 @@ describe("CodeBuildRunner", () => {
     expect(build!.logs).toMatchObject({ groupName: "/aws/codebuild/p", streamName: "1", s3Only: false });
   });
 
+  test("exported variables are reported as CodeBuild gives them at the build's end; a build without any has none", async () => {
+    cb.on(BatchGetBuildsCommand).resolves({
+      builds: [
+        { id: "p:1", buildStatus: "SUCCEEDED", phases: [], exportedEnvironmentVariables: [{ name: "DEPLOY_URL", value: "https://pr-1.example.com" }, { name: "EMPTY" }] },
+        { id: "p:2", buildStatus: "IN_PROGRESS", phases: [] },
+      ],
+    });
+    const [ended, running] = await runner.get(["p:1", "p:2"]);
+    expect(ended!.exportedVariables).toEqual([
+      { name: "DEPLOY_URL", value: "https://pr-1.example.com" },
+      { name: "EMPTY", value: "" },
+    ]);
+    expect(running!.exportedVariables).toBeUndefined();
+  });
+
   test("a refusal reaches the caller as CodeBuild threw it, to be put in words with every start-path error", async () => {
     const refusal = Object.assign(new Error("Project cannot be found"), { name: "ResourceNotFoundException" });
     cb.on(StartBuildCommand).rejects(refusal);

@@ -3,7 +3,7 @@ import { CHECK_OUTPUT_MAX_BYTES } from "../../src/checks/output-size.js";
 import { maskedCheckOutput } from "../../src/adapters/github/checks.js";
 import { renderCheckOutput, type CheckOutputInput } from "../../src/checks/render.js";
 import { cutLineNote, MAX_LOG_LINE_LENGTH } from "../../src/checks/terminal.js";
-import { createMasker } from "../../src/variables/masking.js";
+import { createMasker, type MaskedText } from "../../src/variables/masking.js";
 import { at, phase, runningIn, T0 } from "./fixtures.js";
 
 const LOG_URL = "https://app.example.com/builds/b1";
@@ -359,5 +359,35 @@ describe("a build superseded by a newer commit's (cancel_in_progress)", () => {
     const { summary } = render(stopped, { supersededBy: NEWER });
     expect(summary).toContain("`cancel_in_progress` in `.github/codebuild.yml`");
     expect(summary.indexOf(NOTE)).toBeLessThan(summary.indexOf(LINK));
+  });
+});
+
+describe("where the build deployed (DEPLOY_URL)", () => {
+  const succeeded = finished("SUCCEEDED", [phase("BUILD", "SUCCEEDED", 0, 10)], 10);
+  const url = "https://pr-7.preview.example.com/" as MaskedText;
+
+  test("a succeeded build links its address", () => {
+    expect(render(succeeded, { deployUrl: { url, masked: false } }).summary).toContain(
+      "**Deployed to** [https\\:\\/\\/pr\\-7\\.preview\\.example\\.com\\/](<https://pr-7.preview.example.com/>)",
+    );
+  });
+
+  test("an address with a hidden value says so", () => {
+    const { summary } = render(succeeded, { deployUrl: { url: "https://x.example.com/?t=***" as MaskedText, masked: true } });
+    expect(summary).toContain("The address holds a hidden value, shown as `***`.");
+  });
+
+  test("a failed build links nothing", () => {
+    const failed = finished("FAILED", [phase("BUILD", "FAILED", 0, 10)], 10);
+    expect(render(failed, { deployUrl: { url, masked: false } }).summary).not.toContain("pr-7");
+  });
+
+  test("an ignored DEPLOY_URL is a note, whatever the build's end", () => {
+    const problem = "DEPLOY_URL is a javascript: URL: only http and https addresses are published, so it was ignored.";
+    expect(render(succeeded, { deployUrl: { problem } }).summary).toContain("DEPLOY\\_URL is a javascript\\: URL\\: only http and https addresses are published\\, so it was ignored\\.");
+  });
+
+  test("without a DEPLOY_URL, nothing is said", () => {
+    expect(render(succeeded).summary).not.toContain("Deployed");
   });
 });

@@ -37,7 +37,7 @@ export function runningSnapshot(overrides: Partial<BuildSnapshot> = {}): Recorde
     ],
     logs: { groupName: "/aws/codebuild/shared-builds", streamName: "0001", s3Only: false },
     ...overrides,
-  }, createMasker());
+  }, createMasker(), true);
 }
 
 /** A push build of `octo/site`'s main branch, running in CodeBuild. */

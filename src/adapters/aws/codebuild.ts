@@ -71,6 +71,7 @@ function toSnapshot(build: Build): BuildSnapshot | null {
     durationSeconds: p.durationInSeconds,
     messages: (p.contexts ?? []).map((c) => c.message ?? "").filter((m) => m.length > 0),
   }));
+  const exported = (build.exportedEnvironmentVariables ?? []).flatMap((v) => (v.name === undefined ? [] : [{ name: v.name, value: v.value ?? "" }]));
   const cloudWatch = build.logs?.cloudWatchLogs;
   const s3 = build.logs?.s3Logs;
   return {
@@ -88,5 +89,6 @@ function toSnapshot(build: Build): BuildSnapshot | null {
           s3Only: cloudWatch?.status === "DISABLED" && s3?.status === "ENABLED",
         }
       : undefined,
+    ...(exported.length > 0 && { exportedVariables: exported }),
   };
 }

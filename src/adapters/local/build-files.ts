@@ -27,6 +27,7 @@ const localBuildSchema = z.object({
   phases: z.array(localPhaseSchema),
   process: z.object({ pid: z.number().int().min(2), startTicks: z.string().optional() }).optional(),
   workspace: z.string().optional(),
+  exportedVariables: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
 });
 
 const _phase: SameShape<z.infer<typeof localPhaseSchema>, LocalPhase> = true;

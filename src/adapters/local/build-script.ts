@@ -1,15 +1,18 @@
+import { MAX_VALUE_BYTES } from "../../domain/variable-names.js";
 import { BUILDSPEC_PHASES, type Buildspec, type BuildspecPhaseKey } from "./buildspec.js";
 
 /**
  * What the build script tells the runner on its side channel (fd 3), one record a line, never mixed
  * with the build's output: `phase-start NAME`, `command c|f INDEX` (of the phase's commands or
- * finally block), `command-end STATUS`, `phase-end NAME SUCCEEDED|FAILED`, and `done` at the end.
+ * finally block), `command-end STATUS`, `phase-end NAME SUCCEEDED|FAILED`, `export NAME BASE64` for
+ * each of `exported-variables` after the last phase, and `done` at the end.
  */
 export type ScriptRecord =
   | { kind: "phase-start"; phase: string }
   | { kind: "command"; block: "commands" | "finally"; index: number }
   | { kind: "command-end"; status: number }
   | { kind: "phase-end"; phase: string; status: "SUCCEEDED" | "FAILED" }
+  | { kind: "export"; name: string; value: string }
   | { kind: "done" };
 
 /** The file descriptor of the side channel the runner opens for the script. */
@@ -27,8 +30,24 @@ const ABORTING_PHASES: ReadonlySet<BuildspecPhaseKey> = new Set(["install", "pre
  * so the log reads the same in both runners.
  */
 export function buildScript(spec: Buildspec): string {
-  return [PRELUDE, ...BUILDSPEC_PHASES.map(({ key, name }) => phaseScript(spec, key, name)), `__cb_record done`, ""].join("\n");
+  return [PRELUDE, ...BUILDSPEC_PHASES.map(({ key, name }) => phaseScript(spec, key, name)), ...exportScript(spec), `__cb_record done`, ""].join("\n");
 }
+
+/**
+ * `exported-variables` as CodeBuild has them: their values after POST_BUILD, set or not by any phase,
+ * sent in Base64 so that any value fits on one line; a variable never set is not exported.
+ */
+function exportScript(spec: Buildspec): string[] {
+  if (spec.exportedVariables.length === 0) return [];
+  return ["# exported-variables", ...spec.exportedVariables.map((name) => `[ -z "\${${name}+set}" ] || __cb_record export ${name} "$(printf '%s' "$${name}" | base64 -w0)"`)];
+}
+
+/** An exported value is a variable's value: at most MAX_VALUE_BYTES, so at most this much Base64. */
+const EXPORTED_BASE64_MAX = 4 * Math.ceil(MAX_VALUE_BYTES / 3);
+/** Base64 as `base64 -w0` writes it: read in one pass. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** A name of `exported-variables` (checked again: the side channel is the build's to write on too). */
+const EXPORTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Reads one side-channel line; undefined for anything else. */
 export function parseScriptRecord(line: string): ScriptRecord | undefined {
@@ -42,6 +61,8 @@ export function parseScriptRecord(line: string): ScriptRecord | undefined {
       return /^\d+$/.test(a ?? "") ? { kind, status: Number(a) } : undefined;
     case "phase-end":
       return a && (b === "SUCCEEDED" || b === "FAILED") ? { kind, phase: a, status: b } : undefined;
+    case "export":
+      return a && EXPORTED_NAME.test(a) && (b ?? "").length <= EXPORTED_BASE64_MAX && BASE64.test(b ?? "") ? { kind, name: a, value: Buffer.from(b ?? "", "base64").toString("utf8") } : undefined;
     case "done":
       return { kind };
     default:

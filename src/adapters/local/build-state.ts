@@ -32,6 +32,8 @@ export interface LocalBuild {
   process?: { pid: number; startTicks?: string };
   /** The temporary directory of the checkout, removed when the build ends. */
   workspace?: string;
+  /** `exported-variables` as the build's script reported them after its last phase. */
+  exportedVariables?: { name: string; value: string }[];
 }
 
 /** A build just submitted: SUBMITTED done at once, the source being fetched. */
@@ -71,6 +73,12 @@ export function endPhase(build: LocalBuild, status: PhaseStatus, at: Date, messa
   if (!phase) return build;
   const kept = phase.name === QUEUED ? [] : phase.messages;
   return { ...build, phases: [...build.phases.slice(0, -1), { ...closed(phase, status, at), messages: firstMessages(kept, messages) }] };
+}
+
+/** An exported variable's value as the script reported it (a name reported again replaces the earlier value). */
+export function exportVariable(build: LocalBuild, name: string, value: string): LocalBuild {
+  const others = (build.exportedVariables ?? []).filter((variable) => variable.name !== name);
+  return { ...build, exportedVariables: [...others, { name, value }] };
 }
 
 /** Adds why the phase under way is failing, unless it already says. */
@@ -113,6 +121,7 @@ export function toSnapshot(build: LocalBuild): BuildSnapshot {
     endTime: build.endTime === undefined ? undefined : new Date(build.endTime),
     phases,
     logs: { groupName: LOCAL_LOG_GROUP, streamName: build.id, s3Only: false },
+    ...(build.exportedVariables && { exportedVariables: build.exportedVariables }),
   };
 }
 

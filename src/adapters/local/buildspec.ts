@@ -22,6 +22,8 @@ export interface BuildspecPhase {
 export interface Buildspec {
   /** `env.variables`, the build's own variables override them. */
   variables: Record<string, string>;
+  /** `env.exported-variables`: names whose values the build reports at its end (DEPLOY_URL). */
+  exportedVariables: string[];
   phases: Record<BuildspecPhaseKey, BuildspecPhase>;
 }
 
@@ -43,12 +45,14 @@ export const IGNORED_BUILDSPEC_KEYS = [
   "artifacts",
   "cache",
   "reports",
-  "env.exported-variables",
   "env.git-credential-helper",
   "phases.<phase>.runtime-versions",
 ] as const;
 
 const ignored = z.unknown().optional();
+
+/** A shell variable's name: what `exported-variables` may list (the build script reads each by name). */
+const EXPORTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A key that changes what commands see, which the local runner cannot do: refused, with why. */
 const unsupported = (why: string) => z.undefined({ error: why }).optional();
@@ -108,7 +112,14 @@ const buildspecSchema = z.strictObject(
             "secrets-manager": unsupported(
               "is not supported by the local runner: store the secret with /secret set, and the build gets it as a variable",
             ),
-            "exported-variables": ignored,
+            "exported-variables": z.preprocess(
+              emptyToUndefined,
+              z
+                .array(z.string({ error: "each entry must be a variable name" }).regex(EXPORTED_NAME, "each entry must be a variable name (letters, digits and _, not starting with a digit)"), {
+                  error: "must be a list of variable names",
+                })
+                .optional(),
+            ),
             "git-credential-helper": ignored,
           },
           { error: "must be a mapping" },
@@ -162,6 +173,7 @@ function toBuildspec(parsed: ParsedBuildspec): Buildspec {
   };
   return {
     variables: parsed.env?.variables ?? {},
+    exportedVariables: [...new Set(parsed.env?.["exported-variables"] ?? [])],
     phases: { install: phase("install"), pre_build: phase("pre_build"), build: phase("build"), post_build: phase("post_build") },
   };
 }

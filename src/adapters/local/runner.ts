@@ -17,6 +17,7 @@ import { commandFailureMessage, containerLine, parseScriptRecord, SCRIPT_CHANNEL
 import {
   endPhase,
   enterPhase,
+  exportVariable,
   finishBuild,
   leftQueue,
   notePhaseFailure,
@@ -401,6 +402,8 @@ export class LocalRunner implements BuildRunner {
       }
       case "phase-end":
         return this.update(build, (state) => endPhase(state, record.status, at));
+      case "export":
+        return this.update(build, (state) => exportVariable(state, record.name, record.value));
       case "done":
         build.scriptDone = true;
     }

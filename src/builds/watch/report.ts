@@ -45,6 +45,7 @@ export function checkRunReport(build: WatchedBuild, now: number): CheckRunReport
     maskingFull: build.masking.addMasks.full,
     ...(record.supersededBy && { supersededBy: record.supersededBy }),
     untrusted: !record.plan.trusted,
+    ...(snapshot.deployUrl && { deployUrl: snapshot.deployUrl }),
   });
   const annotationsBefore = build.checkRun.annotationsSent;
   const all = build.annotations.all;

@@ -88,7 +88,7 @@ function readLog(build: WatchedBuild): WatchAction {
  * output), kept with the record when it changed.
  */
 function onReported(build: WatchedBuild, reported: BuildSnapshot, now: number): WatchStep {
-  const snapshot = recordedSnapshot(reported, maskerOf(build.masking));
+  const snapshot = recordedSnapshot(reported, maskerOf(build.masking), build.record.plan.trusted);
   const changed = updateFingerprint(snapshot) !== updateFingerprint(build.snapshot ?? null);
   const record = changed ? { ...build.record, status: snapshot.status, snapshot } : build.record;
   const finished = snapshot.status !== "IN_PROGRESS";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { deployUrlOf } from "../../deployments/deploy-url.js";
 import type { BuildSeal } from "../../secrets/build-seal.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import { type AddMaskState } from "../../variables/add-masks.js";

@@ -9,8 +9,9 @@ import { sourceRootsFromLog } from "../../../src/checks/annotations/repository-p
 import { temporaryDirectory } from "./local-build-fixtures.js";
 
 const phase = (commands: string[], more: Partial<BuildspecPhase> = {}): BuildspecPhase => ({ commands, finally: [], onFailure: "ABORT", ...more });
-const spec = (phases: Partial<Buildspec["phases"]>): Buildspec => ({
+const spec = (phases: Partial<Buildspec["phases"]>, exportedVariables: string[] = []): Buildspec => ({
   variables: {},
+  exportedVariables,
   phases: { install: phase([]), pre_build: phase([]), build: phase([]), post_build: phase([]), ...phases },
 });
 
@@ -98,6 +99,32 @@ describe("buildScript", () => {
   });
 });
 
+describe("exported-variables", () => {
+  test("are reported after POST_BUILD with the values the phases left, any text on one line; a variable never set is not", async () => {
+    const { records } = await runScript(
+      spec({ build: phase(["export DEPLOY_URL='https://pr-1.example.com/?a=1&b=two words'"]), post_build: phase(["EMPTY="]) }, ["DEPLOY_URL", "EMPTY", "NEVER_SET"]),
+    );
+    const exported = records.filter((r) => r.startsWith("export ")).map((r) => parseScriptRecord(r));
+    expect(exported).toEqual([
+      { kind: "export", name: "DEPLOY_URL", value: "https://pr-1.example.com/?a=1&b=two words" },
+      { kind: "export", name: "EMPTY", value: "" },
+    ]);
+    expect(records.indexOf("phase-end POST_BUILD SUCCEEDED")).toBeLessThan(records.indexOf(records.find((r) => r.startsWith("export "))!));
+    expect(records.at(-1)).toBe("done");
+  });
+
+  test("a value with a line break and quotes comes back whole", async () => {
+    const { records } = await runScript(spec({ build: phase(["DEPLOY_URL=$'a\\nb \\'c\\' $HOME'"]) }, ["DEPLOY_URL"]));
+    expect(parseScriptRecord(records.find((r) => r.startsWith("export "))!)).toEqual({ kind: "export", name: "DEPLOY_URL", value: "a\nb 'c' $HOME" });
+  });
+
+  test("are captured even when a phase failed", async () => {
+    const { records } = await runScript(spec({ build: phase(["DEPLOY_URL=https://x.example", "false"]) }, ["DEPLOY_URL"]));
+    expect(records).toContain("phase-end BUILD FAILED");
+    expect(parseScriptRecord(records.find((r) => r.startsWith("export "))!)).toMatchObject({ value: "https://x.example" });
+  });
+});
+
 describe("parseScriptRecord", () => {
   test.each([
     ["phase-start BUILD", { kind: "phase-start", phase: "BUILD" }],
@@ -106,6 +133,11 @@ describe("parseScriptRecord", () => {
     ["command-end 127", { kind: "command-end", status: 127 }],
     ["phase-end PRE_BUILD FAILED", { kind: "phase-end", phase: "PRE_BUILD", status: "FAILED" }],
     ["done", { kind: "done" }],
+    [`export DEPLOY_URL ${Buffer.from("https://a.example").toString("base64")}`, { kind: "export", name: "DEPLOY_URL", value: "https://a.example" }],
+    ["export EMPTY", { kind: "export", name: "EMPTY", value: "" }],
+    ["export 1BAD aGk=", undefined],
+    ["export A not*base64", undefined],
+    [`export A ${"A".repeat(30_000)}`, undefined],
     ["command x 1", undefined],
     ["command-end -1", undefined],
     ["phase-end BUILD MAYBE", undefined],

@@ -43,6 +43,7 @@ describe("parseBuildspec", () => {
     expect(spec).toEqual({
       // Values as written: YAML's failsafe schema keeps 1.10 and yes as text.
       variables: { NUMBER: "1.10", FLAG: "yes", EMPTY: "" },
+      exportedVariables: [],
       phases: {
         install: EMPTY_PHASE,
         pre_build: { commands: ["true", "echo one\necho two\n"], finally: ["echo cleanup"], onFailure: "CONTINUE" },
@@ -54,10 +55,22 @@ describe("parseBuildspec", () => {
 
   test.each([
     ["the harmless keys of CodeBuild", "proxy:\n  logs: yes\nbatch:\n  fast-fail: true\nreports:\n  r:\n    files: [a]\nartifacts:\n  files: [a]\ncache:\n  paths: [a]\n"],
-    ["env's exported-variables and git-credential-helper", "env:\n  exported-variables: [A]\n  git-credential-helper: yes\n"],
+    ["env's git-credential-helper", "env:\n  git-credential-helper: yes\n"],
     ["an empty env", "env:\n"],
   ])("%s are accepted and ignored", (_case, extra) => {
     expect(parsed(`version: 0.2\n${extra}phases:\n  build:\n    commands: [make]\n`).phases.build.commands).toEqual(["make"]);
+  });
+
+  test("env's exported-variables are the names the build reports at its end, each once", () => {
+    expect(parsed("version: 0.2\nenv:\n  exported-variables:\n    - DEPLOY_URL\n    - other_1\n    - DEPLOY_URL\nphases:\n  build:\n    commands: [make]\n").exportedVariables).toEqual(["DEPLOY_URL", "other_1"]);
+  });
+
+  test.each([
+    ["a name the shell cannot read", "  exported-variables: [\"DEPLOY URL\"]\n", "env.exported-variables.0: each entry must be a variable name (letters, digits and _, not starting with a digit)"],
+    ["shell code", "  exported-variables: [\"$(id)\"]\n", "env.exported-variables.0: each entry must be a variable name (letters, digits and _, not starting with a digit)"],
+    ["one name, not a list", "  exported-variables: DEPLOY_URL\n", "env.exported-variables: must be a list of variable names"],
+  ])("exported-variables with %s are refused", (_case, entry, message) => {
+    expect(parseBuildspec(`version: 0.2\nenv:\n${entry}phases:\n  build:\n    commands: [make]\n`)).toEqual({ ok: false, problems: [{ line: 3, message }] });
   });
 
   test("the ignored keys are listed for the README", () => {

@@ -50,6 +50,24 @@ describe("LocalRunner: a build's phases", () => {
     expect(log.indexOf("hello from the repository")).toBeGreaterThan(log.findIndex((line) => line.endsWith("Entering phase BUILD")));
   });
 
+  test("env.exported-variables are captured in the sandbox after POST_BUILD, kept with the build, and never printed in its log", async () => {
+    const repo = await repository({
+      "buildspec.yml": buildspec(
+        { build: ["export DEPLOY_URL=https://early.example.com"], post_build: ["DEPLOY_URL=\"https://pr-$((6 * 7)).example.com/?from=$(basename \"$PWD\")\""] },
+        "env:\n  exported-variables:\n    - DEPLOY_URL\n    - NOT_SET",
+      ),
+    });
+    const { runner, dataDir } = await localRunner();
+    const { id } = await runner.start(buildRequest(repo));
+    const build = await waitForBuild(runner, id);
+    expect(build.status).toBe("SUCCEEDED");
+    expect(build.exportedVariables).toEqual([{ name: "DEPLOY_URL", value: expect.stringMatching(/^https:\/\/pr-42\.example\.com\/\?from=/) }]);
+    expect((await logLines(dataDir, id)).some((line) => line.includes("pr-42"))).toBe(false);
+    // Read back from its file, as a restarted app reads it.
+    const { runner: restarted } = await localRunner({ dataDir });
+    expect((await restarted.get([id]))[0]?.exportedVariables).toEqual(build.exportedVariables);
+  });
+
   test("a failing command fails PRE_BUILD, skips the rest of it, and BUILD and POST_BUILD do not run", async () => {
     const repo = await repository({
       "buildspec.yml": buildspec({ pre_build: ["echo before", "exit_code() { return 3; }; exit_code", "echo skipped-command"], build: ["echo built"], post_build: ["echo post"] }),
