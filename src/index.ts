@@ -13,6 +13,9 @@ import type { CommandDependencies } from "./workflows/commands/run.js";
 import { GitHubConversation } from "./adapters/github/conversation.js";
 import { GitHubPullRequests } from "./adapters/github/pulls.js";
 import { runComment } from "./workflows/commands/run.js";
+import { GitHubDeploymentComments } from "./adapters/github/deployment-comments.js";
+import { GitHubDeployments } from "./adapters/github/deployments.js";
+import { buildLogUrl } from "./deployments/report.js";
 import { registerBuildEvents } from "./handlers/build-events.js";
 import { registerCommentEvents } from "./handlers/comment-events.js";
 import { receiver } from "./handlers/receive.js";
@@ -107,7 +110,7 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   const writes = new GitHubWriteBudgets({
     perMinute: settings.githubWritesPerMinute,
     perHour: settings.githubWritesPerHour,
-    onError: (key, err) => app.log.warn({ err, checkRunId: key }, "check run update failed"),
+    onError: (key, err) => app.log.warn({ err, key }, "a GitHub write failed"),
     stepAside: (waiting) => queue.stepAside(waiting),
   });
   const github = (installationId: number) => app.auth(installationId);
@@ -127,6 +130,14 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     metrics,
     writes,
     checkRuns: new GitHubCheckRuns({ github, writes, metrics }),
+    deployments: new GitHubDeployments({ github, writes }),
+    deploymentComments: new GitHubDeploymentComments({
+      github,
+      writes,
+      threads: stores.deploymentThreads,
+      appId: settings.appId,
+      context: { logUrl: (deploymentId) => buildLogUrl(settings.publicUrl, deploymentId) },
+    }),
     github,
     log: app.log,
   };

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "pino";
 import { DynamoDbBuildLogStore } from "./adapters/aws/dynamodb/build-logs.js";
 import { DynamoDbBuildRecordStore } from "./adapters/aws/dynamodb/build-records.js";
+import { DynamoDbDeploymentThreadStore } from "./adapters/aws/dynamodb/deployment-threads.js";
 import { DynamoDbHeartbeatStore } from "./adapters/aws/dynamodb/heartbeats.js";
 import { DynamoDbIntakeStore } from "./adapters/aws/dynamodb/intake.js";
 import { createDynamoDbClient } from "./adapters/aws/dynamodb/client.js";
@@ -15,6 +16,7 @@ import { FileSecretStore } from "./adapters/local/file-secrets.js";
 import type { BuildLogStore } from "./ports/build-logs.js";
 import type { BuildRecordStore, BuildWatchers } from "./ports/build-records.js";
 import type { IntakeStore } from "./ports/intake-store.js";
+import type { DeploymentThreadStore } from "./deployments/ports.js";
 import { nameFailedCalls } from "./adapters/aws/failed-calls.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";
@@ -29,6 +31,7 @@ export interface Stores {
   records: BuildRecordStore & BuildWatchers;
   intake: IntakeStore;
   heartbeats: HeartbeatStore;
+  deploymentThreads: DeploymentThreadStore;
   /** Where the data lives, for the start-up line. */
   description: string;
   /** Where secret values live, for the start-up line. */
@@ -64,6 +67,7 @@ export async function openStores(settings: Settings, log: Logger, metrics: AppMe
     records: new DynamoDbBuildRecordStore(client, settings.tableName, log),
     intake: new DynamoDbIntakeStore(client, settings.tableName, log),
     heartbeats: new DynamoDbHeartbeatStore(client, settings.tableName, log),
+    deploymentThreads: new DynamoDbDeploymentThreadStore(client, settings.tableName, log),
     description: embedded
       ? `embedded DynamoDB (dynalite) in ${dataPath}, served on the Unix socket ${embedded.socketPath}, table ${settings.tableName}`
       : `DynamoDB table ${settings.tableName}`,

@@ -1,3 +1,4 @@
+import type { BuildDeployment } from "../deployments/deployment.js";
 import { deployUrlOf, type DeployUrl } from "../deployments/deploy-url.js";
 import type { BuildPhase, BuildSnapshot, BuildStatus } from "../domain/build.js";
 import type { BuildPlan, RepositoryRef, Trigger } from "../domain/trigger.js";
@@ -25,6 +26,8 @@ export interface BuildRecord {
   secretIds: string[];
   /** How far the watcher has read the build's log: CloudWatch's token expires after a day, so it is kept here. */
   logCursor?: string;
+  /** The build's GitHub deployment (`deployment: true`), made before StartBuild. */
+  deployment?: BuildDeployment;
   /** The runner's build id, once StartBuild answered. */
   buildId?: string;
   status: BuildStatus;

@@ -16,6 +16,31 @@ export interface CheckRunState {
   history: Record<string, unknown>[];
 }
 
+/** A deployment as the stand-in keeps it: what was asked for, and every status sent, in order. */
+export interface DeploymentState {
+  id: number;
+  /** `owner/repo` */
+  repository: string;
+  sha: string;
+  ref: string;
+  environment: string;
+  payload: unknown;
+  /** Every body sent to create it. */
+  request: Record<string, unknown>;
+  statuses: Record<string, unknown>[];
+}
+
+/** A comment on an issue or pull request, with every body it had (the first is the one it was created with). */
+export interface IssueComment {
+  id: number;
+  issueNumber: number;
+  body: string;
+  /** The GitHub App that wrote it: the app's own comments have this stand-in's app (id 1). */
+  appId?: number;
+  login: string;
+  bodies: string[];
+}
+
 /** One attempt to deliver a webhook, as GET /app/hook/deliveries lists it (GitHub's `hook-delivery-item`). */
 export interface HookDelivery {
   id: number;
@@ -102,8 +127,8 @@ export class GitHubStandIn {
   readonly permissions = new Map<string, string>();
   /** User tokens GitHub confirms were issued to the app (POST /applications/{client_id}/token). */
   readonly userTokens = new Map<string, { login: string; id: number }>();
-  /** Comments the app wrote, reactions it made, comments it deleted. */
-  readonly comments: { issueNumber: number; body: string }[] = [];
+  /** Comments the app wrote (and others' comments a test adds), reactions it made, comments it deleted. */
+  readonly comments: IssueComment[] = [];
   readonly reactions: { commentId: number; content: string }[] = [];
   readonly deletedComments: number[] = [];
   /** The user GitHub's OAuth web flow signs in (authorize approves at once), and codes issued. */
@@ -125,6 +150,8 @@ export class GitHubStandIn {
   onRedeliver?: (delivery: HookDelivery) => void;
   /** Token, check-run, delivery and repository-listing requests, in order; `failedWith` is the status of an answer made to fail. */
   readonly requests: { method: string; path: string; body: unknown; failedWith?: number }[] = [];
+  /** Deployments by id. */
+  readonly deployments = new Map<number, DeploymentState>();
   appOwner = "Codertocat";
   private readonly suites = new Map<string, number>();
   private nextId = 1000;
@@ -241,6 +268,22 @@ export class GitHubStandIn {
     return { ...run, app: { id: 1, slug: "codebuild-checks" }, check_suite: { id: this.suiteOf(run.head_sha) } };
   }
 
+  /** A comment as GitHub's REST API describes it (the fields the app reads). */
+  private commentJson(comment: IssueComment): Record<string, unknown> {
+    return {
+      id: comment.id,
+      body: comment.body,
+      user: { login: comment.login, type: comment.appId === undefined ? "User" : "Bot" },
+      performed_via_github_app: comment.appId === undefined ? null : { id: comment.appId, slug: "codebuild-checks" },
+    };
+  }
+
+  /** A deployment as GitHub's REST API describes it (the fields the app reads). */
+  private deploymentJson(deployment: DeploymentState): Record<string, unknown> {
+    const { request: _request, statuses: _statuses, repository: _repository, ...rest } = deployment;
+    return { ...rest, task: "deploy" };
+  }
+
   /** A repository as GitHub's REST API describes it (the fields the app reads). */
   private repositoryJson(fullName: string): Record<string, unknown> | undefined {
     const repo = this.repositories.get(fullName);
@@ -346,8 +389,58 @@ export class GitHubStandIn {
       }),
       route("POST", api(`${repo}\\/issues\\/\\d+\\/comments$`), (request, url) => {
         const body = String(fieldsOf(request.body).body);
-        this.comments.push({ issueNumber: Number(segment(url, 7)), body });
-        return json(201, { id: this.newId(), body });
+        const comment = { id: this.newId(), issueNumber: Number(segment(url, 7)), body, appId: 1, login: "codebuild-checks[bot]", bodies: [body] };
+        this.comments.push(comment);
+        return json(201, this.commentJson(comment));
+      }),
+      route("GET", api(`${repo}\\/issues\\/\\d+\\/comments(\\?.*)?$`), (request, url) => {
+        this.record(request);
+        const issueNumber = Number(segment(url, 7));
+        const listed = this.comments.filter((c) => c.issueNumber === issueNumber && !this.deletedComments.includes(c.id));
+        return json(200, listed.map((c) => this.commentJson(c)));
+      }),
+      route("PATCH", api(`${repo}\\/issues\\/comments\\/\\d+$`), (request, url) => {
+        const comment = this.comments.find((c) => c.id === Number(segment(url, 8)));
+        if (!comment || this.deletedComments.includes(comment.id)) return NOT_FOUND;
+        // Only its author may edit a comment here (GitHub lets maintainers edit others' too; the app is none).
+        if (comment.appId !== 1) return json(403, { message: "Resource not accessible by integration" });
+        comment.body = String(fieldsOf(request.body).body);
+        comment.bodies.push(comment.body);
+        return json(200, this.commentJson(comment));
+      }),
+      route("POST", api(`${repo}\\/deployments$`), (request, url) => {
+        const body = fieldsOf(request.body);
+        this.record(request, body);
+        const id = this.newId();
+        const deployment: DeploymentState = {
+          id,
+          repository: fullNameOf(url),
+          sha: String(body.ref),
+          ref: String(body.ref),
+          environment: String(body.environment ?? "production"),
+          payload: body.payload ?? {},
+          request: body,
+          statuses: [],
+        };
+        this.deployments.set(id, deployment);
+        return json(201, this.deploymentJson(deployment));
+      }),
+      route("GET", api(`${repo}\\/deployments(\\?.*)?$`), (request, url) => {
+        this.record(request);
+        const sha = url.searchParams.get("sha");
+        const environment = url.searchParams.get("environment");
+        const listed = [...this.deployments.values()]
+          .filter((d) => d.repository === fullNameOf(url) && (!sha || d.sha === sha) && (!environment || d.environment === environment))
+          .sort((a, b) => b.id - a.id);
+        return json(200, listed.map((d) => this.deploymentJson(d)));
+      }),
+      route("POST", api(`${repo}\\/deployments\\/\\d+\\/statuses$`), (request, url) => {
+        const body = fieldsOf(request.body);
+        this.record(request, body);
+        const deployment = this.deployments.get(Number(segment(url, 7)));
+        if (!deployment) return NOT_FOUND;
+        deployment.statuses.push(body);
+        return json(201, { id: this.newId(), state: body.state, description: body.description ?? "", environment: deployment.environment });
       }),
       route("POST", api(`${repo}\\/issues\\/comments\\/\\d+\\/reactions$`), (request, url) => {
         const commentId = Number(segment(url, 8));

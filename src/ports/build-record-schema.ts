@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { SameShape } from "../lib/stored-data.js";
+import { ENVIRONMENT_NAMES } from "../domain/environment.js";
 import { checkDeployUrl } from "../deployments/deploy-url.js";
 import type { MaskedText } from "../variables/masking.js";
 import type { BuildRecord, RecordedPhase, RecordedSnapshot } from "./build-records.js";
@@ -59,6 +60,7 @@ export const storedBuildRecordSchema = z.object({
   variables: z.array(z.object({ name: z.string(), source: variableSource })),
   secretIds: z.array(z.string()),
   logCursor: z.string().optional(),
+  deployment: z.object({ id: z.number().int().positive(), environment: z.enum(ENVIRONMENT_NAMES) }).optional(),
   buildId: z.string().optional(),
   status: snapshotSchema.shape.status,
   snapshot: snapshotSchema.optional(),

@@ -6,6 +6,7 @@ import type { BuildRecordStore } from "../ports/build-records.js";
 import type { CheckRuns } from "../ports/check-runs.js";
 import type { LogMasking } from "../log-masking.js";
 import type { BuildSeal } from "../secrets/build-seal.js";
+import type { DeploymentComments, Deployments } from "../deployments/ports.js";
 import type { SecretTags } from "./variables/secret-tags.js";
 import type { Settings } from "../settings.js";
 import type { VariableEditor } from "./variables/editor.js";
@@ -34,6 +35,10 @@ export interface Dependencies {
   /** Where the watcher keeps what it read, masked. */
   logStore: BuildLogStore;
   metrics: AppMetrics;
+  /** GitHub deployments and their statuses (`deployment: true`), through the write budget. */
+  deployments: Deployments;
+  /** The deployment comment of each pull request, through the write budget. */
+  deploymentComments: DeploymentComments;
   /** Every check-run and comment write of an installation waits its turn here (GITHUB_WRITES_PER_MINUTE). */
   writes: GitHubWriteBudgets;
   /** Every check-run write: budgeted, coalesced and masked there. */

@@ -23,6 +23,8 @@ export interface FakeBuild {
   sourceVersion?: string;
   phases: FakePhase[];
   logs?: { groupName?: string; streamName?: string; deepLink?: string; cloudWatchLogs?: { status: string }; s3Logs?: { status: string } };
+  /** The buildspec's exported-variables, as CodeBuild reports them once the build ended. */
+  exportedEnvironmentVariables?: { name: string; value: string }[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { BuildDeployment, DeploymentStatus } from "../../deployments/deployment.js";
 import type { CheckConclusion } from "../../checks/conclusion.js";
 import type { AddMaskState } from "../../variables/add-masks.js";
 import type { LogReadPriority } from "./log-read-schedule.js";
@@ -10,10 +11,9 @@ import type { CheckRunReport } from "./report.js";
  * performs each through a port in one exhaustive switch, and tells the step how the ones that
  * answer went (see WatchObservation).
  *
- * A new effect of following a build — a deployment status when the build starts or ends, say — is
- * a new member here, emitted by the step (step.ts: `onReported` sees a build start and finish,
- * `onReportSent` its completion go out) and performed by the loop's `perform`, which the compiler
- * then makes handle it.
+ * A new effect of following a build is a new member here, emitted by the step and performed by the
+ * loop's `perform`, which the compiler then makes handle it (`reportDeployment`: `onReported` sees a
+ * build start, `recordCompletion` its end).
  */
 export type WatchAction =
   /** Keep the record (status and snapshot, log cursor) in the table, with `addMasks` sealed in it. */
@@ -28,5 +28,10 @@ export type WatchAction =
   | { kind: "completeCheckRun"; report: CheckRunReport }
   /** The completion went: keep the record completed; answered by `completionRecorded` or `completionUnrecorded`. */
   | { kind: "recordCompletion"; record: BuildRecord; addMasks: AddMaskState; conclusion: CheckConclusion }
+  /**
+   * Send the build's deployment a status (SPEC 10): progress as the build starts, its end before the
+   * completion is recorded (`final`, awaited: a build completed without it would never send it).
+   */
+  | { kind: "reportDeployment"; deployment: BuildDeployment; status: DeploymentStatus; final: boolean }
   /** Forget the build here: completed, or another replica watches it. */
   | { kind: "stopFollowing"; reason: "completed" | "heldElsewhere" };

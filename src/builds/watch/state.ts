@@ -1,3 +1,4 @@
+import { QUEUED_STATUS, type DeploymentState } from "../../deployments/deployment.js";
 import { NO_ANNOTATIONS } from "../../checks/annotations/collector.js";
 import type { AddMaskState } from "../../variables/add-masks.js";
 import type { LogLocation } from "../build-log.js";
@@ -49,6 +50,8 @@ export interface WatchedBuild extends ReadLog {
   finishedAt?: number;
   log: LogProgress;
   checkRun: CheckRunProgress;
+  /** The last state handed to the build's GitHub deployment, when it has one (`queued` went as it was made). */
+  deploymentState?: DeploymentState;
   /** Followed no more: its completion is recorded, or another replica watches it. */
   stopped: boolean;
 }
@@ -70,6 +73,7 @@ export function followBuild(record: BuildRecord, resumed: ResumedBuild, rules: W
     masking: { secrets: [], addMasks: resumed.addMasks },
     log: { reading: false, done: false },
     checkRun: { annotationsSent: 0, progressWaiting: false },
+    ...(record.deployment && { deploymentState: QUEUED_STATUS.state }),
     stopped: false,
   };
 }

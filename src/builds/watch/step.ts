@@ -1,4 +1,5 @@
 import { buildConclusion } from "../../checks/conclusion.js";
+import { deploymentStatusOf } from "../../deployments/deployment.js";
 import type { CheckRunState } from "../../checks/check-run.js";
 import type { BuildSnapshot } from "../../domain/build.js";
 import { recordedSnapshot } from "../build-record.js";
@@ -101,7 +102,21 @@ function onReported(build: WatchedBuild, reported: BuildSnapshot, now: number): 
     ...(finished && build.finishedAt === undefined && { finishedAt: Math.min(now, snapshot.endTime?.getTime() ?? now) }),
     log: { ...build.log, done: build.log.done || (snapshot.logs?.s3Only === true && finished) },
   };
-  return { build: next, actions: changed ? [storeRecord(next)] : [] };
+  const stored = { build: next, actions: changed ? [storeRecord(next)] : [] };
+  // A deployment's end goes with the check run's completion (recordCompletion), once the log is read.
+  return finished ? stored : then(stored, (b) => reportDeployment(b, false));
+}
+
+/**
+ * The deployment's status for the build as it stands (deploymentStatusOf), when it has a
+ * deployment and that status's state was not handed over yet.
+ */
+function reportDeployment(build: WatchedBuild, final: boolean): WatchStep {
+  const { deployment, supersededBy } = build.record;
+  if (!deployment || !build.snapshot) return unchanged(build);
+  const status = deploymentStatusOf({ build: build.snapshot, ...(supersededBy !== undefined && { supersededBy }) });
+  if (status.state === build.deploymentState) return unchanged(build);
+  return { build: { ...build, deploymentState: status.state }, actions: [{ kind: "reportDeployment", deployment, status, final }] };
 }
 
 function storeRecord(build: WatchedBuild): WatchAction {
@@ -190,7 +205,11 @@ function recordCompletion(build: WatchedBuild): WatchStep {
   const snapshot = build.snapshot!;
   const next = { ...build, checkRun: { ...build.checkRun, completion: "recording" as const } };
   const record = { ...build.record, status: snapshot.status, snapshot, completed: true };
-  return { build: next, actions: [{ kind: "recordCompletion", record, addMasks: build.masking.addMasks, conclusion: buildConclusion(snapshot.status)! }] };
+  // The deployment's end before the build counts as completed: whoever followed it next would not send it.
+  return then(reportDeployment(next, true), (b) => ({
+    build: b,
+    actions: [{ kind: "recordCompletion", record, addMasks: b.masking.addMasks, conclusion: buildConclusion(snapshot.status)! }],
+  }));
 }
 
 function isCompletion(state: CheckRunState): boolean {

@@ -4,6 +4,8 @@ import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/schema.js";
 import type { Dependencies } from "../dependencies.js";
 import type { RenderedCheckOutput } from "../../ports/check-runs.js";
 import { mergeVariables } from "../../variables/merge.js";
+import { createMasker } from "../../variables/masking.js";
+import { buildLogUrl, deploymentReporting, openDeployment, reportStartFailure } from "../../deployments/report.js";
 import { storedSecrets } from "../variables/secret-tags.js";
 import { identityVariables } from "../../variables/identity.js";
 import { repositoryMasker } from "./build-masking.js";
@@ -27,7 +29,7 @@ function headSha(trigger: Trigger): string {
 /** What processing a trigger reaches the world through. */
 export type ProcessDependencies = Pick<
   Dependencies,
-  "settings" | "github" | "checkRuns" | "records" | "runner" | "variables" | "secretTags" | "secretValues" | "metrics" | "log"
+  "settings" | "github" | "checkRuns" | "deployments" | "deploymentComments" | "records" | "runner" | "variables" | "secretTags" | "secretValues" | "metrics" | "log"
 >;
 
 /** What an event's processing knows of earlier attempts at it (the intake's). */
@@ -54,6 +56,10 @@ export async function processTrigger(trigger: Trigger, deps: ProcessDependencies
   }
   const start = new BuildStart(trigger, deploymentIdFor(trigger.deliveryId), headSha(trigger), octokit, deps, log);
   await start.run((afterEarlierAttempt) => decideAndAct(trigger, start, afterEarlierAttempt, deps, log), !attempt.first);
+  // A deployment made for a build that could not start ends `error`; the check run says why.
+  if (start.failed && start.record && start.deployment) {
+    await reportStartFailure({ ...start.record, deployment: start.deployment }, start.masker ?? createMasker(), deploymentReporting(deps));
+  }
 }
 
 /** One attempt: the config read, the decision, and a check run completed at once or a build started. */
@@ -70,6 +76,7 @@ async function decideAndAct(trigger: Trigger, start: BuildStart, afterEarlierAtt
     return;
   }
   start.checkRunId ??= existing?.checkRunId;
+  start.deployment ??= existing?.deployment;
   // Decided once: an attempt after a failed start does not read the config again.
   const decided = (start.decided ??= await decideTrigger(trigger, start.octokit, deps.settings));
   if (!decided.ok) {
@@ -120,7 +127,7 @@ async function findEarlierCheckRun(start: BuildStart, afterEarlierAttempt: boole
 async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, config: RepoConfig, afterEarlierAttempt: boolean, deps: ProcessDependencies): Promise<void> {
   const { settings, runner, records } = deps;
   const { deploymentId } = start;
-  const detailsUrl = `${settings.publicUrl}/builds/${deploymentId}`;
+  const detailsUrl = buildLogUrl(settings.publicUrl, deploymentId);
   start.checkName = config.check_name;
   // The build's one read of the stored variables: its masking, its secrets' tags and its variables.
   const entries = await deps.variables.list(trigger.repository.id);
@@ -172,6 +179,10 @@ async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, 
   const buildspec = await resolveBuildspec(config.buildspec);
   if (!buildspec.ok) return start.fail({ passing: false, title: "Unknown buildspec", summary: buildspec.problem });
 
+  // Never for untrusted code (SPEC 10): its build would choose what the deployment shows.
+  if (config.deployment && plan.trusted) {
+    record.deployment = start.deployment = await openDeployment(record, { known: start.deployment, lookFirst: afterEarlierAttempt, masker: start.masker }, deploymentReporting(deps));
+  }
   await records.put(record);
   await supersedeOlderBuilds({ deploymentId, trigger, plan }, config, deps);
   start.startingUntrusted = !plan.trusted;

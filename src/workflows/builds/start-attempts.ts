@@ -11,6 +11,7 @@ import type { BuildDecision } from "../../builds/decide.js";
 import type { BuildRecord } from "../../ports/build-records.js";
 import { classifyStartFailure, exhaustedStart, retryingTitle, type StartFailure } from "../../builds/start-failure.js";
 import type { Trigger } from "../../domain/trigger.js";
+import type { BuildDeployment } from "../../deployments/deployment.js";
 
 /** The repository's config and what it says to do with a trigger; or what is wrong with the config. */
 export type Decided = { ok: true; config: RepoConfig; decision: BuildDecision } | { ok: false; problems: ConfigProblem[] };
@@ -45,6 +46,10 @@ export class BuildStart {
   projectName: string | undefined;
   /** The record as far as it was made: a failure completes it. */
   record: BuildRecord | undefined;
+  /** The build's GitHub deployment, once made (or found): a later attempt uses it. */
+  deployment: BuildDeployment | undefined;
+  /** The build could not be started: its check run completed `failure`. */
+  failed = false;
   /** Set while the runner is asked to start the build of untrusted code: a refusal then adds why fetching may fail. */
   startingUntrusted = false;
 
@@ -98,6 +103,7 @@ export class BuildStart {
   async fail(failure: Extract<StartFailure, { passing: false }>): Promise<void> {
     const summary = this.startingUntrusted ? `${failure.summary}\n\n${UNTRUSTED_SOURCE_ADVICE}` : failure.summary;
     await this.complete({ title: failure.title, summary });
+    this.failed = true;
     this.deps.metrics.buildCompleted("start_failed");
   }
 

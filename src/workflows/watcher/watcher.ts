@@ -15,6 +15,7 @@ import type { AddMaskState } from "../../variables/add-masks.js";
 import { openAddMasks, repositorySecretIds, secretsToMask } from "../builds/build-masking.js";
 import type { Dependencies } from "../dependencies.js";
 import { LogReadBudget } from "./log-budget.js";
+import { buildLogUrl, deploymentReporting, reportStatus, type DeploymentReporting } from "../../deployments/report.js";
 
 /** Completions remembered against stale listings; far more than builds finish within one tick. */
 const REMEMBERED_COMPLETIONS = 10_000;
@@ -24,7 +25,7 @@ const WATCHER_WRITES_AT_ONCE = 25;
 /** What the watcher reaches the world through. */
 export type WatcherDependencies = Pick<
   Dependencies,
-  "settings" | "runner" | "records" | "variables" | "secretValues" | "seal" | "logMasking" | "logs" | "logStore" | "checkRuns" | "metrics" | "log"
+  "settings" | "runner" | "records" | "variables" | "secretValues" | "seal" | "logMasking" | "logs" | "logStore" | "checkRuns" | "deployments" | "deploymentComments" | "metrics" | "log"
 >;
 
 /** How this watcher shares builds with other replicas. */
@@ -52,6 +53,8 @@ interface Followed {
 export class BuildWatcher {
   private readonly followed = new Map<string, Followed>();
   private readonly logBudget: LogReadBudget;
+  /** The GitHub deployments of the builds followed (`deployment: true`). */
+  private readonly reporting: DeploymentReporting;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   /** Cancels the round due when a replica watching builds is found gone. */
@@ -75,6 +78,7 @@ export class BuildWatcher {
     private readonly clock: Clock = systemClock,
   ) {
     this.logBudget = new LogReadBudget({ ratePerSecond: deps.settings.logsRps, clock });
+    this.reporting = deploymentReporting(deps);
   }
 
   start(): void {
@@ -214,7 +218,7 @@ export class BuildWatcher {
     const addMasks = openAddMasks(this.deps.seal, record);
     const tail = record.logCursor === undefined ? [] : await this.deps.logStore.tail(record.deploymentId, LOG_LINES_MAX);
     const { settings } = this.deps;
-    const state = followBuild(record, { addMasks, tail }, { updateIntervalMs: settings.checkUpdateIntervalMs, logUrl: `${settings.publicUrl}/builds/${record.deploymentId}` });
+    const state = followBuild(record, { addMasks, tail }, { updateIntervalMs: settings.checkUpdateIntervalMs, logUrl: buildLogUrl(settings.publicUrl, record.deploymentId) });
     const followed: Followed = { state, sealed: { addMasks, text: record.sealedAddMasks } };
     this.deps.logMasking.follow(record.deploymentId, { mask: (text) => maskerOf(followed.state.masking).mask(text) });
     return followed;
@@ -266,6 +270,11 @@ export class BuildWatcher {
         return this.report(followed, action.report);
       case "recordCompletion":
         return this.recordCompletion(followed, action);
+      case "reportDeployment": {
+        const { record, masking } = followed.state;
+        const reported = reportStatus({ ...record, deployment: action.deployment }, action.status, maskerOf(masking), action.final ? "completion" : "progress", this.reporting);
+        return action.final ? reported : this.inBackground(reported, deploymentId);
+      }
       case "stopFollowing":
         if (action.reason === "completed") this.completed(deploymentId);
         return this.forget(deploymentId);

@@ -109,6 +109,8 @@ function said(action: WatchAction): string {
       return `complete ${action.report.conclusion}: ${action.report.output.title}`;
     case "recordCompletion":
       return `record completed ${action.record.status}`;
+    case "reportDeployment":
+      return `deployment ${action.status.state}${action.final ? " (final)" : ""}`;
     case "stopFollowing":
       return `stop following (${action.reason})`;
   }

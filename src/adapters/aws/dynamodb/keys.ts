@@ -105,6 +105,11 @@ export function intentSortKey(receivedAt: string, deliveryId: string): string {
   return `${receivedAt}#${deliveryId}`;
 }
 
+/** A pull request's deployment thread (the comment that shows its previews). */
+export function deploymentThreadKey(repositoryId: number, pullRequest: number): ItemKey {
+  return { pk: `PULL#${repositoryId}#${pullRequest}`, sk: "DEPLOYMENTS" };
+}
+
 /** One item per replica: its heartbeat. */
 export function heartbeatKey(replica: string): ItemKey {
   return { pk: `REPLICA#${replica}`, sk: "HEARTBEAT" };
