@@ -71,9 +71,12 @@ function row(entry: ThreadEntry, context: CommentContext): string {
   return `| ${codeSpan(entry.sha.slice(0, SHORT_SHA_LENGTH))} | ${STATE_WORDS[entry.state]} | ${preview} | ${link("Log", context.logUrl(entry.deploymentId))} |`;
 }
 
-/** A link that neither ends early nor splits a table's cell (GitHub splits cells at `|`, even in a link). */
+/**
+ * A link that neither ends early nor splits a table's cell (GitHub splits cells at `|`, even in a
+ * link); brackets are percent-encoded too, so that no address reads like a second link to anyone.
+ */
 function link(label: string, url: string): string {
-  return markdownLink(label, url.replaceAll("|", "%7C"));
+  return markdownLink(label, url.replace(/[|()[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 }
 
 /** The address's host, as the link's text; the whole address where it has none to show. */

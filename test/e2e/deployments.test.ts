@@ -38,8 +38,11 @@ async function completed(site: CodeBuildTestApp, sha: string) {
   return run;
 }
 
+/** Writes spaced 50 ms apart instead of GitHub's second, so that a test's dozen writes take no more than a moment. */
+const FAST_WRITES = { GITHUB_WRITES_PER_MINUTE: "1200" };
+
 describe("deployments and preview URLs, end to end over HTTP", () => {
-  const site = useCodeBuildTestApp();
+  const site = useCodeBuildTestApp(FAST_WRITES);
 
   beforeEach(() => {
     site.codebuild.startPhase = "BUILD";
@@ -99,6 +102,20 @@ describe("deployments and preview URLs, end to end over HTTP", () => {
     expect(site.app.github.deployments.size).toBe(2);
   });
 
+  test("after a restart, the next commit's preview edits the same comment", async () => {
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("opened", FIRST));
+    end(site, await buildOf(site, FIRST), "SUCCEEDED", { DEPLOY_URL: "https://pr-1-first.preview.example.com" });
+    await completed(site, FIRST);
+    const [comment] = await waitFor(() => deploymentComments(site)[0]?.body.includes("✅ Ready") && deploymentComments(site), "the comment");
+    await site.app.restart();
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("synchronize", SECOND));
+    end(site, await buildOf(site, SECOND), "SUCCEEDED", { DEPLOY_URL: "https://pr-1-second.preview.example.com" });
+    await completed(site, SECOND);
+    await waitFor(() => deploymentComments(site)[0]?.body.includes("pr\\-1\\-second"), "the comment edited");
+    expect(deploymentComments(site).map((c) => c.id)).toEqual([comment!.id]);
+    expect(site.app.github.comments.filter((c) => c.appId === 1)).toHaveLength(1);
+  });
+
   test("a push to the default branch: a production deployment, no comment", async () => {
     await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(FIRST));
     const deployment = await deploymentOf(site, FIRST);
@@ -108,5 +125,108 @@ describe("deployments and preview URLs, end to end over HTTP", () => {
     await waitFor(() => states(deployment).at(-1) === "success", "success");
     expect(deployment.statuses.at(-1)).toMatchObject({ environment_url: "https://www.example.com/" });
     expect(deploymentComments(site)).toHaveLength(0);
+  });
+
+  test("a failed build: its deployment fails, with the log page, and the comment says so", async () => {
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("opened", FIRST));
+    const deployment = await deploymentOf(site, FIRST);
+    end(site, await buildOf(site, FIRST), "FAILED", { DEPLOY_URL: "https://broken.example.com" });
+    await completed(site, FIRST);
+    await waitFor(() => states(deployment).at(-1) === "failure", "failure");
+    expect(deployment.statuses.at(-1)).toEqual({ state: "failure", description: "The build failed", log_url: expect.stringContaining("/builds/") });
+    await waitFor(() => deploymentComments(site)[0]?.body.includes("❌ Failed"), "the comment");
+    expect(deploymentComments(site)[0]!.body).not.toContain("broken.example.com");
+  });
+
+  test("a superseded build: its preview goes inactive, the newer one is deployed", async () => {
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("opened", FIRST));
+    const first = await deploymentOf(site, FIRST);
+    await buildOf(site, FIRST);
+    await site.app.running.app!.intake.drained();
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("synchronize", SECOND));
+    await waitFor(() => site.codebuild.calls("StopBuild").length === 1, "the first build stopped");
+    const second = await deploymentOf(site, SECOND);
+    end(site, await buildOf(site, SECOND), "SUCCEEDED", { DEPLOY_URL: "https://pr-1-second.preview.example.com" });
+    await completed(site, FIRST);
+    await completed(site, SECOND);
+    await waitFor(() => states(first).at(-1) === "inactive" && states(second).at(-1) === "success", "the first inactive, the second deployed");
+    expect(first.statuses.at(-1)).toMatchObject({ state: "inactive", description: `Superseded by ${SECOND.slice(0, 7)}` });
+    expect(states(first)).not.toContain("success");
+    const inactiveRow = new RegExp(`\\| \`${FIRST.slice(0, 7)}\` \\| ⏹️ Inactive \\|`);
+    await waitFor(() => deploymentComments(site)[0]?.body.includes("✅ Ready") && inactiveRow.test(deploymentComments(site)[0]!.body), "the comment");
+    expect(deploymentComments(site)).toHaveLength(1);
+  });
+
+  test("a redelivered event (GitHub keeps its delivery id) makes no second deployment", async () => {
+    const payload = pullRequestPayload("opened", FIRST);
+    // GitHub's redelivery keeps the delivery's id.
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", payload, "delivery-1");
+    await deploymentOf(site, FIRST);
+    await site.app.running.app!.intake.drained();
+    expect((await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", payload, "delivery-1")).status).toBe(200);
+    await site.app.running.app!.intake.drained();
+    expect(site.app.github.deployments.size).toBe(1);
+    expect(site.codebuild.calls("StartBuild")).toHaveLength(1);
+  });
+});
+
+describe("deployments: a start tried again by the intake", () => {
+  const site = useCodeBuildTestApp({ ...FAST_WRITES, LEASE_DURATION_MS: "1000" });
+
+  beforeEach(() => {
+    site.codebuild.startPhase = "BUILD";
+    site.app.github.file(REPO, FIRST, ".github/codebuild.yml", CONFIG);
+  });
+
+  test("an attempt after one that failed before the deployment looks it up by DEPLOYMENT_ID first; one that failed after it finds it in the build's record", async () => {
+    // The first attempt cannot create the check run, nor say so on a new one: it fails before any deployment, and the intake tries again.
+    site.app.github.failNext("POST", /\/check-runs$/, 422, 2);
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(FIRST));
+    const deployment = await deploymentOf(site, FIRST);
+    await buildOf(site, FIRST);
+    const lookups = site.app.github.requests.filter((r) => r.method === "GET" && r.path.includes("/deployments"));
+    expect(lookups).toHaveLength(1);
+    expect(site.app.github.deployments.size).toBe(1);
+    end(site, await buildOf(site, FIRST), "SUCCEEDED", { DEPLOY_URL: "https://www.example.com" });
+    await completed(site, FIRST);
+    await waitFor(() => states(deployment).at(-1) === "success", "success");
+  });
+
+  test("a build CodeBuild refuses to start: the deployment ends error, and a second attempt of the event makes no second one", async () => {
+    site.codebuild.failNext.set("StartBuild", [
+      { status: 400, type: "AccessDeniedException", message: "not allowed" },
+      { status: 400, type: "AccessDeniedException", message: "not allowed" },
+    ]);
+    // Completing the check run fails once: the event's processing fails after the deployment was made, and is tried again.
+    site.app.github.failNext("PATCH", /\/check-runs\/\d+$/, 422, 1);
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(FIRST));
+    const deployment = await deploymentOf(site, FIRST);
+    await waitFor(() => site.app.github.runsFor(FIRST).find((r) => r.status === "completed"), "the check run completed", 20_000);
+    await waitFor(() => states(deployment).at(-1) === "error", "the deployment's error");
+    expect(site.codebuild.calls("StartBuild")).toHaveLength(2);
+    expect(site.app.github.deployments.size).toBe(1);
+    expect(deployment.statuses.at(-1)).toMatchObject({ state: "error", description: "The build could not be started: the check run says why" });
+  });
+});
+
+describe("deployments and trust", () => {
+  const site = useCodeBuildTestApp({ ...FAST_WRITES, CODEBUILD_UNTRUSTED_ROLE: "arn:aws:iam::123456789012:role/untrusted-builds" });
+
+  test("a fork's pull request is never a deployment, whatever it exports", async () => {
+    site.codebuild.startPhase = "BUILD";
+    const payload = pullRequestPayload("opened", FIRST, { fork: true });
+    site.app.github.permissions.set(payload.pull_request.user.login, "write");
+    // The base branch's file asks for deployments: a fork's build still makes none.
+    site.app.github.file(REPO, "main", ".github/codebuild.yml", CONFIG);
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", payload);
+    const build = await buildOf(site, FIRST);
+    expect(site.codebuild.calls("StartBuild")[0]).toMatchObject({ serviceRoleOverride: "arn:aws:iam::123456789012:role/untrusted-builds" });
+    end(site, build, "SUCCEEDED", { DEPLOY_URL: "https://phishing.example.com" });
+    const run = await completed(site, FIRST);
+    expect(run.conclusion).toBe("success");
+    expect(site.app.github.deployments.size).toBe(0);
+    expect(site.app.github.requests.filter((r) => r.path.includes("/deployments"))).toHaveLength(0);
+    expect(deploymentComments(site)).toHaveLength(0);
+    expect(JSON.stringify(site.app.github.runsFor(FIRST))).not.toContain("phishing");
   });
 });

@@ -170,4 +170,39 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
     },
     TIMEOUT_MS,
   );
+
+  test(
+    "a build that exports DEPLOY_URL with env.exported-variables becomes a production deployment at that address, a secret in it masked",
+    async () => {
+      const running = await start();
+      expect((await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "issue_comment", comment("/secret set PREVIEW_TOKEN=tok-987654321"))).status).toBe(200);
+      await running.running.app!.intake.drained();
+      const sha = commitRepository(repoDir, {
+        ".github/codebuild.yml": "deployment: true\n",
+        "buildspec.yml": [
+          "version: 0.2",
+          "env:",
+          "  exported-variables:",
+          "    - DEPLOY_URL",
+          "phases:",
+          "  build:",
+          "    commands:",
+          "      - echo deploying",
+          '      - export DEPLOY_URL="https://site-$(echo $COMMIT_SHA | cut -c1-7).example.com/?token=$PREVIEW_TOKEN"',
+          "",
+        ].join("\n"),
+      });
+      running.github.file(push(sha).repository.full_name, sha, ".github/codebuild.yml", "deployment: true\n");
+      await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(sha));
+      const run = await waitFor(() => running.github.runsFor(sha).find((r) => r.status === "completed"), "the completed check run", 40_000);
+      expect(run.conclusion).toBe("success");
+      const deployment = await waitFor(() => [...running.github.deployments.values()].find((d) => d.sha === sha && d.statuses.some((st) => st.state === "success")), "the deployment's success");
+      const address = `https://site-${sha.slice(0, 7)}.example.com/?token=***`;
+      expect(deployment.request).toMatchObject({ environment: "production", production_environment: true });
+      expect(deployment.statuses.at(-1)).toMatchObject({ state: "success", environment_url: address });
+      expect(run.output?.summary).toContain(`(<${address}>)`);
+      expect(JSON.stringify([...running.github.deployments.values(), running.github.runsFor(sha)])).not.toContain("tok-987654321");
+    },
+    TIMEOUT_MS,
+  );
 });
