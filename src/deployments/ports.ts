@@ -45,6 +45,8 @@ export interface DeploymentComments {
     masker: Pick<Masker, "mask">,
     kind: DeploymentWriteKind,
   ): Promise<{ thread: DeploymentThread; written: Promise<boolean> }>;
+  /** The pull request's thread as stored: what its comment shows. */
+  thread(key: ThreadKey): Promise<DeploymentThread | undefined>;
 }
 
 /** Where threads are kept (the app's table): a thread is written only over the version it was read at. */

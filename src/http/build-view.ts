@@ -4,6 +4,7 @@ import { buildConclusion, type CheckConclusion } from "../checks/conclusion.js";
 import { formatDuration } from "../checks/duration.js";
 import { buildStage, COMPLETED_PHASE, isPhaseRunning, phaseSeconds } from "../checks/phases.js";
 import { renderTitle } from "../checks/title.js";
+import type { MaskedText } from "../variables/masking.js";
 
 /** How a state is coloured on the log page. */
 export type Tone = "queued" | "running" | "success" | "failure" | "cancelled" | "none";
@@ -35,6 +36,8 @@ export interface BuildStateView {
   /** The check run's title: `Building — BUILD phase`, `Build succeeded in 2m 41s`. */
   title: string;
   phases: PhaseView[];
+  /** Where the build deployed (DEPLOY_URL, checked and masked when it was read), once it succeeded. */
+  deployUrl?: MaskedText;
 }
 
 const FINISHED_BADGES: Partial<Record<CheckConclusion, Badge>> = {
@@ -64,7 +67,13 @@ export function buildStateView(record: BuildRecord, now: Date): BuildStateView {
     badge: badgeOf(record),
     title: snapshot ? renderTitle(snapshot, { now, ...(record.supersededBy !== undefined && { supersededBy: record.supersededBy }) }) : record.completed ? "Build failed to start" : "Queued",
     phases: snapshot ? phaseViews(snapshot, now) : [],
+    ...(deployUrlOf(record) && { deployUrl: deployUrlOf(record) }),
   };
+}
+
+function deployUrlOf({ status, snapshot }: BuildRecord): MaskedText | undefined {
+  const deployUrl = snapshot?.deployUrl;
+  return status === "SUCCEEDED" && deployUrl && "url" in deployUrl ? deployUrl.url : undefined;
 }
 
 function badgeOf(record: BuildRecord): Badge {

@@ -67,6 +67,7 @@ export function renderLogPage(view: LogPageView): string {
 <div><dt>Event</dt><dd>${facts.event}</dd></div>
 <div><dt>Environment</dt><dd>${facts.environment}</dd></div>
 <div><dt>Requested</dt><dd>${facts.createdAt}</dd></div>
+${state.deployUrl === undefined ? "" : page`<div><dt>Deployed to</dt><dd><a id="deploy-url" href="${state.deployUrl}" rel="noreferrer nofollow">${state.deployUrl}</a></dd></div>`}
 </dl>
 ${view.cancelRequested ? page`<p id="cancel-notice" class="notice" role="status">Cancellation requested: the build stops in a few seconds.</p>` : ""}
 ${cancelForm(urls.cancel, view.cancelToken)}

@@ -1,9 +1,9 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { COMMENT_CLAIM_MS, GitHubDeploymentComments } from "../../src/adapters/github/deployment-comments.js";
-import { GitHubWriteBudgets } from "../../src/adapters/github/write-budget.js";
+import { GitHubWriteBudgets } from "../../src/ports/write-budget.js";
 import { MemoryDeploymentThreadStore } from "../../src/adapters/memory/deployment-threads.js";
-import type { Clock } from "../../src/builds/clock.js";
+import type { Clock } from "../../src/domain/clock.js";
 import { DEPLOYMENT_COMMENT_MARKER } from "../../src/deployments/comment.js";
 import { withEntry, type DeploymentThread, type ThreadEntry } from "../../src/deployments/thread.js";
 import { freePort } from "../../src/demo/free-port.js";

@@ -1,4 +1,4 @@
-import type { BuildSnapshot } from "../../src/builds/runner.js";
+import type { BuildSnapshot } from "../../src/domain/build.js";
 import { DEPLOYMENT_DESCRIPTION_MAX, deploymentStatusOf, newDeployment, payloadDeploymentId, type DeploymentStatus } from "../../src/deployments/deployment.js";
 import type { DeployUrl } from "../../src/deployments/deploy-url.js";
 import type { MaskedText } from "../../src/variables/masking.js";

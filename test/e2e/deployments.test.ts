@@ -2,7 +2,7 @@ import type { DeploymentState, IssueComment } from "../../src/demo/github-stand-
 import { DEPLOYMENT_COMMENT_MARKER } from "../../src/deployments/comment.js";
 import { useCodeBuildTestApp, waitFor, WEBHOOK_SECRET, type CodeBuildTestApp } from "../support/app.js";
 import type { FakeBuild } from "../support/fake-codebuild.js";
-import { pullRequestPayload, pushPayload, sendWebhook } from "../support/webhooks.js";
+import { examplePayload, pullRequestPayload, pushPayload, sendWebhook } from "../support/webhooks.js";
 
 const FIRST = "feedfacefeedfacefeedfacefeedfacefeedface";
 const SECOND = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
@@ -100,6 +100,18 @@ describe("deployments and preview URLs, end to end over HTTP", () => {
     expect(body).toContain("Earlier commits (1)");
     expect(body).toMatch(new RegExp(`\\| \`${FIRST.slice(0, 7)}\` \\| ⏹️ Inactive \\|`));
     expect(site.app.github.deployments.size).toBe(2);
+
+    // `/env list` on the pull request names its latest preview.
+    const pr = pullRequestPayload("synchronize", SECOND);
+    site.app.github.permissions.set("maintainer", "write");
+    site.app.github.pulls.set(PR, { number: PR, state: "open", head: { sha: SECOND, ref: "feature/login", repo: { id: pr.repository.id } }, base: { ref: "main", repo: { id: pr.repository.id } }, user: { login: "maintainer", id: 501, type: "User" } });
+    const list = examplePayload("issue_comment", (p) => p.action === "created");
+    Object.assign(list, { installation: { id: 7 }, repository: pr.repository, sender: { ...list.sender, login: "maintainer", type: "User" } });
+    list.comment = { ...list.comment, id: 777_001, body: "/env list", user: { ...list.comment.user, login: "maintainer", type: "User" } };
+    list.issue = { ...list.issue, number: PR, pull_request: { url: "https://api.github.com/repos/x/y/pulls/1" } };
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "issue_comment", list);
+    const reply = await waitFor(() => site.app.github.comments.find((c) => c.body.includes("Variables of")), "the reply to /env list");
+    expect(reply.body).toContain(`Latest preview: [https\\:\\/\\/pr\\-1\\-second\\.preview\\.example\\.com\\/](<https://pr-1-second.preview.example.com/>) (commit \`${SECOND.slice(0, 7)}\`).`);
   });
 
   test("after a restart, the next commit's preview edits the same comment", async () => {

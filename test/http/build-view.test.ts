@@ -1,6 +1,7 @@
 import { createMasker } from "../../src/variables/masking.js";
 import type { BuildRecord } from "../../src/ports/build-records.js";
 import { buildFactsView, buildStateView } from "../../src/http/build-view.js";
+import { renderLogPage } from "../../src/http/log-page.js";
 import { buildRecord, completed, repository, runningSnapshot } from "../support/build-records.js";
 
 const NOW = new Date("2024-05-01T12:01:00Z");
@@ -32,6 +33,36 @@ describe("buildStateView: the badge", () => {
       { name: "UPLOAD_ARTIFACTS", status: "client error", tone: "failure", duration: "0s" },
     ]);
     expect(JSON.stringify(buildStateView(record, NOW))).not.toContain("secret in here");
+  });
+});
+
+describe("buildStateView: where the build deployed", () => {
+  const url = createMasker(["tok-secret"]).mask("https://pr-7.example.com/?t=tok-secret");
+  const deployed = (status: BuildRecord["status"]) => {
+    const record = completed(buildRecord(), status);
+    return { ...record, snapshot: { ...record.snapshot!, deployUrl: { url, masked: true } } };
+  };
+
+  test("a build that succeeded shows its DEPLOY_URL, masked as it was kept", () => {
+    expect(buildStateView(deployed("SUCCEEDED"), NOW).deployUrl).toBe("https://pr-7.example.com/?t=***");
+  });
+
+  test("a build that failed, or one without an address, shows none", () => {
+    expect(buildStateView(deployed("FAILED"), NOW).deployUrl).toBeUndefined();
+    expect(buildStateView(completed(buildRecord()), NOW).deployUrl).toBeUndefined();
+  });
+
+  test("the log page links it, escaped, and never as script", () => {
+    const page = renderLogPage({
+      state: buildStateView(deployed("SUCCEEDED"), NOW),
+      facts: buildFactsView(buildRecord(), "https://github.com"),
+      log: { lines: [], nextToken: "", complete: true, more: false, s3Only: false },
+      urls: { logs: "/l", state: "/s", cancel: "/c" },
+      account: undefined,
+      cancelToken: undefined,
+      cancelRequested: false,
+    });
+    expect(page).toContain('<dt>Deployed to</dt><dd><a id="deploy-url" href="https://pr-7.example.com/?t=***" rel="noreferrer nofollow">https://pr-7.example.com/?t=***</a></dd>');
   });
 });
 

@@ -54,6 +54,10 @@ export class GitHubDeploymentComments implements DeploymentComments {
     return { thread, written };
   }
 
+  thread(key: ThreadKey): Promise<Thread | undefined> {
+    return this.options.threads.get(key);
+  }
+
   /** Applies `change` over the stored thread's latest version. */
   private async changeThread(key: ThreadKey, change: (thread: Thread) => Thread): Promise<Thread> {
     for (let attempt = 0; attempt < THREAD_WRITE_ATTEMPTS; attempt++) {

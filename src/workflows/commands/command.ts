@@ -1,3 +1,4 @@
+import type { DeploymentThread } from "../../deployments/thread.js";
 import type { z } from "zod";
 import type { CommentIntent } from "../../commands/intent.js";
 import type { CommandGrammar } from "../../commands/parse.js";
@@ -32,6 +33,8 @@ export interface CommandPorts {
   decideNextBuild(trigger: Trigger): Promise<Decided>;
   /** Processes a trigger as a webhook's would be: `/build` starts builds this way. */
   processTrigger(trigger: Trigger): Promise<void>;
+  /** A pull request's deployments, as its deployment comment shows them (SPEC 10). */
+  deploymentThread(pullRequest: number): Promise<DeploymentThread | undefined>;
   /** Stops a pull request's running builds; how many. */
   stopPullRequestBuilds(pullRequest: number): Promise<number>;
   sealed: SealedValueOpener;

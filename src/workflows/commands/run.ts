@@ -47,6 +47,7 @@ export async function runComment(intent: CommentIntent, deps: CommandDependencie
     decideNextBuild: (trigger) => decideTrigger(trigger, octokit, deps.settings, { pathFilters: false }),
     processTrigger: deps.processTrigger,
     stopPullRequestBuilds: (pullRequest) => stopPullRequestBuilds(intent.repository.id, pullRequest, deps),
+    deploymentThread: (pullRequest) => deps.deploymentComments.thread({ repositoryId: intent.repository.id, pullRequest }),
     sealed: deps.sealed,
     grammar: GRAMMAR,
   };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { quoted, readOptions, understood } from "../../../commands/arguments.js";
 import { scopeSchema } from "../../../commands/schemas.js";
-import { codeSpan, escapeMarkdown } from "../../../checks/markdown.js";
+import { codeSpan, escapeMarkdown, markdownLink } from "../../../checks/markdown.js";
 import type { CommentIntent } from "../../../commands/intent.js";
 import type { PushTrigger, Trigger } from "../../../domain/trigger.js";
 import { IDENTITY_NAMES } from "../../../domain/variable-names.js";
@@ -10,6 +10,7 @@ import { mergeVariables } from "../../../variables/merge.js";
 import { MASK } from "../../../variables/masking.js";
 import { defineCommand, type CommandPorts } from "../command.js";
 import { nextBuildOf } from "../pull-request-trigger.js";
+import type { DeploymentThread } from "../../../deployments/thread.js";
 
 const SOURCES: Record<VariableSource, string> = {
   default: "default",
@@ -43,7 +44,7 @@ export const envList = defineCommand({
     return understood({ verb: "env list", environment }, problems);
   },
 
-  async run(command, { intent, pullRequests, decideNextBuild, variables }) {
+  async run(command, { intent, pullRequests, decideNextBuild, variables, deploymentThread }) {
     const { trigger, what } = intent.isPullRequest ? await pullRequestBuild(intent, pullRequests) : defaultBranchBuild(intent);
     const decided = await decideNextBuild(trigger);
     if (!decided.ok) {
@@ -60,7 +61,9 @@ export const envList = defineCommand({
     if (!merged.ok) return { ok: false, reply: merged.problems.map((p) => `- ${escapeMarkdown(p)}`).join("\n") };
     const lines = merged.variables.map((v) => `- ${codeSpan(v.name)}${shownValue(v, intent.repository.private)} (${SOURCES[v.source]})`);
     const identity = IDENTITY_NAMES.map((name) => codeSpan(name)).join(", ");
+    const preview = intent.isPullRequest ? latestPreview(await deploymentThread(intent.issueNumber)) : "";
     const notes = [
+      preview,
       intent.repository.private ? "" : "Values are not shown on a public repository.",
       trusted ? "" : "This pull request's code is untrusted (a fork or a bot), so its builds get no secrets.",
     ].filter(Boolean);
@@ -70,6 +73,13 @@ export const envList = defineCommand({
     };
   },
 });
+
+/** The pull request's latest preview that has an address (SPEC 10), as its deployment comment shows it. */
+function latestPreview(thread: DeploymentThread | undefined): string {
+  const deployed = thread?.entries.find((entry) => entry.url !== undefined);
+  if (!deployed?.url) return "";
+  return `Latest preview: ${markdownLink(deployed.url, deployed.url)} (commit ${codeSpan(deployed.sha.slice(0, 7))}).`;
+}
 
 function shownValue(variable: BuildVariable, privateRepository: boolean): string {
   if (variable.type === "SECRETS_MANAGER") return ` = ${codeSpan(MASK)}`;
