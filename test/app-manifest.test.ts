@@ -12,6 +12,10 @@ describe("app.yml", () => {
     expect(manifest.callback_urls).toEqual([`${publicUrl}${CALLBACK_PATH}`]);
   });
 
+  test("asks for deployments: write, for the deployments and statuses of `deployment: true` (SPEC 10)", () => {
+    expect((manifest.default_permissions as Record<string, string>).deployments).toBe("write");
+  });
+
   test("is private: only its owner's account can install it", () => {
     expect(manifest.public).toBe(false);
   });

@@ -199,6 +199,9 @@ function refusal(facts: ErrorFacts, call: ServiceCall, service: string, context:
 function advice(facts: ErrorFacts, call: ServiceCall, service: string): string {
   if (call.service === "GitHub") {
     if (facts.status === 401) return "GitHub did not accept the app's credentials: the operator should check APP_ID and the private key.";
+    if (facts.status === 403 && /\/deployments(\/|$)/.test(call.operation)) {
+      return "The app lacks the Deployments permission that `deployment: true` in .github/codebuild.yml needs: an owner of the installation must accept it (GitHub asks them once the app's settings request it), or set `deployment: false`.";
+    }
     if (facts.status === 403) return "The app may lack a permission it needs (see app.yml) or access to this repository: an owner of the installation can grant it.";
     if (facts.status === 404) return "GitHub found nothing there: the app may not be installed on this repository any more, or the commit is gone.";
     return "GitHub refused the request as the app made it.";

@@ -18,11 +18,11 @@ function network(service: string, operation: string, code: string) {
 }
 
 /** An Octokit RequestError. */
-function github(status: number, message: string, headers: Record<string, string> = {}) {
+function github(status: number, message: string, headers: Record<string, string> = {}, request = { method: "GET", url: "https://api.github.com/repos/octo/app/contents/.github%2Fcodebuild.yml?ref=abc" }) {
   return Object.assign(new Error(message), {
     name: "HttpError",
     status,
-    request: { method: "GET", url: "https://api.github.com/repos/octo/app/contents/.github%2Fcodebuild.yml?ref=abc" },
+    request,
     response: { status, headers, data: { message } },
   });
 }
@@ -56,6 +56,11 @@ describe("classifyStartFailure: what passes by itself, and what a user reads whe
     ["the table missing", aws("DynamoDB", "Query", "ResourceNotFoundException"), stops("DynamoDB refused Query", /table does not exist.*TABLE_AUTO_CREATE/)],
     ["a Secrets Manager quota", aws("SecretsManager", "TagResource", "LimitExceededException"), stops("Secrets Manager refused TagResource", /quota of the AWS account/)],
     ["GitHub refusing the app", github(403, "Resource not accessible by integration"), stops("GitHub refused a request", /GitHub refused `GET \/repos\/octo\/app\/contents\/\.github%2Fcodebuild\.yml`.*lack a permission/)],
+    [
+      "GitHub refusing a deployment: the permission not accepted yet",
+      github(403, "Resource not accessible by integration", {}, { method: "POST", url: "https://api.github.com/repos/octo/app/deployments" }),
+      stops("GitHub refused a request", /lacks the Deployments permission that `deployment: true`.*or set `deployment: false`/),
+    ],
     ["GitHub: the app uninstalled", github(404, "Not Found"), stops("GitHub refused a request", /not be installed on this repository/)],
     ["the local runner's refusal", new StartBuildError("the local runner never builds untrusted code", "Untrusted builds do not run on this machine"), { passing: false, title: "Untrusted builds do not run on this machine", summary: "the local runner never builds untrusted code" }],
     ["the app's own bug", new TypeError("Cannot read properties of undefined"), stops("The build could not be started", /^The app failed to start the build: `Cannot read properties of undefined`\. This is the app's own error/)],

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { parseBuildspec } from "../../src/adapters/local/buildspec.js";
+import { checkDeployUrl } from "../../src/deployments/deploy-url.js";
 
 const BUILDSPECS = resolve(dirname(fileURLToPath(import.meta.url)), "../../buildspecs");
 
@@ -191,5 +193,43 @@ describe("node runs the package's test script, then its build script", () => {
       "pnpm run test NODE_ENV=test",
       "pnpm run build NODE_ENV=production",
     ]);
+  });
+});
+
+describe("the deploy step builtin:nextjs-build documents", () => {
+  /** The commented example, uncommented: what a user pastes into their copy. */
+  const example = (() => {
+    const text = readFileSync(join(BUILDSPECS, "nextjs-build.yml"), "utf8");
+    const lines = text.split("\n");
+    const from = lines.indexOf("# deploy-step-begin");
+    const to = lines.indexOf("# deploy-step-end");
+    return lines.slice(from + 1, to).map((line) => line.replace(/^# {3}/, "")).join("\n");
+  })();
+
+  test("is a buildspec the local runner reads, exporting DEPLOY_URL", () => {
+    const parsed = parseBuildspec(`version: 0.2\n${example}\n`);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.buildspec.exportedVariables).toEqual(["DEPLOY_URL"]);
+  });
+
+  test.each([
+    ["production", "", "https://www.example.com/", "s3://site-bucket/"],
+    ["preview", "12", "https://www.example.com/previews/pr-12/", "s3://site-bucket/previews/pr-12/"],
+  ])("in %s: copies the export to S3 and exports an address the app publishes", (environment, prNumber, url, destination) => {
+    const parsed = parseBuildspec(`version: 0.2\n${example}\n`);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const [command] = parsed.buildspec.phases.post_build.commands;
+    const script = [
+      // The AWS CLI, stubbed: it says where it would copy.
+      'aws() { echo "aws $*"; }',
+      "CODEBUILD_BUILD_SUCCEEDING=1 ENVIRONMENT=$1 PR_NUMBER=$2 COMMIT_SHA=abc SITE_BUCKET=site-bucket SITE_DOMAIN=www.example.com",
+      command,
+      'echo "DEPLOY_URL=$DEPLOY_URL"',
+    ].join("\n");
+    const run = spawnSync("bash", ["-c", script, "bash", environment, prNumber], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain(`aws s3 sync out/ ${destination} --delete`);
+    const exported = /^DEPLOY_URL=(.*)$/m.exec(run.stdout)?.[1] ?? "";
+    expect(checkDeployUrl(exported)).toEqual({ ok: true, url });
   });
 });
