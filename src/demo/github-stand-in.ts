@@ -284,6 +284,12 @@ export class GitHubStandIn {
     return { ...rest, task: "deploy" };
   }
 
+  /** The installed repositories `login` has a permission on (permissions here are the same on every repository). */
+  private reachable(login: string): [string, { id: number; installationId: number }][] {
+    const permission = this.permissions.get(login) ?? "none";
+    return permission === "none" ? [] : [...this.repositories.entries()];
+  }
+
   /** A repository as GitHub's REST API describes it (the fields the app reads). */
   private repositoryJson(fullName: string): Record<string, unknown> | undefined {
     const repo = this.repositories.get(fullName);
@@ -368,6 +374,20 @@ export class GitHubStandIn {
       route("GET", api("\\/user$"), (request) => {
         const user = this.userTokens.get(header(request, "authorization").replace(/^(bearer|token) /i, ""));
         return user ? json(200, { ...user, type: "User" }) : json(401, { message: "Bad credentials" });
+      }),
+      // A GitHub App's user token: the app's installations where the user has a repository, and there the repositories the user may access.
+      route("GET", api("\\/user\\/installations(\\?.*)?$"), (request) => {
+        const login = this.userTokens.get(header(request, "authorization").replace(/^(bearer|token) /i, ""))?.login;
+        if (!login) return json(401, { message: "Bad credentials" });
+        const ids = [...new Set(this.reachable(login).map(([, repo]) => repo.installationId))];
+        return json(200, { total_count: ids.length, installations: ids.map((id) => ({ id, account: { login: this.appOwner }, app_id: 1 })) });
+      }),
+      route("GET", api("\\/user\\/installations\\/\\d+\\/repositories(\\?.*)?$"), (request, url) => {
+        const login = this.userTokens.get(header(request, "authorization").replace(/^(bearer|token) /i, ""))?.login;
+        if (!login) return json(401, { message: "Bad credentials" });
+        const installationId = Number(segment(url, 5));
+        const repositories = this.reachable(login).filter(([, repo]) => repo.installationId === installationId).map(([fullName]) => this.repositoryJson(fullName));
+        return json(200, { total_count: repositories.length, repositories });
       }),
       route("POST", api("\\/applications\\/[^/]+\\/token$"), (request) => {
         const user = this.userTokens.get(String(fieldsOf(request.body).access_token));

@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * Paths the app's own HTTP routes answer; a prefix ending in `/` owns everything below it (the
  * root, `/`, owns only itself). Everything else goes on to Probot (the webhook route, its 404).
  */
-export const APP_PATHS: readonly string[] = ["/", "/api/repos/", "/api/builds/", "/builds/", "/healthz", "/metrics", "/login", "/login/callback", "/logout", "/api/public-key", "/seal", "/seal/assets/"];
+export const APP_PATHS: readonly string[] = ["/", "/api/repos/", "/api/projects/", "/api/builds/", "/api/deployments/", "/builds/", "/healthz", "/metrics", "/login", "/login/callback", "/logout", "/api/public-key", "/seal", "/seal/assets/"];
 
 /**
  * The app's HTTP routes in one Hono app: bodies limited, unknown paths and unexpected errors

@@ -67,6 +67,7 @@ export function buildRoutes(deps: BuildRoutesDependencies): Hono {
   const routes = new Hono();
   routes.use("/builds/*", securityHeaders);
   routes.use("/api/builds/*", securityHeaders);
+  routes.use("/api/deployments/*", securityHeaders);
 
   const script = readPageScript("log-page.js");
   routes.get(LOG_PAGE_SCRIPT_PATH, etag(), (c) => asset(c, script, "text/javascript; charset=utf-8"));
@@ -176,7 +177,8 @@ export function buildRoutes(deps: BuildRoutesDependencies): Hono {
 
   routes.get("/api/builds/:id", readableBuild, (c) => c.json(buildStateView(c.get("record"), now())));
 
-  routes.get("/api/builds/:id/logs", readableBuild, async (c) => {
+  // The seed plan's twin (SPEC 7): a deployment is a build, by its DEPLOYMENT_ID; the same handler and access.
+  routes.on("GET", ["/api/builds/:id/logs", "/api/deployments/:id/logs"], readableBuild, async (c) => {
     const query = logQuerySchema.safeParse(c.req.query());
     if (!query.success) {
       return apiError(c, 400, "invalid_request", "The query does not fit GET /api/builds/:id/logs: fix the parameters named in issues", query.error.issues);

@@ -9,6 +9,12 @@ export interface GitHubUser {
   id: number;
 }
 
+/** A repository by owner and name, as a route that names it by GitHub's id finds it. */
+export interface RepositoryName {
+  owner: string;
+  repo: string;
+}
+
 /** RFC 6750's b64token: what may follow `Bearer ` in an Authorization header. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
@@ -30,6 +36,7 @@ const quietLog = { debug: () => undefined, info: () => undefined, warn: console.
 export class GitHubUsers {
   private readonly octokit: ProbotOctokit;
   private readonly confirmed: TtlCache<GitHubUser>;
+  private readonly repositories: TtlCache<RepositoryName | null>;
 
   constructor(
     private readonly settings: Pick<Settings, "githubApiUrl" | "oauth">,
@@ -37,6 +44,43 @@ export class GitHubUsers {
   ) {
     this.octokit = new ProbotOctokit({ baseUrl: settings.githubApiUrl, log: quietLog });
     this.confirmed = new TtlCache(GITHUB_ANSWER_TTL_MS, now);
+    this.repositories = new TtlCache(GITHUB_ANSWER_TTL_MS, now);
+  }
+
+  /**
+   * The repository with GitHub's id `repositoryId` among those the token's user reaches through the
+   * app's installations (`GET /user/installations` and each one's repositories, with the user's own
+   * token, as GitHub documents for a GitHub App's user tokens): how a route that names a repository
+   * by its id (the seed plan's `/api/projects/:repositoryId`) finds its name. Remembered for a
+   * minute per user and id; undefined when the user reaches none with that id.
+   */
+  async repositoryOf(token: string, user: GitHubUser, repositoryId: number): Promise<RepositoryName | undefined> {
+    const key = `${user.id}:${repositoryId}`;
+    const cached = this.repositories.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const asUser = new ProbotOctokit({ baseUrl: this.settings.githubApiUrl, auth: { token }, log: quietLog });
+    try {
+      for await (const { data: installations } of asUser.paginate.iterator("GET /user/installations", { per_page: 100 })) {
+        for (const installation of installations) {
+          const pages = asUser.paginate.iterator("GET /user/installations/{installation_id}/repositories", { installation_id: installation.id, per_page: 100 });
+          for await (const { data: repositories } of pages) {
+            const found = repositories.find((repository) => repository.id === repositoryId);
+            if (found) {
+              const named = { owner: found.owner.login, repo: found.name };
+              this.repositories.set(key, named);
+              return named;
+            }
+          }
+        }
+      }
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      // The request carried the user's token: only the status travels on.
+      // eslint-disable-next-line preserve-caught-error -- a cause would log the token
+      throw new Error(`GitHub answered ${String(status ?? "nothing")} while listing the repositories a user reaches through the app's installations`);
+    }
+    this.repositories.set(key, null);
+    return undefined;
   }
 
   /** False without GITHUB_CLIENT_ID/SECRET: the API then answers 503 (SPEC 1). */

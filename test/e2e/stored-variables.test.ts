@@ -118,6 +118,36 @@ describe("stored variables and secrets, end to end over HTTP", () => {
     expect(((await bad.json()) as any).error.issues[0].path).toEqual(["envVars", 0, "key"]);
   });
 
+  test("the seed plan's routes answer exactly as their twins: /api/projects/:repositoryId/env and /api/deployments/:id/logs", async () => {
+    await start();
+    const repositoryId = payload.repository.id as number;
+    const byId = `${app.url}/api/projects/${repositoryId}/env`;
+    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const stored = await fetch(byId, { method: "PUT", headers, body: JSON.stringify({ environment: "preview", envVars: [{ key: "FROM_SEED_CLIENT", value: "yes", isSecret: false }, { key: "SEED_SECRET", value: SECRET_VALUE, isSecret: true }] }) });
+    expect(stored.status).toBe(200);
+    const answer = await stored.text();
+    expect(answer).not.toContain(SECRET_VALUE);
+    for (const query of ["", "?environment=preview", "?environment=nowhere"]) {
+      const [named, numbered] = await Promise.all([fetch(`${envUrl}${query}`, { headers }), fetch(`${byId}${query}`, { headers })]);
+      expect(numbered.status).toBe(named.status);
+      expect(await numbered.text()).toBe(await named.text());
+    }
+    expect(JSON.parse(answer)).toEqual(await (await fetch(`${envUrl}?environment=preview`, { headers })).json());
+    expect((await fetch(byId)).status).toBe(401);
+
+    await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "pull_request", payload);
+    const [input] = await waitFor(() => codebuild.calls("StartBuild").length > 0 && codebuild.calls("StartBuild"), "StartBuild");
+    const vars = input!.environmentVariablesOverride as { name: string; value: string }[];
+    expect(vars.find((v) => v.name === "FROM_SEED_CLIENT")?.value).toBe("yes");
+    const deploymentId = vars.find((v) => v.name === "DEPLOYMENT_ID")!.value;
+    await waitFor(async () => (await app.dynamo.client.send(new ScanCommand({ TableName: "codebuild-checks" }))).Items?.some((i) => i.pk?.S === `BUILD#${deploymentId}`), "the build's record");
+    for (const auth of [{}, { authorization: `Bearer ${TOKEN}` }]) {
+      const [build, deployment] = await Promise.all([fetch(`${app.url}/api/builds/${deploymentId}/logs`, { headers: auth }), fetch(`${app.url}/api/deployments/${deploymentId}/logs`, { headers: auth })]);
+      expect(deployment.status).toBe(build.status);
+      expect(await deployment.text()).toBe(await build.text());
+    }
+  });
+
   test("/healthz answers 200 while the table is reachable and 503 when it is not", async () => {
     await start();
     const ok = await fetch(`${app.url}/healthz`);

@@ -99,7 +99,33 @@ export class FakeGitHubApi {
       if (permission === undefined) return [404, { message: "Not Found" }];
       return [200, { permission, role_name: permission, user: { login } }];
     });
+    // A GitHub App's user token reaches the app's installations where the user has a repository, and there the repositories the user may access.
+    scope.get(/^\/user\/installations(\?.*)?$/).reply(function (uri) {
+      record("GET", uri, undefined, header(this.req.headers.authorization));
+      const login = fake.userOf(header(this.req.headers.authorization))?.login;
+      if (!login) return [401, { message: "Bad credentials" }];
+      const ids = [...new Set(fake.reachable(login).map((r) => r.installationId!))];
+      return [200, { total_count: ids.length, installations: ids.map((id) => ({ id, account: { login: "octo", id: 7 }, app_id: 1 })) }];
+    });
+    scope.get(/^\/user\/installations\/\d+\/repositories(\?.*)?$/).reply(function (uri) {
+      record("GET", uri, undefined, header(this.req.headers.authorization));
+      const login = fake.userOf(header(this.req.headers.authorization))?.login;
+      if (!login) return [401, { message: "Bad credentials" }];
+      const installationId = Number(uri.split("/")[3]);
+      const repositories = fake.reachable(login).filter((r) => r.installationId === installationId);
+      return [200, { total_count: repositories.length, repositories: repositories.map((r) => ({ id: r.id, name: r.name, full_name: `${r.owner}/${r.name}`, private: r.private, owner: { login: r.owner, id: 7 } })) }];
+    });
     /* eslint-enable @typescript-eslint/no-this-alias */
+  }
+
+  /** The user a `token …` Authorization header carries. */
+  private userOf(authorization: string | undefined): { login: string; id: number } | undefined {
+    return this.tokens.get(authorization?.replace(/^(token|bearer) /i, "") ?? "");
+  }
+
+  /** Repositories of the app's installations that `login` has a permission on. */
+  private reachable(login: string): RepositoryState[] {
+    return [...this.repositories.values()].filter((r) => r.installationId !== undefined && r.selected !== false && (r.permissions[login] ?? "none") !== "none");
   }
 
   private find(uri: string): RepositoryState | undefined {

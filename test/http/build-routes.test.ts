@@ -391,6 +391,29 @@ describe("with sign-in configured", () => {
     });
   });
 
+  describe("GET /api/deployments/:id/logs, the seed plan's twin of GET /api/builds/:id/logs", () => {
+    test.each<[string, () => string, Record<string, string> | (() => Promise<Record<string, string>>)]>([
+      ["a public build, anonymously", () => `${PUBLIC_DONE.deploymentId}/logs?limit=2`, {}],
+      ["a public build, the next page", () => `${PUBLIC_DONE.deploymentId}/logs?limit=2&nextToken=${encodeLogToken(2)}`, {}],
+      ["a bad query", () => `${PUBLIC_DONE.deploymentId}/logs?limit=0`, {}],
+      ["a private build, anonymously", () => `${PRIVATE_RUNNING.deploymentId}/logs`, {}],
+      ["a private build, a forged token", () => `${PRIVATE_RUNNING.deploymentId}/logs`, { authorization: "Bearer gho_forged" }],
+      ["a private build, a reader's token", () => `${PRIVATE_RUNNING.deploymentId}/logs`, { authorization: "Bearer gho_reader" }],
+      ["a private build, a reader's session", () => `${PRIVATE_RUNNING.deploymentId}/logs`, () => signedIn(READER)],
+      ["a private build, an outsider", () => `${PRIVATE_RUNNING.deploymentId}/logs`, { authorization: "Bearer gho_outsider" }],
+      ["an unknown build", () => `${UNKNOWN}/logs`, {}],
+    ])("%s: the same status, headers and body", async (_case, path, headers) => {
+      const sent = typeof headers === "function" ? await headers() : headers;
+      const builds = await get(`/api/builds/${path()}`, sent);
+      const deployments = await get(`/api/deployments/${path()}`, sent);
+      expect(deployments.status).toBe(builds.status);
+      expect(deployments.text).toBe(builds.text);
+      for (const name of ["content-type", "cache-control", "www-authenticate", "content-security-policy", "referrer-policy"]) {
+        expect(deployments.headers.get(name)).toBe(builds.headers.get(name));
+      }
+    });
+  });
+
   describe("GET /api/builds/:id", () => {
     test("the state and phases the page shows, with the same access as the log", async () => {
       const state = await get(`/api/builds/${PUBLIC_RUNNING.deploymentId}`);
