@@ -1,4 +1,5 @@
 import { validateGitHubRequest } from "./openapi.js";
+import { newDeployment } from "../../src/deployments/deployment.js";
 
 const annotation = { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "Type error" };
 const createBody = {
@@ -44,5 +45,31 @@ describe("validateGitHubRequest", () => {
   ])("%s is a problem naming the field", (_what, method, path, body, problem) => {
     const problems = validateGitHubRequest(method, path, body);
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
+  });
+});
+
+describe("validateGitHubRequest: deployments, their statuses and the deployment comment (SPEC 10)", () => {
+  const deployment = newDeployment({ sha: "0123456789abcdef0123456789abcdef01234567", environment: "preview", deploymentId: "d1", pullRequestNumber: 3, branch: "feature" });
+  const status = { state: "success", description: "Deployed", log_url: "https://ci.example.com/builds/d1", environment_url: "https://pr-3.example.com/" };
+
+  test.each([
+    ["a deployment as the app makes it", "POST", "/repos/octo/hello/deployments", deployment],
+    ["the lookup by commit and environment", "GET", "/repos/octo/hello/deployments?sha=0123456789abcdef0123456789abcdef01234567&environment=preview&per_page=100", undefined],
+    ["a status with its addresses", "POST", "/repos/octo/hello/deployments/9/statuses", status],
+    ["an inactive status", "POST", "/repos/octo/hello/deployments/9/statuses", { state: "inactive", description: "Superseded by abc1234", log_url: "https://ci.example.com/builds/d1" }],
+    ["the comment edited", "PATCH", "/repos/octo/hello/issues/comments/77", { body: "<!-- codebuild-checks:deployments -->" }],
+    ["the comments looked through", "GET", "/repos/octo/hello/issues/3/comments?per_page=100", undefined],
+    ["a user's installations", "GET", "/user/installations?per_page=100", undefined],
+    ["their repositories", "GET", "/user/installations/11/repositories?per_page=100", undefined],
+  ])("%s is valid", (_what, method, path, body) => {
+    expect(validateGitHubRequest(method, path, body)).toEqual([]);
+  });
+
+  test.each([
+    ["a state GitHub does not have", "POST", "/repos/octo/hello/deployments/9/statuses", { ...status, state: "cancelled" }, /^body\.state: "cancelled" is not one of/],
+    ["auto_merge as text", "POST", "/repos/octo/hello/deployments", { ...deployment, auto_merge: "false" }, /^body\.auto_merge: must be boolean$/],
+    ["a misspelt field", "POST", "/repos/octo/hello/deployments/9/statuses", { ...status, environmentUrl: "x" }, /^body\.environmentUrl: is not defined/],
+  ])("%s is a problem naming the field", (_what, method, path, body, problem) => {
+    expect(validateGitHubRequest(method, path, body)).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
   });
 });
