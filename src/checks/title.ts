@@ -4,6 +4,11 @@ import { buildSeconds, buildStage, currentPhaseName, failingPhase } from "./phas
 
 /** How long a commit's abbreviated sha is where GitHub shows one. */
 const SHORT_SHA_LENGTH = 7;
+
+/** A commit's sha as GitHub abbreviates it. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, SHORT_SHA_LENGTH);
+}
 /**
  * CodeBuild usually takes a build from SUBMITTED to PROVISIONING within seconds; one still waiting
  * after this is most likely held by the account's limit of concurrent builds, and the title says so.
@@ -43,7 +48,7 @@ export function renderTitle(build: BuildSnapshot, { now, supersededBy }: TitleCo
     case "TIMED_OUT":
       return `Build timed out${after}`;
     case "STOPPED":
-      return supersededBy === undefined ? `Build cancelled${after}` : `Cancelled — superseded by ${supersededBy.slice(0, SHORT_SHA_LENGTH)}`;
+      return supersededBy === undefined ? `Build cancelled${after}` : `Cancelled — superseded by ${shortSha(supersededBy)}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { codeSpan, markdownLink } from "../checks/markdown.js";
+import { shortSha } from "../checks/title.js";
 import type { DeploymentState } from "./deployment.js";
 import type { DeploymentThread, ThreadEntry } from "./thread.js";
 
@@ -11,8 +12,6 @@ export const DEPLOYMENT_COMMENT_MARKER = "<!-- codebuild-checks:deployments -->"
 
 /** GitHub refuses a comment body over 65,536 characters ("Create an issue comment": body maxLength). */
 export const COMMENT_BODY_MAX_CHARACTERS = 65_536;
-
-const SHORT_SHA_LENGTH = 7;
 
 const STATE_WORDS: Record<DeploymentState, string> = {
   queued: "⏳ Queued",
@@ -48,7 +47,7 @@ function render(entries: readonly ThreadEntry[], context: CommentContext): strin
   if (latest === undefined) return `${DEPLOYMENT_COMMENT_MARKER}\nNo deployments yet.`;
   const parts = [
     DEPLOYMENT_COMMENT_MARKER,
-    `**Preview** of the latest commit ${codeSpan(latest.sha.slice(0, SHORT_SHA_LENGTH))}: ${STATE_WORDS[latest.state]}${latest.url === undefined ? "" : ` — ${link(hostOf(latest.url), latest.url)}`} · ${link("Build log", context.logUrl(latest.deploymentId))}`,
+    `**Preview** of the latest commit ${codeSpan(shortSha(latest.sha))}: ${STATE_WORDS[latest.state]}${latest.url === undefined ? "" : ` — ${link(hostOf(latest.url), latest.url)}`} · ${link("Build log", context.logUrl(latest.deploymentId))}`,
   ];
   if (earlier.length > 0) {
     parts.push(
@@ -68,7 +67,7 @@ function render(entries: readonly ThreadEntry[], context: CommentContext): strin
 
 function row(entry: ThreadEntry, context: CommentContext): string {
   const preview = entry.url === undefined ? "" : link(hostOf(entry.url), entry.url);
-  return `| ${codeSpan(entry.sha.slice(0, SHORT_SHA_LENGTH))} | ${STATE_WORDS[entry.state]} | ${preview} | ${link("Log", context.logUrl(entry.deploymentId))} |`;
+  return `| ${codeSpan(shortSha(entry.sha))} | ${STATE_WORDS[entry.state]} | ${preview} | ${link("Log", context.logUrl(entry.deploymentId))} |`;
 }
 
 /**

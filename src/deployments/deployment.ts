@@ -1,5 +1,6 @@
 import type { BuildSnapshot } from "../domain/build.js";
 import { checkStatus } from "../checks/conclusion.js";
+import { shortSha } from "../checks/title.js";
 import type { EnvironmentName } from "../domain/environment.js";
 import type { MaskedText } from "../variables/masking.js";
 import type { DeployUrl } from "./deploy-url.js";
@@ -9,8 +10,6 @@ export type DeploymentState = "queued" | "in_progress" | "success" | "failure" |
 
 /** GitHub cuts a deployment status's description at 140 characters ("Create a deployment status"). */
 export const DEPLOYMENT_DESCRIPTION_MAX = 140;
-
-const SHORT_SHA_LENGTH = 7;
 
 /** A build's GitHub deployment, as its record keeps it. */
 export interface BuildDeployment {
@@ -111,7 +110,7 @@ export function deploymentStatusOf({ build, supersededBy }: FollowedDeployment):
     case "FAULT":
       return { state: "error", description: "CodeBuild reported a fault: running the build again usually helps" };
     case "STOPPED":
-      return { state: "inactive", description: supersededBy === undefined ? "Cancelled" : `Superseded by ${supersededBy.slice(0, SHORT_SHA_LENGTH)}` };
+      return { state: "inactive", description: supersededBy === undefined ? "Cancelled" : `Superseded by ${shortSha(supersededBy)}` };
   }
 }
 
@@ -123,7 +122,7 @@ export const START_FAILED_STATUS: DeploymentStatus = { state: "error", descripti
 
 /** The status of a preview that a newer commit's preview replaced. */
 export function replacedStatus(bySha: string): DeploymentStatus {
-  return { state: "inactive", description: `Replaced by the preview of ${bySha.slice(0, SHORT_SHA_LENGTH)}` };
+  return { state: "inactive", description: `Replaced by the preview of ${shortSha(bySha)}` };
 }
 
 /** States after which nothing more happens to a deployment but being replaced. */

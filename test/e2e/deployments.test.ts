@@ -150,6 +150,20 @@ describe("deployments and preview URLs, end to end over HTTP", () => {
     expect(deploymentComments(site)[0]!.body).not.toContain("broken.example.com");
   });
 
+  test("a build's code that exports a javascript: DEPLOY_URL, or markup: nothing is linked, and the check run says why", async () => {
+    await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("opened", FIRST));
+    const deployment = await deploymentOf(site, FIRST);
+    end(site, await buildOf(site, FIRST), "SUCCEEDED", { DEPLOY_URL: "javascript:alert(document.cookie)//[x](https://evil.example)" });
+    const run = await completed(site, FIRST);
+    expect(run.output?.summary).toContain("DEPLOY\\_URL is a javascript\\: URL\\: only http and https addresses are published\\, so it was ignored\\.");
+    await waitFor(() => states(deployment).at(-1) === "success", "success");
+    expect(deployment.statuses.at(-1)).not.toHaveProperty("environment_url");
+    await waitFor(() => deploymentComments(site)[0]?.body.includes("✅ Ready"), "the comment");
+    const everything = JSON.stringify([run, deployment, deploymentComments(site)]);
+    expect(everything).not.toContain("evil.example");
+    expect(everything).not.toContain("alert(");
+  });
+
   test("a superseded build: its preview goes inactive, the newer one is deployed", async () => {
     await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "pull_request", pullRequestPayload("opened", FIRST));
     const first = await deploymentOf(site, FIRST);

@@ -141,7 +141,7 @@ describe("stored variables and secrets, end to end over HTTP", () => {
     expect(vars.find((v) => v.name === "FROM_SEED_CLIENT")?.value).toBe("yes");
     const deploymentId = vars.find((v) => v.name === "DEPLOYMENT_ID")!.value;
     await waitFor(async () => (await app.dynamo.client.send(new ScanCommand({ TableName: "codebuild-checks" }))).Items?.some((i) => i.pk?.S === `BUILD#${deploymentId}`), "the build's record");
-    for (const auth of [{}, { authorization: `Bearer ${TOKEN}` }]) {
+    for (const auth of [{}, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[]) {
       const [build, deployment] = await Promise.all([fetch(`${app.url}/api/builds/${deploymentId}/logs`, { headers: auth }), fetch(`${app.url}/api/deployments/${deploymentId}/logs`, { headers: auth })]);
       expect(deployment.status).toBe(build.status);
       expect(await deployment.text()).toBe(await build.text());

@@ -11,6 +11,7 @@ import { MASK } from "../../../variables/masking.js";
 import { defineCommand, type CommandPorts } from "../command.js";
 import { nextBuildOf } from "../pull-request-trigger.js";
 import type { DeploymentThread } from "../../../deployments/thread.js";
+import { shortSha } from "../../../checks/title.js";
 
 const SOURCES: Record<VariableSource, string> = {
   default: "default",
@@ -78,7 +79,7 @@ export const envList = defineCommand({
 function latestPreview(thread: DeploymentThread | undefined): string {
   const deployed = thread?.entries.find((entry) => entry.url !== undefined);
   if (!deployed?.url) return "";
-  return `Latest preview: ${markdownLink(deployed.url, deployed.url)} (commit ${codeSpan(deployed.sha.slice(0, 7))}).`;
+  return `Latest preview: ${markdownLink(deployed.url, deployed.url)} (commit ${codeSpan(shortSha(deployed.sha))}).`;
 }
 
 function shownValue(variable: BuildVariable, privateRepository: boolean): string {
