@@ -122,6 +122,8 @@ export async function processor(event: unknown): Promise<SqsBatchResult> {
       }
       if (message.data.kind === "intent") {
         await app.intake.take(message.data.intent);
+        // What processing left to the write budget (a deployment's first status, its pull request's comment) is sent before the invocation ends.
+        await app.deps.writes.drain();
       } else {
         const { deploymentId } = message.data;
         const running = await app.watcher.pass({ deploymentIds: [deploymentId] });
