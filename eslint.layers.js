@@ -12,6 +12,7 @@ const elements = [
   { type: "config", pattern: "src/config/**" },
   { type: "checks", pattern: "src/checks/**" },
   { type: "variables", pattern: "src/variables/**" },
+  { type: "deployments", pattern: "src/deployments/**" },
   { type: "builds", pattern: "src/builds/**" },
   { type: "commands", pattern: "src/commands/**" },
   // What workflows need from the world, and the rules those needs carry (the write budget).
@@ -31,7 +32,7 @@ const elements = [
   },
 ];
 
-const core = ["config", "checks", "variables", "builds", "commands"];
+const core = ["config", "checks", "variables", "deployments", "builds", "commands"];
 const below = (list, type) => list.slice(0, list.indexOf(type));
 
 /** What each type may import; anything else is an error. */

@@ -15,7 +15,7 @@ import { GitHubPullRequests } from "./adapters/github/pulls.js";
 import { runComment } from "./workflows/commands/run.js";
 import { GitHubDeploymentComments } from "./adapters/github/deployment-comments.js";
 import { GitHubDeployments } from "./adapters/github/deployments.js";
-import { buildLogUrl } from "./deployments/report.js";
+import { buildLogUrl } from "./checks/log-url.js";
 import { registerBuildEvents } from "./handlers/build-events.js";
 import { registerCommentEvents } from "./handlers/comment-events.js";
 import { receiver } from "./handlers/receive.js";

@@ -16,7 +16,7 @@ import { FileSecretStore } from "./adapters/local/file-secrets.js";
 import type { BuildLogStore } from "./ports/build-logs.js";
 import type { BuildRecordStore, BuildWatchers } from "./ports/build-records.js";
 import type { IntakeStore } from "./ports/intake-store.js";
-import type { DeploymentThreadStore } from "./deployments/ports.js";
+import type { DeploymentThreadStore } from "./ports/deployments.js";
 import { nameFailedCalls } from "./adapters/aws/failed-calls.js";
 import { instrumentAwsClient } from "./metrics/aws.js";
 import type { AppMetrics } from "./metrics/registry.js";

@@ -1,6 +1,5 @@
 import type { BuildPhase, BuildSnapshot } from "../domain/build.js";
 import type { VariableSource } from "../domain/variables.js";
-import type { DeployUrl } from "../deployments/deploy-url.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { formatDuration } from "./duration.js";
 import { blockquote, codeSpan, escapeMarkdown, markdownLink } from "./markdown.js";
@@ -24,9 +23,12 @@ export interface SummaryInput {
   maskingFull?: boolean;
   /** A build of untrusted code: with the untrusted role, without the app's source credentials. */
   untrusted?: boolean;
-  /** Where the build said it deployed (DEPLOY_URL), or why that was ignored. */
-  deployUrl?: DeployUrl;
+  /** Where the build said it deployed (DEPLOY_URL, checked: deployments/deploy-url.ts), or why that was ignored. */
+  deployUrl?: DeployUrlNote;
 }
+
+/** A checked DEPLOY_URL as the summary shows it: the address (and whether a hidden value is in it), or why it was ignored. */
+export type DeployUrlNote = { url: string; masked: boolean } | { problem: string };
 
 /** How the summary names each layer of SPEC 3's precedence. */
 const SOURCE_WORDS: Record<VariableSource, string> = {
@@ -108,7 +110,7 @@ function phaseStatusWord(phase: BuildPhase, build: BuildSnapshot): string {
 }
 
 /** Where the build deployed, linked once it succeeded; a DEPLOY_URL that was ignored, and why. */
-function deploymentNotes(build: BuildSnapshot, deployUrl: DeployUrl | undefined): string[] {
+function deploymentNotes(build: BuildSnapshot, deployUrl: DeployUrlNote | undefined): string[] {
   if (deployUrl === undefined) return [];
   if ("problem" in deployUrl) return [escapeMarkdown(deployUrl.problem)];
   if (build.status !== "SUCCEEDED") return [];

@@ -6,7 +6,7 @@ import type { BuildRecordStore } from "../ports/build-records.js";
 import type { CheckRuns } from "../ports/check-runs.js";
 import type { LogMasking } from "../log-masking.js";
 import type { BuildSeal } from "../secrets/build-seal.js";
-import type { DeploymentComments, Deployments } from "../deployments/ports.js";
+import type { DeploymentComments, Deployments } from "../ports/deployments.js";
 import type { SecretTags } from "./variables/secret-tags.js";
 import type { Settings } from "../settings.js";
 import type { VariableEditor } from "./variables/editor.js";

@@ -21,6 +21,7 @@ describe("the import direction between layers (eslint.layers.js)", () => {
     ["a core folder importing a workflow", "src/checks/layer-fixture.ts", 'import type { Dependencies } from "../workflows/dependencies.js";', "checks", "workflows"],
     ["a core folder importing an adapter", "src/config/layer-fixture.ts", 'import { CodeBuildRunner } from "../adapters/aws/codebuild.js";', "config", "adapters"],
     ["a lower core folder importing a higher one", "src/config/layer-fixture.ts", 'import { decideBuild } from "../builds/decide.js";', "config", "builds"],
+    ["rendering check runs importing deployments (the core folder above it)", "src/checks/layer-fixture.ts", 'import { checkDeployUrl } from "../deployments/deploy-url.js";', "checks", "deployments"],
     ["the domain importing the core", "src/domain/layer-fixture.ts", 'import type { RepoConfig } from "../config/schema.js";', "domain", "config"],
     ["a port importing a workflow", "src/ports/layer-fixture.ts", 'import type { Dependencies } from "../workflows/dependencies.js";', "ports", "workflows"],
     ["a workflow importing an edge", "src/workflows/layer-fixture.ts", 'import { parseSettings } from "../settings.js";\nimport { limitWebhookBodies } from "../http/webhook-body.js";', "workflows", "edges"],

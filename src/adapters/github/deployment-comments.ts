@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ProbotOctokit } from "probot";
 import { systemClock, type Clock } from "../../domain/clock.js";
 import { isDeploymentComment, renderDeploymentComment, type CommentContext } from "../../deployments/comment.js";
-import type { DeploymentComments, DeploymentTarget, DeploymentThreadStore, DeploymentWriteKind } from "../../deployments/ports.js";
+import type { DeploymentComments, DeploymentTarget, DeploymentThreadStore, DeploymentWriteKind } from "../../ports/deployments.js";
 import { emptyThread, type DeploymentThread, type ThreadKey } from "../../deployments/thread.js";
 import type { Masker } from "../../variables/masking.js";
 import type { GitHubWriteBudgets } from "../../ports/write-budget.js";

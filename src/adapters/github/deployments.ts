@@ -1,7 +1,7 @@
 import type { ProbotOctokit } from "probot";
 import type { EnvironmentName } from "../../domain/environment.js";
 import { payloadDeploymentId, type DeploymentStatus, type NewDeployment } from "../../deployments/deployment.js";
-import type { DeploymentTarget, DeploymentWriteKind, Deployments } from "../../deployments/ports.js";
+import type { DeploymentTarget, DeploymentWriteKind, Deployments } from "../../ports/deployments.js";
 import type { Masker } from "../../variables/masking.js";
 import type { GitHubWriteBudgets } from "../../ports/write-budget.js";
 

@@ -1,4 +1,4 @@
-import type { DeploymentThreadStore } from "../../deployments/ports.js";
+import type { DeploymentThreadStore } from "../../ports/deployments.js";
 import type { DeploymentThread, ThreadKey } from "../../deployments/thread.js";
 
 /** Deployment threads in this process's memory: for tests. */

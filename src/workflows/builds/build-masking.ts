@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { deployUrlOf } from "../../deployments/deploy-url.js";
 import type { BuildSeal } from "../../secrets/build-seal.js";
 import { TtlCache } from "../../lib/ttl-cache.js";
 import { type AddMaskState } from "../../variables/add-masks.js";

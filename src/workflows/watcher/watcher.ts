@@ -15,7 +15,8 @@ import type { AddMaskState } from "../../variables/add-masks.js";
 import { openAddMasks, repositorySecretIds, secretsToMask } from "../builds/build-masking.js";
 import type { Dependencies } from "../dependencies.js";
 import { LogReadBudget } from "./log-budget.js";
-import { buildLogUrl, deploymentReporting, reportStatus, type DeploymentReporting } from "../../deployments/report.js";
+import { buildLogUrl } from "../../checks/log-url.js";
+import { deploymentReporting, reportStatus, type DeploymentReporting } from "../deployments/report.js";
 
 /** Completions remembered against stale listings; far more than builds finish within one tick. */
 const REMEMBERED_COMPLETIONS = 10_000;

@@ -3,7 +3,7 @@ import { createDocumentClient } from "../../../src/adapters/aws/dynamodb/client.
 import { DynamoDbDeploymentThreadStore } from "../../../src/adapters/aws/dynamodb/deployment-threads.js";
 import { deploymentThreadKey } from "../../../src/adapters/aws/dynamodb/keys.js";
 import { MemoryDeploymentThreadStore } from "../../../src/adapters/memory/deployment-threads.js";
-import type { DeploymentThreadStore } from "../../../src/deployments/ports.js";
+import type { DeploymentThreadStore } from "../../../src/ports/deployments.js";
 import { emptyThread, withEntry } from "../../../src/deployments/thread.js";
 import type { MaskedText } from "../../../src/variables/masking.js";
 import { useDynaliteTables } from "../../support/dynalite.js";

@@ -385,3 +385,59 @@ describe("watchStep: masking", () => {
     expect(watch.reports.at(-1)!.output.summary).toMatch(/mask/i);
   });
 });
+
+describe("watchStep: a build's GitHub deployment (SPEC 10)", () => {
+  const deployed = (overrides: Parameters<typeof buildRecord>[0] = {}) => buildRecord({ snapshot: undefined, deployment: { id: 9, environment: "production" }, ...overrides });
+  const deployments = (watch: Watch) => watch.did.filter((line) => line.startsWith("deployment") || line.startsWith("record completed") || line.startsWith("complete "));
+
+  test("in_progress once as the build starts (queued went when it was made); its end before the completion is recorded", async () => {
+    const watch = await Watch.of(deployed()).play([
+      reported(queued()),
+      round,
+      reported(running("PROVISIONING")),
+      reported(running("BUILD")),
+      round,
+      wait(1_000),
+      reported({ ...ended("SUCCEEDED", 60), exportedVariables: [{ name: "DEPLOY_URL", value: "https://www.example.com" }] }),
+      round,
+      page("c1"),
+      wait(LOG_GRACE_MS),
+      round,
+      page("c1"),
+    ]);
+    expect(deployments(watch)).toEqual(["deployment in_progress", "complete success: Build succeeded in 1m 0s", "deployment success (final)", "record completed SUCCEEDED"]);
+    const final = watch.actions.find((a) => a.kind === "reportDeployment" && a.final);
+    expect(final).toMatchObject({ deployment: { id: 9 }, status: { state: "success", environmentUrl: "https://www.example.com/" } });
+  });
+
+  test("a superseded build's deployment ends inactive, naming the newer commit", async () => {
+    const watch = await Watch.of(deployed()).play([
+      reported(running("BUILD")),
+      { kind: "superseded", by: NEWER_SHA },
+      reported(ended("STOPPED", 20)),
+      wait(LOG_GIVE_UP_MS),
+      round,
+      { kind: "logUnread" },
+      round,
+    ]);
+    expect(watch.actions.filter((a) => a.kind === "reportDeployment").map((a) => a.kind === "reportDeployment" && [a.status.state, a.status.description, a.final])).toEqual([
+      ["in_progress", "Building", false],
+      ["inactive", "Superseded by feedc0d", true],
+    ]);
+  });
+
+  test("a completion recorded again after it failed does not send the deployment's end again", async () => {
+    const watch = await Watch.of(deployed()).play([wait(10 * 60_000), reported(ended("FAILED", 90))]);
+    // Where the first recording left it: the end went, the record did not.
+    const unrecorded: WatchedBuild = { ...watch.build, deploymentState: "failure", checkRun: { ...watch.build.checkRun, completion: "unrecorded" } };
+    expect(watchStep(unrecorded, round, watch.clock.now()).actions.map((a) => a.kind)).toEqual(["recordCompletion"]);
+    // And one that has not sent it yet does, first.
+    const unsent: WatchedBuild = { ...unrecorded, deploymentState: "in_progress" };
+    expect(watchStep(unsent, round, watch.clock.now()).actions.map((a) => a.kind)).toEqual(["reportDeployment", "recordCompletion"]);
+  });
+
+  test("a build without a deployment asks for none", async () => {
+    const watch = await Watch.of().play([reported(running("BUILD")), round, wait(10 * 60_000), reported(ended("SUCCEEDED", 60)), round]);
+    expect(watch.actions.some((a) => a.kind === "reportDeployment")).toBe(false);
+  });
+});

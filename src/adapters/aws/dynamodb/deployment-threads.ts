@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "pino";
-import type { DeploymentThreadStore } from "../../../deployments/ports.js";
+import type { DeploymentThreadStore } from "../../../ports/deployments.js";
 import { emptyThread, type DeploymentThread, type ThreadKey } from "../../../deployments/thread.js";
 import { threadSchema } from "../../../deployments/thread-schema.js";
 import { readStoredJson } from "../../../lib/stored-data.js";

@@ -1,10 +1,10 @@
-import type { BuildRecord } from "../../src/ports/build-records.js";
-import type { DeploymentStatus, NewDeployment } from "../../src/deployments/deployment.js";
-import type { DeploymentComments, DeploymentTarget, DeploymentWriteKind, Deployments } from "../../src/deployments/ports.js";
-import { DeploymentFollower, openDeployment, reportStartFailure, type DeploymentReporting } from "../../src/deployments/report.js";
-import { emptyThread, type DeploymentThread, type ThreadKey } from "../../src/deployments/thread.js";
-import { createMasker, type MaskedText, type Masker } from "../../src/variables/masking.js";
-import { buildRecord, completed, pullRequestRecord, runningSnapshot } from "../support/build-records.js";
+import type { BuildRecord } from "../../../src/ports/build-records.js";
+import { deploymentStatusOf, type DeploymentStatus, type NewDeployment } from "../../../src/deployments/deployment.js";
+import type { DeploymentComments, DeploymentTarget, DeploymentWriteKind, Deployments } from "../../../src/ports/deployments.js";
+import { openDeployment, reportStartFailure, reportStatus, type DeploymentReporting } from "../../../src/workflows/deployments/report.js";
+import { emptyThread, type DeploymentThread, type ThreadKey } from "../../../src/deployments/thread.js";
+import { createMasker, type MaskedText, type Masker } from "../../../src/variables/masking.js";
+import { buildRecord, completed, pullRequestRecord } from "../../support/build-records.js";
 
 /** GitHub's deployments as a list: what was made, looked up, and every status sent. */
 class RecordingDeployments implements Deployments {
@@ -88,50 +88,27 @@ describe("openDeployment", () => {
   });
 });
 
-describe("DeploymentFollower", () => {
-  const deployed = (record: BuildRecord): BuildRecord => ({ ...record, deployment: { id: 9, environment: record.plan.environment } });
-
-  test("each state once: queued was sent when the deployment was made; then in_progress, then the end", async () => {
-    const { deployments, reporting } = setUp();
-    const follower = new DeploymentFollower(reporting);
-    const record = deployed(buildRecord());
-    const queued = runningSnapshot({ currentPhase: "QUEUED", phases: [{ name: "SUBMITTED", status: "SUCCEEDED", messages: [] }, { name: "QUEUED", messages: [] }] });
-    await follower.observe(record, queued, createMasker(), "progress");
-    await follower.observe(record, runningSnapshot(), createMasker(), "progress");
-    await follower.observe(record, runningSnapshot(), createMasker(), "progress");
+describe("reportStatus", () => {
+  const deployed = (record: BuildRecord, id = 9) => ({ ...record, deployment: { id, environment: record.plan.environment } });
+  const succeeded = (record: BuildRecord) => {
     const done = completed(record);
-    await follower.observe(done, { ...done.snapshot!, deployUrl: { url: "https://x.example/" as MaskedText, masked: false } }, createMasker(), "completion");
-    expect(deployments.statuses.map((s) => [s.state, s.kind])).toEqual([
-      ["in_progress", "progress"],
-      ["success", "completion"],
-    ]);
-    expect(deployments.statuses.at(-1)!.environmentUrl).toBe("https://x.example/");
-  });
+    return deploymentStatusOf({ build: { ...done.snapshot!, deployUrl: { url: `https://${record.deploymentId}.example/` as MaskedText, masked: false } } });
+  };
 
-  test("a build without a deployment sends nothing", async () => {
-    const { deployments, reporting } = setUp();
-    await new DeploymentFollower(reporting).observe(completed(buildRecord()), completed(buildRecord()).snapshot!, createMasker(), "completion");
-    expect(deployments.statuses).toEqual([]);
-  });
-
-  test("a superseded build's preview goes inactive, naming the newer commit", async () => {
-    const { deployments, reporting } = setUp();
-    const stopped = { ...completed(deployed(pullRequestRecord()), "STOPPED"), supersededBy: "fedcba9876543210fedcba9876543210fedcba98" };
-    await new DeploymentFollower(reporting).observe(stopped, stopped.snapshot!, createMasker(), "completion");
-    expect(deployments.statuses).toEqual([{ id: 9, state: "inactive", description: "Superseded by fedcba9", kind: "completion" }]);
+  test("a push's status goes to its deployment, with the build's log page; no thread", async () => {
+    const { deployments, comments, reporting } = setUp();
+    const record = deployed(buildRecord());
+    await reportStatus(record, succeeded(record), createMasker(), "completion", reporting);
+    expect(deployments.statuses).toEqual([{ id: 9, state: "success", description: "Deployed", environmentUrl: `https://${record.deploymentId}.example/`, kind: "completion" }]);
+    expect(comments.threads.size).toBe(0);
   });
 
   test("a newer preview that succeeds leaves the pull request's earlier live ones inactive", async () => {
     const { deployments, comments, reporting } = setUp();
-    const older = { ...deployed(pullRequestRecord()), deploymentId: "older", createdAt: "2024-05-01T11:00:00.000Z", deployment: { id: 3, environment: "preview" as const } };
+    const older = deployed({ ...pullRequestRecord(), deploymentId: "older", createdAt: "2024-05-01T11:00:00.000Z" }, 3);
     const newer = deployed(pullRequestRecord());
-    const follower = new DeploymentFollower(reporting);
-    const succeeded = (record: BuildRecord) => {
-      const done = completed(record);
-      return [done, { ...done.snapshot!, deployUrl: { url: `https://${record.deploymentId}.example/` as MaskedText, masked: false } }] as const;
-    };
-    await follower.observe(...succeeded(older), createMasker(), "completion");
-    await follower.observe(...succeeded(newer), createMasker(), "completion");
+    await reportStatus(older, succeeded(older), createMasker(), "completion", reporting);
+    await reportStatus(newer, succeeded(newer), createMasker(), "completion", reporting);
     expect(deployments.statuses.map((s) => [s.id, s.state])).toEqual([
       [3, "success"],
       [9, "success"],
@@ -145,9 +122,8 @@ describe("DeploymentFollower", () => {
 
   test("a secret in a status is masked by the port's masker", async () => {
     const { deployments, reporting } = setUp();
-    const record = completed(deployed(buildRecord()));
-    const masker = createMasker(["tok-1234567"]);
-    await new DeploymentFollower(reporting).observe(record, { ...record.snapshot!, deployUrl: { url: "https://x.example/?t=tok-1234567" as MaskedText, masked: false } }, masker, "completion");
+    const record = deployed(buildRecord());
+    await reportStatus(record, { state: "success", description: "Deployed", environmentUrl: "https://x.example/?t=tok-1234567" as MaskedText }, createMasker(["tok-1234567"]), "completion", reporting);
     expect(deployments.statuses[0]!.environmentUrl).toBe("https://x.example/?t=***");
   });
 });

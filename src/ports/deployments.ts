@@ -1,7 +1,7 @@
+import type { DeploymentStatus, NewDeployment } from "../deployments/deployment.js";
+import type { DeploymentThread, ThreadKey } from "../deployments/thread.js";
 import type { EnvironmentName } from "../domain/environment.js";
 import type { Masker } from "../variables/masking.js";
-import type { DeploymentStatus, NewDeployment } from "./deployment.js";
-import type { DeploymentThread, ThreadKey } from "./thread.js";
 
 /** The repository a deployment or a comment is written in, and the installation that writes it. */
 export interface DeploymentTarget {

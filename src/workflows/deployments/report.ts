@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
-import type { BuildRecord } from "../ports/build-records.js";
-import type { Dependencies } from "../workflows/dependencies.js";
-import type { Masker } from "../variables/masking.js";
-import { newDeployment, QUEUED_STATUS, replacedStatus, START_FAILED_STATUS, type BuildDeployment, type DeploymentStatus } from "./deployment.js";
-import type { DeploymentComments, DeploymentTarget, DeploymentWriteKind, Deployments } from "./ports.js";
-import { replacedBy, withEntry, withInactive, type ThreadEntry } from "./thread.js";
+import { buildLogUrl } from "../../checks/log-url.js";
+import { newDeployment, QUEUED_STATUS, replacedStatus, START_FAILED_STATUS, type BuildDeployment, type DeploymentStatus } from "../../deployments/deployment.js";
+import { replacedBy, withEntry, withInactive, type ThreadEntry } from "../../deployments/thread.js";
+import type { BuildRecord } from "../../ports/build-records.js";
+import type { DeploymentComments, DeploymentTarget, DeploymentWriteKind, Deployments } from "../../ports/deployments.js";
+import type { Masker } from "../../variables/masking.js";
+import type { Dependencies } from "../dependencies.js";
 
 /** What following a build as a deployment goes through: the two ports, and where log pages are. */
 export interface DeploymentReporting {
@@ -18,11 +19,6 @@ export interface DeploymentReporting {
 /** How a workflow with the app's dependencies reports deployments. */
 export function deploymentReporting(deps: Pick<Dependencies, "deployments" | "deploymentComments" | "settings" | "log">): DeploymentReporting {
   return { deployments: deps.deployments, deploymentComments: deps.deploymentComments, logUrl: (id) => buildLogUrl(deps.settings.publicUrl, id), log: deps.log };
-}
-
-/** The log page of a build (SPEC 7), the check run's Details link. */
-export function buildLogUrl(publicUrl: string, deploymentId: string): string {
-  return `${publicUrl}/builds/${deploymentId}`;
 }
 
 /** A build as its deployment is reported: from its record. */
