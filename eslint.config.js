@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import prettier from "eslint-config-prettier";
 import { layerRules } from "./eslint.layers.js";
 
 export default tseslint.config(
@@ -30,4 +31,6 @@ export default tseslint.config(
   },
   // Which way imports run between the layers of src/ (docs/architecture.md).
   layerRules,
+  // Layout is Prettier's (npm run format); ESLint keeps to what code means.
+  prettier,
 );
