@@ -20,7 +20,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^(?!\\./[^/]+$)", message: "A page's script imports only files served beside it (src/browser/): the server's code and Node.js are not in the browser." }] },
+        {
+          patterns: [
+            {
+              regex: "^(?!\\./[^/]+$)",
+              message: "A page's script imports only files served beside it (src/browser/): the server's code and Node.js are not in the browser.",
+            },
+          ],
+        },
       ],
     },
   },

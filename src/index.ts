@@ -96,7 +96,9 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     await stores.close();
     throw error;
   });
-  app.log.info(`codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, secrets: ${stores.secretsDescription}, runner: ${settings.runner}`);
+  app.log.info(
+    `codebuild-checks: ${settings.awsMode ? "AWS" : "embedded"} mode, store: ${stores.description}, secrets: ${stores.secretsDescription}, runner: ${settings.runner}`,
+  );
   for (const line of builds.description) app.log.info(line);
   for (const line of builds.warnings) app.log.warn(line);
   const logMasking = options.logMasking ?? new LogMasking();
@@ -120,7 +122,10 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
     records: stores.records,
     variables: stores.variables,
     secrets: stores.secrets,
-    editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix, { tags: secretTags, domainOf: (fullName) => secretDomainOf(settings, fullName) }),
+    editor: new VariableEditor(stores.variables, stores.secrets, settings.secretsPrefix, {
+      tags: secretTags,
+      domainOf: (fullName) => secretDomainOf(settings, fullName),
+    }),
     secretTags,
     secretValues: new SecretValues(hidingFromLog(stores.secrets, logMasking)),
     seal: new BuildSeal(appKey),
@@ -187,7 +192,17 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
   const users = new GitHubUsers(settings);
   const routes = [
     envRoutes({ users, access, variables: deps.variables, editor: deps.editor }),
-    buildRoutes({ settings, records: deps.records, logStore: deps.logStore, maskers: new BuildMaskers(deps), runner: deps.runner, sessions, access, users, log: app.log }),
+    buildRoutes({
+      settings,
+      records: deps.records,
+      logStore: deps.logStore,
+      maskers: new BuildMaskers(deps),
+      runner: deps.runner,
+      sessions,
+      access,
+      users,
+      log: app.log,
+    }),
     signInRoutes({ settings, sessions, log: app.log }),
     sealRoutes(appKey),
     healthRoutes(() => deps.variables.ping()),
@@ -215,7 +230,12 @@ export async function assemble(app: Probot, settings: Settings, metrics: AppMetr
 }
 
 /** The Probot application of the server: everything assembled, the routes served beside the webhooks. */
-export function codebuildChecks(settings: Settings, metrics: AppMetrics, started: (handle: AppHandle) => void, options: AssembleOptions = {}): ApplicationFunction {
+export function codebuildChecks(
+  settings: Settings,
+  metrics: AppMetrics,
+  started: (handle: AppHandle) => void,
+  options: AssembleOptions = {},
+): ApplicationFunction {
   return async (app, { addHandler }) => {
     const assembled = await assemble(app, settings, metrics, options);
     addHandler(httpHandler(assembled.http));
@@ -241,7 +261,9 @@ function announcingStarts(runner: BuildRunner, started: (deploymentId: string) =
     stop: (id) => runner.stop(id),
     async start(request) {
       const result = await runner.start(request);
-      await started(request.idempotencyToken).catch((err: unknown) => log.warn({ err, deploymentId: request.idempotencyToken }, "scheduling the build's first refresh failed"));
+      await started(request.idempotencyToken).catch((err: unknown) =>
+        log.warn({ err, deploymentId: request.idempotencyToken }, "scheduling the build's first refresh failed"),
+      );
       return result;
     },
   };

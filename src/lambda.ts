@@ -4,7 +4,16 @@ import { createProbot, type Probot } from "probot";
 import { z } from "zod";
 import { SqsQueue } from "./adapters/aws/sqs.js";
 import { assemble, type AssembledApp } from "./index.js";
-import { buildIdOf, eventBridgeEventSchema, httpEventSchema, queueMessageSchema, sqsEventSchema, type HttpResult, type QueueMessage, type SqsBatchResult } from "./lambda/events.js";
+import {
+  buildIdOf,
+  eventBridgeEventSchema,
+  httpEventSchema,
+  queueMessageSchema,
+  sqsEventSchema,
+  type HttpResult,
+  type QueueMessage,
+  type SqsBatchResult,
+} from "./lambda/events.js";
 import { receiveWebhook, serveRoute } from "./lambda/http.js";
 import { createLogger } from "./log.js";
 import { LogMasking } from "./log-masking.js";
@@ -101,7 +110,13 @@ function lambdaApp(): Promise<LambdaApp> {
 /** Webhooks and the HTTP routes, behind a Lambda function URL or an HTTP API (payload format 2.0). */
 export async function webhook(event: unknown): Promise<HttpResult> {
   const parsed = httpEventSchema.safeParse(event);
-  if (!parsed.success) return { statusCode: 400, headers: { "content-type": "application/json" }, body: JSON.stringify({ error: { code: "bad_request", message: "Not an HTTP request of payload format 2.0", issues: parsed.error.issues } }), isBase64Encoded: false };
+  if (!parsed.success)
+    return {
+      statusCode: 400,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error: { code: "bad_request", message: "Not an HTTP request of payload format 2.0", issues: parsed.error.issues } }),
+      isBase64Encoded: false,
+    };
   const { probot, settings, app } = await lambdaApp();
   const request = parsed.data;
   if (request.requestContext.http.method.toUpperCase() === "POST" && request.rawPath === settings.webhookPath) return receiveWebhook(probot, request);

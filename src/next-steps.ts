@@ -4,7 +4,8 @@ import type { Settings } from "./settings.js";
 export const NEW_WEBHOOK_CHANNEL_URL = "https://smee.io/new";
 
 /** Host names GitHub can never send a webhook to: this machine, and private networks. */
-const UNREACHABLE_HOST = /^(localhost|.*\.localhost|127(\.\d+){3}|0\.0\.0\.0|\[::1?\]|10(\.\d+){3}|192\.168(\.\d+){2}|172\.(1[6-9]|2\d|3[01])(\.\d+){2}|.*\.local)$/i;
+const UNREACHABLE_HOST =
+  /^(localhost|.*\.localhost|127(\.\d+){3}|0\.0\.0\.0|\[::1?\]|10(\.\d+){3}|192\.168(\.\d+){2}|172\.(1[6-9]|2\d|3[01])(\.\d+){2}|.*\.local)$/i;
 
 /** True when GitHub cannot reach `url` (localhost, a private address). */
 export function unreachableFromGitHub(url: string): boolean {
@@ -33,5 +34,8 @@ export function nextSteps(settings: Pick<Settings, "publicUrl" | "webhookPath" |
       ? `Next: GitHub cannot send webhooks to ${publicUrl}: open ${NEW_WEBHOOK_CHANNEL_URL}, set WEBHOOK_PROXY_URL to the channel's URL (in .env) and as the GitHub App's Webhook URL, and start the app again.`
       : `GitHub must send webhooks to ${publicUrl}${settings.webhookPath}: that is the GitHub App's Webhook URL.`;
   const what = runner === "local" ? "a commit with a buildspec.yml" : "a commit";
-  return [webhooks, `To try it, push ${what} to a repository the app is installed on: its check run's Details link opens the build's log at ${publicUrl}/builds/….`];
+  return [
+    webhooks,
+    `To try it, push ${what} to a repository the app is installed on: its check run's Details link opens the build's log at ${publicUrl}/builds/….`,
+  ];
 }

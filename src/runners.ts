@@ -60,7 +60,10 @@ export async function openRunner(context: RunnerContext): Promise<Runner> {
     });
     await runner.sweep();
     // A build that cannot run says why on its check run; the operator hears it at start-up.
-    const problem = await sandbox.userFor().then((user) => sandbox.release(user), (error: unknown) => (error as Error).message);
+    const problem = await sandbox.userFor().then(
+      (user) => sandbox.release(user),
+      (error: unknown) => (error as Error).message,
+    );
     return {
       runner,
       logs: new LocalLogSource(settings.dataDir),
@@ -78,7 +81,9 @@ export async function openRunner(context: RunnerContext): Promise<Runner> {
   return {
     runner: new CodeBuildRunner(codebuild),
     logs: new CloudWatchLogSource(cloudWatchLogs),
-    description: [`Builds run in AWS CodeBuild (default project ${codebuildSettings.defaultProject ?? "none"}, ${rules(codebuildSettings.projectMap.length)}); logs are read from CloudWatch Logs`],
+    description: [
+      `Builds run in AWS CodeBuild (default project ${codebuildSettings.defaultProject ?? "none"}, ${rules(codebuildSettings.projectMap.length)}); logs are read from CloudWatch Logs`,
+    ],
     warnings: trustWarnings(settings),
     close: async () => undefined,
   };

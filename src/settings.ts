@@ -10,22 +10,17 @@ import { GITHUB_CONTENT_CREATIONS_PER_HOUR } from "./ports/write-budget.js";
  * Probot reads its own variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, …) itself;
  * they are checked here too so that a bad value stops the process with one clear line.
  */
-const csv = z
-  .string()
-  .transform((v) =>
-    v
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  );
+const csv = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
 
 const number = () => z.coerce.number({ error: "expected a number" });
-const positiveInt = (fallback: number) =>
-  number().int("expected a whole number").positive("expected a number above 0").default(fallback);
+const positiveInt = (fallback: number) => number().int("expected a whole number").positive("expected a number above 0").default(fallback);
 
-const boolean = z
-  .enum(["true", "false", "1", "0"], { error: "expected true or false" })
-  .transform((v) => v === "true" || v === "1");
+const boolean = z.enum(["true", "false", "1", "0"], { error: "expected true or false" }).transform((v) => v === "true" || v === "1");
 
 const sourceAuth = z
   .string()
@@ -71,9 +66,15 @@ const envSchema = z.object({
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   STORE: z.enum(["dynamodb", "embedded"], { error: "expected dynamodb or embedded" }).optional(),
-  TABLE_NAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "expected a DynamoDB table name").default("codebuild-checks"),
+  TABLE_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, "expected a DynamoDB table name")
+    .default("codebuild-checks"),
   TABLE_AUTO_CREATE: boolean.optional(),
-  SECRETS_PREFIX: z.string().regex(/^[a-zA-Z0-9/_+=.@-]*$/, "expected characters allowed in Secrets Manager names").default("codebuild-checks/"),
+  SECRETS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9/_+=.@-]*$/, "expected characters allowed in Secrets Manager names")
+    .default("codebuild-checks/"),
   PUBLIC_URL: z.url({ error: "expected an absolute URL such as https://builds.example.com" }).optional(),
   WEBHOOK_PROXY_URL: z.url({ protocol: /^https?$/, error: "expected a webhook relay channel's URL such as https://smee.io/AbC123xyz" }).optional(),
   SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),

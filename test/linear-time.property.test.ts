@@ -36,9 +36,51 @@ function expectLinear(units: readonly string[], work: (text: string) => void, fr
 
 /** Hostile text for line parsers: what their regular expressions match in part. */
 const BUILD_OUTPUT = [
-  " ", "\t", ":", "1", "12", "(", ")", "(1,2)", ",", "[", "]", "./", "/", "\\", "x ", ",-[", ">", "|", "  ",
-  "error", "Error", "Warning", "warning", " - ", "TS", "TS1: ", ": error TS1: ", " [Error/", " [", " (", "line 1, col 2, ",
-  "Error - ", "::", "::error file=", "=", "%25", "%0A", "%2", "\u2028", "@", "-", "a", "é", "🚀", "CODEBUILD_SRC_DIR=",
+  " ",
+  "\t",
+  ":",
+  "1",
+  "12",
+  "(",
+  ")",
+  "(1,2)",
+  ",",
+  "[",
+  "]",
+  "./",
+  "/",
+  "\\",
+  "x ",
+  ",-[",
+  ">",
+  "|",
+  "  ",
+  "error",
+  "Error",
+  "Warning",
+  "warning",
+  " - ",
+  "TS",
+  "TS1: ",
+  ": error TS1: ",
+  " [Error/",
+  " [",
+  " (",
+  "line 1, col 2, ",
+  "Error - ",
+  "::",
+  "::error file=",
+  "=",
+  "%25",
+  "%0A",
+  "%2",
+  "\u2028",
+  "@",
+  "-",
+  "a",
+  "é",
+  "🚀",
+  "CODEBUILD_SRC_DIR=",
 ];
 const ESCAPES = ["\x1b", "\x1b]", "\x1b[", "\x1b[1;", "\x1b[1;2", "\x07", "\x1b\\", "\x1b(", "\x9b", "\r", "\x00", "\x7f", "a", " ", "0", ";", "[", "m"];
 
@@ -86,12 +128,57 @@ describe("build output: linear in the size of a line", () => {
 
 describe("comments and config: linear in their size", () => {
   test("slash-command comments (fences, quotes, lists, HTML, shell quoting)", () => {
-    const units = ["/env set ", "KEY=", '"', "'", "\\", "`", "```", "~~~", "> ", "- ", "1. ", "<!--", "-->", "<a ", 'b="', " ", "\n", "\r\n", "#", "*", "=", "    "];
+    const units = [
+      "/env set ",
+      "KEY=",
+      '"',
+      "'",
+      "\\",
+      "`",
+      "```",
+      "~~~",
+      "> ",
+      "- ",
+      "1. ",
+      "<!--",
+      "-->",
+      "<a ",
+      'b="',
+      " ",
+      "\n",
+      "\r\n",
+      "#",
+      "*",
+      "=",
+      "    ",
+    ];
     expectLinear(units, (body) => parseComment(body), 2048);
   });
 
   test(".github/codebuild.yml (YAML, keys, globs, values)", () => {
-    const units = ["env:\n", "  K: ", "v", "\n", " ", "- ", "[", "]", "{", "}", "'", '"', ":", "#", "&a ", "*a", "on:\n", "  push:\n    branches: [", "a*", "**", "?"];
+    const units = [
+      "env:\n",
+      "  K: ",
+      "v",
+      "\n",
+      " ",
+      "- ",
+      "[",
+      "]",
+      "{",
+      "}",
+      "'",
+      '"',
+      ":",
+      "#",
+      "&a ",
+      "*a",
+      "on:\n",
+      "  push:\n    branches: [",
+      "a*",
+      "**",
+      "?",
+    ];
     expectLinear(units, (raw) => parseRepoConfig({ raw }, { projects: [] }), 2048);
   });
 

@@ -41,12 +41,22 @@ describe("WEBHOOK_PROXY_URL", () => {
     const [port, closed] = [await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), "cbc-relay-"));
     try {
-      const error = await startApp({ ...valid(), AWS_REGION: "", CODEBUILD_PROJECT: "", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", WEBHOOK_PROXY_URL: `http://127.0.0.1:${closed}/channel` }).then(
+      const error = await startApp({
+        ...valid(),
+        AWS_REGION: "",
+        CODEBUILD_PROJECT: "",
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        WEBHOOK_PROXY_URL: `http://127.0.0.1:${closed}/channel`,
+      }).then(
         (running) => running.stop().then(() => undefined),
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(SettingsError);
-      expect((error as Error).message).toMatch(new RegExp(`^WEBHOOK_PROXY_URL=http://127\\.0\\.0\\.1:${closed}/channel cannot be reached.*: check the channel's URL`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^WEBHOOK_PROXY_URL=http://127\\.0\\.0\\.1:${closed}/channel cannot be reached.*: check the channel's URL`),
+      );
       expect((error as Error).message).not.toContain("\n");
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     } finally {

@@ -25,7 +25,9 @@ describe("start-up lines: what to do next, one sentence each", () => {
     expect(webhooks).toBe(
       "Next: GitHub cannot send webhooks to http://localhost:3000: open https://smee.io/new, set WEBHOOK_PROXY_URL to the channel's URL (in .env) and as the GitHub App's Webhook URL, and start the app again.",
     );
-    expect(tryIt).toBe("To try it, push a commit with a buildspec.yml to a repository the app is installed on: its check run's Details link opens the build's log at http://localhost:3000/builds/….");
+    expect(tryIt).toBe(
+      "To try it, push a commit with a buildspec.yml to a repository the app is installed on: its check run's Details link opens the build's log at http://localhost:3000/builds/….",
+    );
   });
 
   test("with a relay, where webhooks come from; deployed, where GitHub must send them", () => {
@@ -40,7 +42,11 @@ describe("start-up lines: what to do next, one sentence each", () => {
   });
 
   test("every line is one line, ending its sentence", () => {
-    const lines = [...nextSteps(base), ...nextSteps({ ...base, webhookProxyUrl: "https://smee.io/abc" }), ...setupModeNextSteps("http://localhost:3000", undefined)];
+    const lines = [
+      ...nextSteps(base),
+      ...nextSteps({ ...base, webhookProxyUrl: "https://smee.io/abc" }),
+      ...setupModeNextSteps("http://localhost:3000", undefined),
+    ];
     for (const line of lines) expect(line).toMatch(/^[A-Z][^\n]*\.$/);
   });
 
@@ -49,6 +55,8 @@ describe("start-up lines: what to do next, one sentence each", () => {
       "Next: open http://localhost:3000, register the GitHub App under a name of your own (names are unique on GitHub), install it on a test repository, and start the app again.",
       "Webhooks will come through WEBHOOK_PROXY_URL=https://smee.io/xyz, which the registration gives GitHub as the app's Webhook URL.",
     ]);
-    expect(setupModeNextSteps("http://localhost:3000", undefined)[1]).toMatch(/^GitHub cannot send webhooks to this machine: open https:\/\/smee\.io\/new and set WEBHOOK_PROXY_URL/);
+    expect(setupModeNextSteps("http://localhost:3000", undefined)[1]).toMatch(
+      /^GitHub cannot send webhooks to this machine: open https:\/\/smee\.io\/new and set WEBHOOK_PROXY_URL/,
+    );
   });
 });

@@ -90,7 +90,10 @@ describe("parseSettings", () => {
     [{ CODEBUILD_UNTRUSTED_ROLE: "untrusted" }, /^Invalid CODEBUILD_UNTRUSTED_ROLE.*IAM role ARN/],
     [{ CODEBUILD_PREVIEW_ROLE: "arn:aws:iam::123456789012:role/{repo}-preview" }, /^Invalid CODEBUILD_PREVIEW_ROLE.*\{project\} may stand for the project/],
     [{ CODEBUILD_PREVIEW_ROLE: "arn:aws:iam::123:role/x" }, /^Invalid CODEBUILD_PREVIEW_ROLE/],
-    [{ CODEBUILD_PROJECTS: "acme/web" }, /^Invalid CODEBUILD_PROJECTS="acme\/web": rule "acme\/web" has 0 "=": expected comma-separated rules REPO_GLOB=PROJECT/],
+    [
+      { CODEBUILD_PROJECTS: "acme/web" },
+      /^Invalid CODEBUILD_PROJECTS="acme\/web": rule "acme\/web" has 0 "=": expected comma-separated rules REPO_GLOB=PROJECT/,
+    ],
     [{ CODEBUILD_PROJECTS: "web=web-build" }, /^Invalid CODEBUILD_PROJECTS.*"web" cannot match a repository: write owner\/name globs/],
     [{ CODEBUILD_PROJECTS: "acme/web=web build" }, /^Invalid CODEBUILD_PROJECTS.*"web build" is not a CodeBuild project name/],
     [{ CONFIG_EXTENDS_ALLOWED: "ci-config" }, /^Invalid CONFIG_EXTENDS_ALLOWED.*owner\/name globs/],
@@ -107,7 +110,9 @@ describe("parseSettings", () => {
   });
 
   test("the CodeBuild runner needs CODEBUILD_PROJECT, unless a rule of CODEBUILD_PROJECTS maps every repository", () => {
-    expect(() => parseSettings({ AWS_REGION: "eu-west-1" })).toThrow(/^Missing CODEBUILD_PROJECT: the CodeBuild runner needs the project that builds repositories/);
+    expect(() => parseSettings({ AWS_REGION: "eu-west-1" })).toThrow(
+      /^Missing CODEBUILD_PROJECT: the CodeBuild runner needs the project that builds repositories/,
+    );
     expect(() => parseSettings({ AWS_REGION: "eu-west-1", CODEBUILD_PROJECTS: "acme/*=acme-builds" })).toThrow(
       /^Missing CODEBUILD_PROJECT: the CodeBuild runner needs the project of the repositories no rule of CODEBUILD_PROJECTS maps/,
     );

@@ -119,7 +119,12 @@ function completionFigures(bench: BenchApp, settings: WatcherSettings, m: Measur
       met: p50 <= p50Bound && max < maxBound,
     },
     { name: "last log read after build end p50 / max", value: `${seconds(percentile(lastReads, 50))} / ${seconds(Math.max(...lastReads))}` },
-    { name: "progress writes ahead of a ready completion", value: `max ${maxAhead}`, target: `≤ ${MAX_PROGRESS_AHEAD} (the write under way)`, met: maxAhead <= MAX_PROGRESS_AHEAD },
+    {
+      name: "progress writes ahead of a ready completion",
+      value: `max ${maxAhead}`,
+      target: `≤ ${MAX_PROGRESS_AHEAD} (the write under way)`,
+      met: maxAhead <= MAX_PROGRESS_AHEAD,
+    },
   ];
 }
 

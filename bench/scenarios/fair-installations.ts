@@ -31,7 +31,8 @@ const scenario: Scenario = {
       const { app } = await startAppProcess(world);
       const busy = Array.from({ length: BUSY_PUSHES }, (_, i) => benchSha(i + 1));
       progress(NAME, `sending ${BUSY_PUSHES} pushes of installation 7`);
-      for (let i = 0; i < busy.length; i += SENT_AT_ONCE) await Promise.all(busy.slice(i, i + SENT_AT_ONCE).map((sha) => push(app.webhookUrl, pushPayload(sha))));
+      for (let i = 0; i < busy.length; i += SENT_AT_ONCE)
+        await Promise.all(busy.slice(i, i + SENT_AT_ONCE).map((sha) => push(app.webhookUrl, pushPayload(sha))));
       const busyRuns = () => busy.filter((sha) => world.github.runsFor(sha).length > 0).length;
       const busyBefore = busyRuns();
       progress(NAME, `all recorded (${busyBefore} check runs created so far); the quiet installation pushes`);
@@ -40,7 +41,11 @@ const scenario: Scenario = {
       const shown = await waitUntil(() => world.github.runsFor(QUIET_SHA).length > 0, QUIET_TIMEOUT_MS, 50);
       const delayMs = shown ? Date.now() - sentAt : Infinity;
       const busyAtThatMoment = busyRuns();
-      const started = await waitUntil(() => [...world.codebuild.builds.values()].some((b) => b.sourceVersion?.endsWith(`^{${QUIET_SHA}}`)), QUIET_TIMEOUT_MS, 50);
+      const started = await waitUntil(
+        () => [...world.codebuild.builds.values()].some((b) => b.sourceVersion?.endsWith(`^{${QUIET_SHA}}`)),
+        QUIET_TIMEOUT_MS,
+        50,
+      );
       const startMs = started ? Date.now() - sentAt : Infinity;
       const settings = parseSettings({});
       const figures: Figure[] = [

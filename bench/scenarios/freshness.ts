@@ -43,7 +43,10 @@ async function runThroughPhases(build: DrivenBuild): Promise<void> {
 
 /** When the build's check run was completed; NaN when it was not within the timeout. */
 async function completionOf(bench: BenchApp, sha: string): Promise<number> {
-  const completion = () => updatesByCommit(bench.github, bench.app.github.checkRuns).get(sha)?.find((u) => u.completed);
+  const completion = () =>
+    updatesByCommit(bench.github, bench.app.github.checkRuns)
+      .get(sha)
+      ?.find((u) => u.completed);
   if (!(await waitUntil(() => completion() !== undefined, COMPLETION_TIMEOUT_MS))) progress(NAME, "the check run never completed");
   return completion()?.at ?? NaN;
 }

@@ -69,9 +69,19 @@ const scenario: Scenario = {
       progress(NAME, `${WITHOUT_FILE} quiet builds of a repository without a file`);
       const withoutFile = perBuild(await quietBuilds(bench, WITH_FILE + 1, WITHOUT_FILE), WITHOUT_FILE);
       const figures: Figure[] = [
-        { name: `requests per quiet build, own file (${WITH_FILE} builds)`, value: withFile.total.toFixed(2), target: `≤ ${MAX_PER_QUIET_BUILD}`, met: withFile.total <= MAX_PER_QUIET_BUILD },
+        {
+          name: `requests per quiet build, own file (${WITH_FILE} builds)`,
+          value: withFile.total.toFixed(2),
+          target: `≤ ${MAX_PER_QUIET_BUILD}`,
+          met: withFile.total <= MAX_PER_QUIET_BUILD,
+        },
         { name: `requests per quiet build, no file anywhere (${WITHOUT_FILE} builds)`, value: withoutFile.total.toFixed(2) },
-        { name: "requests GitHub would refuse", value: String(bench.app.github.invalidRequests.length), target: "0", met: bench.app.github.invalidRequests.length === 0 },
+        {
+          name: "requests GitHub would refuse",
+          value: String(bench.app.github.invalidRequests.length),
+          target: "0",
+          met: bench.app.github.invalidRequests.length === 0,
+        },
       ];
       return {
         title: scenario.title,

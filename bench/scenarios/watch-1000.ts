@@ -21,7 +21,9 @@ const IDLE_TICKS = 2;
 const RSS_TARGET_BYTES = 250 * 1024 * 1024;
 const SAMPLE_EVERY_MS = 1_000;
 const TAKEOVER_TIMEOUT_MS = 180_000;
-const LOG_LINES = ["Running command npm ci", "added 1204 packages in 14s", "Running command npm run build", "> next build", "Compiled successfully"].map((l) => `${l}\n`);
+const LOG_LINES = ["Running command npm ci", "added 1204 packages in 14s", "Running command npm run build", "> next build", "Compiled successfully"].map(
+  (l) => `${l}\n`,
+);
 
 /** Builds the table shows watched, and by how many replicas. */
 async function buildsWatched(records: DynamoDbBuildRecordStore): Promise<{ held: number; owners: number }> {
@@ -88,22 +90,43 @@ function figures(run: Run): Figure[] {
   const cpuPerTick = ((end.usage.cpuSeconds - start.usage.cpuSeconds) / ticks) * 1000;
   const writesPerMinute = ((end.checkRunWrites - start.checkRunWrites) / wallMs) * 60_000;
   return [
-    { name: "builds followed (watched at the end)", value: `${run.watched.held} of ${BUILDS}, by ${run.watched.owners} process`, target: String(BUILDS), met: run.watched.held === BUILDS && run.watched.owners === 1 },
-    { name: "builds asked for in each round", value: `${range(buildsPerRound)} in each of ${rounds.length} rounds`, target: String(BUILDS), met: buildsPerRound.every((n) => n === BUILDS) },
+    {
+      name: "builds followed (watched at the end)",
+      value: `${run.watched.held} of ${BUILDS}, by ${run.watched.owners} process`,
+      target: String(BUILDS),
+      met: run.watched.held === BUILDS && run.watched.owners === 1,
+    },
+    {
+      name: "builds asked for in each round",
+      value: `${range(buildsPerRound)} in each of ${rounds.length} rounds`,
+      target: String(BUILDS),
+      met: buildsPerRound.every((n) => n === BUILDS),
+    },
     {
       name: "BatchGetBuilds calls per round",
       value: `${range(callsPerRound)} (${((end.batchGetBuilds - start.batchGetBuilds) / ticks).toFixed(1)} per tick overall)`,
       target: `= ${expectedCalls} (⌈${BUILDS} ÷ ${BATCH_GET_BUILDS_MAX_IDS}⌉)`,
       met: callsPerRound.every((n) => n === expectedCalls),
     },
-    { name: "RSS: no builds / max with 1,000", value: `${megabytes(run.idle.usage.rssBytes)} / ${megabytes(maxRss)}`, target: `< ${megabytes(RSS_TARGET_BYTES)}`, met: maxRss < RSS_TARGET_BYTES },
+    {
+      name: "RSS: no builds / max with 1,000",
+      value: `${megabytes(run.idle.usage.rssBytes)} / ${megabytes(maxRss)}`,
+      target: `< ${megabytes(RSS_TARGET_BYTES)}`,
+      met: maxRss < RSS_TARGET_BYTES,
+    },
     { name: "CPU per poll interval (mean)", value: `${cpuPerTick.toFixed(0)} ms` },
     { name: "CPU while watching (main thread waiting for a CPU)", value: `${cpu.used} (${cpu.waiting})` },
     { name: "round duration p50 / max", value: `${percentile(durations, 50).toFixed(0)} ms / ${Math.max(...durations).toFixed(0)} ms` },
     { name: "watcher lag max (GET /metrics)", value: seconds(Math.max(...run.window.map((s) => s.lagSeconds)) * 1000) },
     { name: "time to take over 1,000 builds", value: seconds(run.takeoverMs) },
-    { name: "while watching: table writes saying who watches / all table writes", value: `${run.tableWrites.ownership.toFixed(1)} / ${run.tableWrites.all.toFixed(1)} a second` },
-    { name: "while watching: log reads / check-run writes", value: `${((run.logReads / wallMs) * 1000).toFixed(1)} a second / ${writesPerMinute.toFixed(0)} a minute` },
+    {
+      name: "while watching: table writes saying who watches / all table writes",
+      value: `${run.tableWrites.ownership.toFixed(1)} / ${run.tableWrites.all.toFixed(1)} a second`,
+    },
+    {
+      name: "while watching: log reads / check-run writes",
+      value: `${((run.logReads / wallMs) * 1000).toFixed(1)} a second / ${writesPerMinute.toFixed(0)} a minute`,
+    },
   ];
 }
 
@@ -130,7 +153,9 @@ const scenario: Scenario = {
             "RSS and CPU are read from /proc/<pid>, round durations from GET /metrics; dynalite and the AWS and GitHub fakes run in the scenario's process",
           `each build is IN_PROGRESS in the fake CodeBuild with ${LOG_LINES.length} log lines in CloudWatch and its check run on GitHub; the records are written ` +
             "while the app runs, so it takes them over as a replica takes over a dead one's builds",
-          `round durations (ms): ${tickDurations(run.window).map((s) => (s * 1000).toFixed(0)).join(", ")}`,
+          `round durations (ms): ${tickDurations(run.window)
+            .map((s) => (s * 1000).toFixed(0))
+            .join(", ")}`,
           `the window holds ${MEASURED_TICKS} rounds after the one that took the builds over; keeping them costs no write: ` +
             `the app's heartbeat is written every ${settings.leaseDurationMs / 3 / 1000} s (a third of LEASE_DURATION_MS), however many builds it watches`,
           "CPU includes answering GET /metrics once a second for these figures",

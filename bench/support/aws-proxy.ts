@@ -39,7 +39,9 @@ export abstract class AwsJsonProxy {
 
   /** Sends the request on upstream and returns its answer. */
   protected async forward(req: IncomingMessage, body: string): Promise<{ status: number; body: string }> {
-    const headers = Object.entries(req.headers).flatMap(([name, value]) => (HOP_HEADERS.has(name) || value === undefined ? [] : [[name, String(value)] as [string, string]]));
+    const headers = Object.entries(req.headers).flatMap(([name, value]) =>
+      HOP_HEADERS.has(name) || value === undefined ? [] : [[name, String(value)] as [string, string]],
+    );
     const response = await fetch(`${this.upstream}${req.url ?? "/"}`, { method: req.method, headers, body });
     return { status: response.status, body: await response.text() };
   }

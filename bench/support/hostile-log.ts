@@ -29,22 +29,26 @@ function kinds(secret: string): Record<string, Kind> {
     "runs of spaces and separators": (i) => [`${" ".repeat(60_000)}x`, `  ${i}:1  error${" ".repeat(60_000)}`, `${":1".repeat(30_000)}`],
     "::add-mask:: floods": (i) => Array.from({ length: 2_000 }, (_, j) => `::add-mask::flood-value-${i}-${j}-${"v".repeat(40)}`),
     "annotation floods": (i) =>
-      Array.from({ length: 1_500 }, (_, j) =>
-        [
-          `src/file${j}.ts(${j + 1},5): error TS2322: Type 'string' is not assignable to type 'number'.`,
-          `::error file=src/a${i}.ts,line=${j + 1}::broken %25 again ${j}`,
-          `/codebuild/output/src1/src/github.com/o/r/src/b.ts:${j + 1}:3: Unexpected any [Error/no-explicit-any]`,
-        ][j % 3]!,
+      Array.from(
+        { length: 1_500 },
+        (_, j) =>
+          [
+            `src/file${j}.ts(${j + 1},5): error TS2322: Type 'string' is not assignable to type 'number'.`,
+            `::error file=src/a${i}.ts,line=${j + 1}::broken %25 again ${j}`,
+            `/codebuild/output/src1/src/github.com/o/r/src/b.ts:${j + 1}:3: Unexpected any [Error/no-explicit-any]`,
+          ][j % 3]!,
       ),
     "multi-byte characters split across events": (i) => [`${"é🚀ü".repeat(20_000)}🚀`.slice(0, -1), `\udd80 continued ${i}`],
     "secrets split by escapes and encoded": (i) =>
-      Array.from({ length: 500 }, (_, j) =>
-        [
-          `split ${secret.slice(0, half)}\x1b[0m${secret.slice(half)} ${i}.${j}`,
-          `nul ${secret.slice(0, half)}\x00${secret.slice(half)}`,
-          `redraw 0%\r${secret}`,
-          `base64 ${base64} json ${JSON.stringify(secret)}`,
-        ][j % 4]!,
+      Array.from(
+        { length: 500 },
+        (_, j) =>
+          [
+            `split ${secret.slice(0, half)}\x1b[0m${secret.slice(half)} ${i}.${j}`,
+            `nul ${secret.slice(0, half)}\x00${secret.slice(half)}`,
+            `redraw 0%\r${secret}`,
+            `base64 ${base64} json ${JSON.stringify(secret)}`,
+          ][j % 4]!,
       ),
   };
 }

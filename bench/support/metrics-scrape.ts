@@ -29,8 +29,6 @@ export class MetricsScrape {
 
   /** The sum of the series named `name` whose labels include `labels`; 0 when there is none. */
   value(name: string, labels: Record<string, string> = {}): number {
-    return this.samples
-      .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-      .reduce((sum, s) => sum + s.value, 0);
+    return this.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
   }
 }

@@ -11,7 +11,12 @@ export function quotaFigures(bench: BenchApp): Figure[] {
   const invalid = bench.app.github.invalidRequests.length;
   return [
     { name: "CloudWatch bytes read ÷ written", value: readRatio.toFixed(3), target: `≤ ${MAX_READ_RATIO}`, met: readRatio <= MAX_READ_RATIO },
-    { name: "throttling errors (CloudWatch + GitHub)", value: `${cloudWatch + github} (${cloudWatch} + ${github})`, target: "0", met: cloudWatch + github === 0 },
+    {
+      name: "throttling errors (CloudWatch + GitHub)",
+      value: `${cloudWatch + github} (${cloudWatch} + ${github})`,
+      target: "0",
+      met: cloudWatch + github === 0,
+    },
     { name: "requests GitHub would refuse (OpenAPI)", value: String(invalid), target: "0", met: invalid === 0 },
   ];
 }

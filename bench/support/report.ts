@@ -39,9 +39,7 @@ function row(cells: string[], widths: number[]): string {
 /** The reports as one Markdown table, with each scenario's scale and notes after it. */
 export function formatReports(reports: ScenarioReport[]): string {
   const header = ["scenario", "figure", "value", "target", "met"];
-  const rows = reports.flatMap((r) =>
-    r.figures.map((f) => [r.scenario, f.name, f.value, f.target ?? "", f.met === undefined ? "" : f.met ? "yes" : "NO"]),
-  );
+  const rows = reports.flatMap((r) => r.figures.map((f) => [r.scenario, f.name, f.value, f.target ?? "", f.met === undefined ? "" : f.met ? "yes" : "NO"]));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((cells) => cells[i]!.length)));
   const table = [row(header, widths), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map((cells) => row(cells, widths))];
   const details = reports.flatMap((r) => [

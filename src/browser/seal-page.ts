@@ -108,8 +108,15 @@ function sealEntered(): void {
   valueLines.value = "";
   command.value = "/secret set " + entered.key + "=" + SEALED_VALUE_PREFIX + sealed + " --environment " + entered.environment;
   byId("binding").textContent =
-    "Works only in repository " + entered.repositoryId + ", environment " + entered.environment + ", for " + entered.key +
-    ", until " + expiresAt.toLocaleString() + ". The value has been cleared from this page.";
+    "Works only in repository " +
+    entered.repositoryId +
+    ", environment " +
+    entered.environment +
+    ", for " +
+    entered.key +
+    ", until " +
+    expiresAt.toLocaleString() +
+    ". The value has been cleared from this page.";
   copied.textContent = "";
   result.hidden = false;
   command.focus();

@@ -68,5 +68,9 @@ export interface RecordedSnapshot extends Omit<BuildSnapshot, "phases" | "export
 export function recordedSnapshot(snapshot: BuildSnapshot, masker: Pick<Masker, "mask">, trusted: boolean): RecordedSnapshot {
   const { exportedVariables, ...rest } = snapshot;
   const deployUrl = trusted ? deployUrlOf(exportedVariables, masker) : undefined;
-  return { ...rest, phases: snapshot.phases.map((phase) => ({ ...phase, messages: phase.messages.map((m) => masker.mask(m)) })), ...(deployUrl && { deployUrl }) };
+  return {
+    ...rest,
+    phases: snapshot.phases.map((phase) => ({ ...phase, messages: phase.messages.map((m) => masker.mask(m)) })),
+    ...(deployUrl && { deployUrl }),
+  };
 }

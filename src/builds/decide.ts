@@ -48,12 +48,7 @@ function hasPathFilters(config: RepoConfig): boolean {
 
 /** Whether the decision needs the permission of the pull request's author (a fork PR under require-approval). */
 export function needsAuthorPermission(trigger: Trigger, config: RepoConfig): boolean {
-  return (
-    trigger.kind === "pull_request" &&
-    BUILT_ACTIONS.has(trigger.action) &&
-    trigger.fromFork &&
-    config.forks === "require-approval"
-  );
+  return trigger.kind === "pull_request" && BUILT_ACTIONS.has(trigger.action) && trigger.fromFork && config.forks === "require-approval";
 }
 
 /**
@@ -94,8 +89,7 @@ function decidePush(trigger: PushTrigger, config: RepoConfig, facts: DecisionFac
     return conclude(
       "skipped",
       `Build skipped: the commit message contains ${marker}`,
-      `The message of the pushed commit contains \`${marker}\`, so this commit was not built. ` +
-        `Push a commit without the marker to build it.`,
+      `The message of the pushed commit contains \`${marker}\`, so this commit was not built. ` + `Push a commit without the marker to build it.`,
     );
   }
   // GitHub Actions does not evaluate path filters for tag pushes either.
@@ -126,8 +120,7 @@ function pushTarget(trigger: PushTrigger, config: RepoConfig): PushTarget {
   const branch = stripPrefix(trigger.ref, "refs/heads/");
   if (branch !== null) {
     const { branches } = config.on.push;
-    const matches =
-      branches === undefined ? branch === trigger.repository.defaultBranch : matchesFilter(branch, branches);
+    const matches = branches === undefined ? branch === trigger.repository.defaultBranch : matchesFilter(branch, branches);
     return matches
       ? { kind: "branch", name: branch }
       : {
@@ -139,9 +132,7 @@ function pushTarget(trigger: PushTrigger, config: RepoConfig): PushTarget {
   }
   const tag = stripPrefix(trigger.ref, "refs/tags/");
   if (tag !== null) {
-    return matchesFilter(tag, config.on.push.tags)
-      ? { kind: "tag", name: tag }
-      : { reason: `tag ${tag} does not match on.push.tags` };
+    return matchesFilter(tag, config.on.push.tags) ? { kind: "tag", name: tag } : { reason: `tag ${tag} does not match on.push.tags` };
   }
   return { reason: `${trigger.ref} is neither a branch nor a tag` };
 }
@@ -198,9 +189,7 @@ function decideMergeGroup(trigger: MergeGroupTrigger, config: RepoConfig): Build
 }
 
 function approved(trigger: PullRequestTrigger, facts: DecisionFacts): boolean {
-  return (
-    facts.authorPermission === "admin" || facts.authorPermission === "write" || facts.approvedSha === trigger.headSha
-  );
+  return facts.authorPermission === "admin" || facts.authorPermission === "write" || facts.approvedSha === trigger.headSha;
 }
 
 function skipMarker(message: string | null): string | null {
@@ -217,11 +206,8 @@ function pathsConclusion(config: RepoConfig, changedFiles: string[] | null, what
   const { paths, paths_ignore } = config.on;
   if (filesPassingPathFilters(changedFiles, paths, paths_ignore).length > 0) return null;
 
-  const filters = [paths.length > 0 ? "`on.paths`" : null, paths_ignore.length > 0 ? "`on.paths_ignore`" : null]
-    .filter((f) => f !== null)
-    .join(" and ");
-  const title =
-    paths.length > 0 ? "No changed file matches on.paths" : "Every changed file matches on.paths_ignore";
+  const filters = [paths.length > 0 ? "`on.paths`" : null, paths_ignore.length > 0 ? "`on.paths_ignore`" : null].filter((f) => f !== null).join(" and ");
+  const title = paths.length > 0 ? "No changed file matches on.paths" : "Every changed file matches on.paths_ignore";
   const count = changedFiles.length === 1 ? "the 1 file" : `the ${changedFiles.length} files`;
   return conclude(
     "skipped",

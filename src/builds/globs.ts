@@ -137,12 +137,6 @@ export function matchesFilter(value: string, patterns: readonly string[]): boole
 }
 
 /** The changed files that `on.paths` lets through (all when it is empty) and `on.paths_ignore` does not drop. */
-export function filesPassingPathFilters(
-  files: readonly string[],
-  paths: readonly string[],
-  pathsIgnore: readonly string[],
-): string[] {
-  return files.filter(
-    (file) => (paths.length === 0 || matchesFilter(file, paths)) && !matchesFilter(file, pathsIgnore),
-  );
+export function filesPassingPathFilters(files: readonly string[], paths: readonly string[], pathsIgnore: readonly string[]): string[] {
+  return files.filter((file) => (paths.length === 0 || matchesFilter(file, paths)) && !matchesFilter(file, pathsIgnore));
 }

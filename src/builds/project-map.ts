@@ -26,7 +26,10 @@ const RULE_SHAPE = "expected comma-separated rules REPO_GLOB=PROJECT[|PROJECT…
 /** Parses `CODEBUILD_PROJECTS`; an empty text is an empty map. */
 export function parseProjectMap(text: string): ProjectMapResult {
   const rules: ProjectRule[] = [];
-  for (const written of text.split(",").map((s) => s.trim()).filter((s) => s.length > 0)) {
+  for (const written of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)) {
     const parts = written.split("=");
     if (parts.length !== 2) return { ok: false, problem: `rule ${JSON.stringify(written)} has ${parts.length - 1} "=": ${RULE_SHAPE}` };
     const repositories = parts[0]!.trim();
@@ -41,7 +44,8 @@ export function parseProjectMap(text: string): ProjectMapResult {
 function globProblem(glob: string): string | null {
   if (glob === "") return `the repositories are missing before "=": ${RULE_SHAPE}`;
   if (glob.startsWith("!")) return "a rule cannot exclude repositories (a leading !): list the repositories it maps";
-  if (!glob.includes("/") && glob !== "**") return `${JSON.stringify(glob)} cannot match a repository: write owner/name globs such as acme/web, acme/* or */* (every repository)`;
+  if (!glob.includes("/") && glob !== "**")
+    return `${JSON.stringify(glob)} cannot match a repository: write owner/name globs such as acme/web, acme/* or */* (every repository)`;
   return null;
 }
 

@@ -47,7 +47,15 @@ const THROTTLING = new Set([
   "SlowDown",
 ]);
 /** AWS's exceptions for a failure on the service's side. */
-const SERVER_SIDE = new Set(["InternalServerError", "InternalServerException", "InternalServiceError", "InternalFailure", "InternalError", "ServiceUnavailable", "ServiceUnavailableException"]);
+const SERVER_SIDE = new Set([
+  "InternalServerError",
+  "InternalServerException",
+  "InternalServiceError",
+  "InternalFailure",
+  "InternalError",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+]);
 /** AWS's exceptions for a request whose credentials or permissions were refused. */
 const NOT_ALLOWED = new Set([
   "AccessDeniedException",
@@ -60,7 +68,19 @@ const NOT_ALLOWED = new Set([
   "NotAuthorized",
 ]);
 /** Node's codes for a connection that failed or was cut: the network, which may pass. */
-const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 const TIMEOUTS = new Set(["TimeoutError", "AbortError", "RequestTimeout", "RequestTimeoutException"]);
 /** How much of a service's own message a check run quotes. */
 const DETAIL_MAX = 300;
@@ -192,7 +212,11 @@ function refusal(facts: ErrorFacts, call: ServiceCall, service: string, context:
       };
     }
   }
-  return { passing: false, title: `${service} refused ${call.service === "GitHub" ? "a request" : call.operation}`, summary: `The build could not be started: ${refused}. ${advice(facts, call, service)} ${fixed}` };
+  return {
+    passing: false,
+    title: `${service} refused ${call.service === "GitHub" ? "a request" : call.operation}`,
+    summary: `The build could not be started: ${refused}. ${advice(facts, call, service)} ${fixed}`,
+  };
 }
 
 /** What the operator or the repository's maintainers can do about a refusal. */
@@ -202,7 +226,8 @@ function advice(facts: ErrorFacts, call: ServiceCall, service: string): string {
     if (facts.status === 403 && /\/deployments(\/|$)/.test(call.operation)) {
       return "The app lacks the Deployments permission that `deployment: true` in .github/codebuild.yml needs: an owner of the installation must accept it (GitHub asks them once the app's settings request it), or set `deployment: false`.";
     }
-    if (facts.status === 403) return "The app may lack a permission it needs (see app.yml) or access to this repository: an owner of the installation can grant it.";
+    if (facts.status === 403)
+      return "The app may lack a permission it needs (see app.yml) or access to this repository: an owner of the installation can grant it.";
     if (facts.status === 404) return "GitHub found nothing there: the app may not be installed on this repository any more, or the commit is gone.";
     return "GitHub refused the request as the app made it.";
   }
@@ -215,7 +240,8 @@ function advice(facts: ErrorFacts, call: ServiceCall, service: string): string {
   }
   if (facts.name === "ResourceNotFoundException") {
     if (call.service === "DynamoDB") return "The app's table does not exist: the app's operator must create it (TABLE_NAME, or TABLE_AUTO_CREATE=true).";
-    if (call.service === "SecretsManager") return "A secret this repository stores is missing from Secrets Manager: set it again with `/secret set`, or remove it with `/env unset`.";
+    if (call.service === "SecretsManager")
+      return "A secret this repository stores is missing from Secrets Manager: set it again with `/secret set`, or remove it with `/env unset`.";
     return `What the app asked for does not exist in ${service}.`;
   }
   if (/LimitExceeded/.test(facts.name)) return `A quota of the AWS account is reached: the app's operator can ask AWS for a higher one.`;

@@ -20,7 +20,9 @@ export function sharedTrustDomains(rules: readonly ProjectRule[], defaultProject
   if (rules.length === 0) {
     return defaultProject === undefined
       ? []
-      : [`all repositories share one trust domain, that of project ${defaultProject}: each can read the others' secrets (CODEBUILD_PROJECTS maps repositories to projects of their own)`];
+      : [
+          `all repositories share one trust domain, that of project ${defaultProject}: each can read the others' secrets (CODEBUILD_PROJECTS maps repositories to projects of their own)`,
+        ];
   }
   const members: Member[] = rules.map((rule) => ({
     glob: rule.repositories,

@@ -3,9 +3,7 @@ import type { CheckConclusion } from "./conclusion.js";
 
 /** Where a check run stands, as GitHub's API sets it. */
 export type CheckRunState =
-  | { status: "queued" }
-  | { status: "in_progress"; startedAt?: Date }
-  | { status: "completed"; conclusion: CheckConclusion; completedAt: Date };
+  { status: "queued" } | { status: "in_progress"; startedAt?: Date } | { status: "completed"; conclusion: CheckConclusion; completedAt: Date };
 
 /** A check run's output as rendered, before masking: the port masks every string of it. */
 export interface RenderedCheckOutput {

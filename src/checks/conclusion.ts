@@ -5,14 +5,7 @@ import { buildStage } from "./phases.js";
  * The conclusions GitHub accepts when a check run is completed ("Update a check run");
  * `stale` is left out because only GitHub may set it.
  */
-export type CheckConclusion =
-  | "success"
-  | "failure"
-  | "neutral"
-  | "cancelled"
-  | "skipped"
-  | "timed_out"
-  | "action_required";
+export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
 
 export type CheckStatus = "queued" | "in_progress" | "completed";
 

@@ -69,9 +69,7 @@ function toAnnotation(problem: ConfigProblem): CheckAnnotation[] {
   if (problem.line === undefined) return [];
   const endLine = problem.endLine ?? problem.line;
   const columns =
-    endLine === problem.line && problem.column !== undefined
-      ? { start_column: problem.column, end_column: problem.endColumn ?? problem.column }
-      : {};
+    endLine === problem.line && problem.column !== undefined ? { start_column: problem.column, end_column: problem.endColumn ?? problem.column } : {};
   return [
     {
       path: CONFIG_PATH,

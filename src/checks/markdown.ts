@@ -20,9 +20,7 @@ const ZERO_WIDTH_SPACE = "\u200B";
  * line breaks turned into spaces.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(LINE_BREAK, " ")
-    .replace(ASCII_PUNCTUATION, (c) => (c === "@" ? `@${ZERO_WIDTH_SPACE}` : `\\${c}`));
+  return text.replace(LINE_BREAK, " ").replace(ASCII_PUNCTUATION, (c) => (c === "@" ? `@${ZERO_WIDTH_SPACE}` : `\\${c}`));
 }
 
 /** The longest run of `char` in `text`. */

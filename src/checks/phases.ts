@@ -33,11 +33,7 @@ export function failingPhase(build: BuildSnapshot): BuildPhase | undefined {
 
 /** A phase of a running build that has not ended yet. */
 export function isPhaseRunning(phase: BuildPhase, build: BuildSnapshot): boolean {
-  return (
-    build.status === "IN_PROGRESS" &&
-    phase.endTime === undefined &&
-    (phase.status === undefined || phase.status === "IN_PROGRESS")
-  );
+  return build.status === "IN_PROGRESS" && phase.endTime === undefined && (phase.status === undefined || phase.status === "IN_PROGRESS");
 }
 
 /** How long a phase took, or has taken so far while it runs; undefined when unknown. */

@@ -21,7 +21,10 @@ export interface CheckOutput {
  * the check-run port (src/ports/check-runs.ts) masks these final strings in every write.
  */
 export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
-  const output: CheckOutput = { title: renderTitle(input.build, { now: input.now, ...(input.supersededBy !== undefined && { supersededBy: input.supersededBy }) }), summary: renderSummary(input) };
+  const output: CheckOutput = {
+    title: renderTitle(input.build, { now: input.now, ...(input.supersededBy !== undefined && { supersededBy: input.supersededBy }) }),
+    summary: renderSummary(input),
+  };
   if (input.logLines !== undefined) {
     output.text = renderLogExcerpt({
       lines: input.logLines,

@@ -67,11 +67,7 @@ export function renderSummary(input: SummaryInput): string {
   const separators = 2 * "\n\n".length;
   const room = CHECK_OUTPUT_MAX_BYTES - utf8Length([...notes, link].join("\n\n")) - separators;
   const table = fitLines(phaseTable(build, input.now), room, (left) => `${left} more phases are not shown.`);
-  const messages = fitLines(
-    failureMessages(build),
-    room - utf8Length(table),
-    (left) => `${left} more lines of the message are not shown.`,
-  );
+  const messages = fitLines(failureMessages(build), room - utf8Length(table), (left) => `${left} more lines of the message are not shown.`);
   const variables = fitLines(
     variableList(input.variables ?? []),
     room - utf8Length(table) - utf8Length(messages) - separators,
@@ -119,7 +115,10 @@ function deploymentNotes(build: BuildSnapshot, deployUrl: DeployUrlNote | undefi
 }
 
 /** What a user can do about an ending that is not about their commands. */
-function buildNotes(build: BuildSnapshot, { supersededBy, maskingFull, untrusted }: Pick<SummaryInput, "supersededBy" | "maskingFull" | "untrusted">): string[] {
+function buildNotes(
+  build: BuildSnapshot,
+  { supersededBy, maskingFull, untrusted }: Pick<SummaryInput, "supersededBy" | "maskingFull" | "untrusted">,
+): string[] {
   const notes: string[] = [];
   if (untrusted && failingPhase(build)?.name === SOURCE_PHASE) {
     notes.push(`CodeBuild could not fetch the source. ${UNTRUSTED_SOURCE_ADVICE}`);
@@ -138,9 +137,7 @@ function buildNotes(build: BuildSnapshot, { supersededBy, maskingFull, untrusted
     notes.push("CodeBuild reported a fault: an error in CodeBuild itself, not in the build's commands. Running the build again usually helps.");
   }
   if (build.status === "TIMED_OUT") {
-    notes.push(
-      `The build ran longer than its timeout: ${codeSpan("timeout_minutes")} in ${codeSpan(CONFIG_PATH)}, else the CodeBuild project's own setting.`,
-    );
+    notes.push(`The build ran longer than its timeout: ${codeSpan("timeout_minutes")} in ${codeSpan(CONFIG_PATH)}, else the CodeBuild project's own setting.`);
   }
   if (build.logs?.s3Only) {
     notes.push("This CodeBuild project writes its log to S3 only, so the check run shows no excerpt of it.");
@@ -152,7 +149,13 @@ function buildNotes(build: BuildSnapshot, { supersededBy, maskingFull, untrusted
 function failureMessages(build: BuildSnapshot): string[] {
   const phase = failingPhase(build);
   if (phase === undefined || phase.messages.length === 0) return [];
-  const quotes = phase.messages.map((message) => blockquote(eventLines(message).map((line) => cutLogLine(plainLogLine(line))).join("\n")));
+  const quotes = phase.messages.map((message) =>
+    blockquote(
+      eventLines(message)
+        .map((line) => cutLogLine(plainLogLine(line)))
+        .join("\n"),
+    ),
+  );
   // A lone ">" between messages keeps them separate paragraphs of one quote.
   const lines = quotes.join("\n>\n").split("\n");
   return [`**${escapeMarkdown(phase.name)} ${phaseStatusWord(phase, build)}:**`, ...lines];

@@ -39,7 +39,7 @@ export function plainLogLine(line: string): string {
   let redraw = false;
   /** Start of the first OSC terminator at or after the last OSC looked at (-1: the line has none after it): unended OSCs cost one scan in all. */
   let terminator: number | undefined;
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     const code = line.charCodeAt(i);
     if (code === ESC || code === CSI_8BIT) {
       if (code === CSI_8BIT || line.charCodeAt(i + 1) === 0x5b) {

@@ -11,8 +11,7 @@
  * reads one character.
  */
 /** An open or closing HTML tag; its quoted attribute values may span lines (CommonMark 6.6). */
-const HTML_TAG =
-  /<(?:[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?|\/[A-Za-z][A-Za-z0-9-]*\s*)>/y;
+const HTML_TAG = /<(?:[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*\s*\/?|\/[A-Za-z][A-Za-z0-9-]*\s*)>/y;
 const AUTOLINK = /<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>/y;
 const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
 
@@ -38,7 +37,7 @@ export function hiddenLineStarts(lines: string[]): boolean[] {
 function* hiddenRanges(text: string): Generator<[number, number]> {
   const unclosedRuns = new Set<number>();
   let commentsClose = true;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i];
     if (c === "\\") {
       i += ASCII_PUNCTUATION.test(text[i + 1] ?? "") ? 2 : 1;
@@ -72,7 +71,7 @@ function runLength(text: string, at: number): number {
 
 /** Where the next run of exactly `length` backticks from `from` starts, or -1. */
 function closingRun(text: string, from: number, length: number): number {
-  for (let i = text.indexOf("`", from); i >= 0; ) {
+  for (let i = text.indexOf("`", from); i >= 0;) {
     const run = runLength(text, i);
     if (run === length) return i;
     i = text.indexOf("`", i + run);

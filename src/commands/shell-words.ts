@@ -28,11 +28,16 @@ export function shellWords(line: string): ShellWords {
       i = close;
     } else if (c === '"') {
       const quoted = doubleQuoted(line, i);
-      if (quoted === undefined) return { ok: false, problem: `the double quote at column ${columnOf(line, i)} is never closed: end the quoted text with another " (write \\" for a quote inside it)` };
+      if (quoted === undefined)
+        return {
+          ok: false,
+          problem: `the double quote at column ${columnOf(line, i)} is never closed: end the quoted text with another " (write \\" for a quote inside it)`,
+        };
       word += quoted.text;
       i = quoted.close;
     } else if (c === "\\") {
-      if (i + 1 === line.length) return { ok: false, problem: "the line ends with a backslash, which escapes nothing: remove it, or put the value in single quotes" };
+      if (i + 1 === line.length)
+        return { ok: false, problem: "the line ends with a backslash, which escapes nothing: remove it, or put the value in single quotes" };
       word += line[++i] as string;
     } else {
       word += c;

@@ -31,7 +31,11 @@ export function sameRepository(a: Pick<ConfigFile, "owner" | "repo">, b: Pick<Co
  * Whether a repository's configuration may take values from `base` (SPEC 1, 3): its own files, its
  * owner's `.github` repository, or a repository the operator allows (CONFIG_EXTENDS_ALLOWED).
  */
-export function mayExtend(repository: Pick<ConfigFile, "owner" | "repo">, base: Pick<ConfigFile, "owner" | "repo">, allowed: (fullName: string) => boolean): boolean {
+export function mayExtend(
+  repository: Pick<ConfigFile, "owner" | "repo">,
+  base: Pick<ConfigFile, "owner" | "repo">,
+  allowed: (fullName: string) => boolean,
+): boolean {
   if (sameRepository(repository, base)) return true;
   if (sameRepository({ owner: repository.owner, repo: ".github" }, base)) return true;
   return allowed(`${base.owner}/${base.repo}`);

@@ -1,7 +1,16 @@
 import deepmerge from "deepmerge";
 import type { ProbotOctokit } from "probot";
 import { describeFile, extendedFile, mayExtend, morePrivate, sameRepository, visibilityWords, type ConfigFile, type Visibility } from "./extends.js";
-import { EXTENDS_KEY, extendsValue, parseRepoConfig, placeProblem, readConfigValues, type ConfigProblem, type ConfigResult, type ProjectPolicy } from "./parse.js";
+import {
+  EXTENDS_KEY,
+  extendsValue,
+  parseRepoConfig,
+  placeProblem,
+  readConfigValues,
+  type ConfigProblem,
+  type ConfigResult,
+  type ProjectPolicy,
+} from "./parse.js";
 import { CONFIG_PATH } from "./schema.js";
 import { quote } from "./value-words.js";
 
@@ -111,7 +120,13 @@ async function ownersFallback(octokit: ProbotOctokit, target: ConfigTarget, poli
 }
 
 /** The files `_extends` leads to from the repository's own, each checked before it is read. */
-function followExtends(octokit: ProbotOctokit, target: ConfigTarget, policy: ConfigPolicy, files: ChainFile[], firstHop: ConfigFile | undefined): Promise<Chain> {
+function followExtends(
+  octokit: ProbotOctokit,
+  target: ConfigTarget,
+  policy: ConfigPolicy,
+  files: ChainFile[],
+  firstHop: ConfigFile | undefined,
+): Promise<Chain> {
   return new ChainReader(octokit, target, policy, firstHop).follow(files);
 }
 

@@ -71,10 +71,14 @@ export function parseRepoConfig(input: { raw: string | null; merged?: unknown },
   // Only the repository's own values are quoted or placed on a line: a value from a file it extends
   // may come from a repository more private than this one (SPEC 3, Trust domains).
   const own = (path: ConfigPath) =>
-    source !== null && valueAt(source.value, path) !== undefined && (input.merged === undefined || isDeepStrictEqual(valueAt(input.merged, path), valueAt(source.value, path)));
+    source !== null &&
+    valueAt(source.value, path) !== undefined &&
+    (input.merged === undefined || isDeepStrictEqual(valueAt(input.merged, path), valueAt(source.value, path)));
   const checked = checkConfig(value ?? {}, policy, (path) => (own(path) ? SHOWN_VALUES : HIDDEN_VALUES));
   if (checked.ok) return checked;
-  const problems = checked.findings.map((finding) => (own(finding.path) ? locate(finding, source) : { message: `${finding.message}${ELSEWHERE}`, path: finding.path }));
+  const problems = checked.findings.map((finding) =>
+    own(finding.path) ? locate(finding, source) : { message: `${finding.message}${ELSEWHERE}`, path: finding.path },
+  );
   return { ok: false, problems: problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)) };
 }
 
@@ -117,10 +121,17 @@ function readSource(text: string): Source {
   // in a file of many keys): keys are checked here instead, in one pass (duplicateKeys).
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const source: Source = { text, doc, lines, value: null, problems: [] };
-  const syntax = doc.errors.map((error) => ({ at: error.pos[0], problem: { message: `YAML syntax error: ${error.message}`, path: [], ...spanOf(source, error.pos[0], error.pos[1]) } }));
+  const syntax = doc.errors.map((error) => ({
+    at: error.pos[0],
+    problem: { message: `YAML syntax error: ${error.message}`, path: [], ...spanOf(source, error.pos[0], error.pos[1]) },
+  }));
   const duplicates = duplicateKeys(doc).map((key) => ({
     at: key.range![0],
-    problem: { message: `duplicate key ${quote(String(key.value))}: a key may appear only once in a mapping`, path: [], ...spanOf(source, key.range![0], key.range![1]) },
+    problem: {
+      message: `duplicate key ${quote(String(key.value))}: a key may appear only once in a mapping`,
+      path: [],
+      ...spanOf(source, key.range![0], key.range![1]),
+    },
   }));
   source.problems = [...syntax, ...duplicates].sort((a, b) => a.at - b.at).map((found) => found.problem);
   if (source.problems.length > 0) return source;
@@ -148,7 +159,11 @@ function checkConfig(value: unknown, policy: ProjectPolicy, wordsAt: WordsAt): {
     const { [EXTENDS_KEY]: base, ...rest } = value;
     if (typeof base !== "string") {
       const actual = wordsAt([EXTENDS_KEY]).describe(base);
-      findings.push({ message: `${EXTENDS_KEY} must name the base configuration as a string (repo, owner/repo or owner/repo:path.yml), not ${actual}`, path: [EXTENDS_KEY], at: "value" });
+      findings.push({
+        message: `${EXTENDS_KEY} must name the base configuration as a string (repo, owner/repo or owner/repo:path.yml), not ${actual}`,
+        path: [EXTENDS_KEY],
+        at: "value",
+      });
     }
     candidate = rest;
   }
@@ -189,9 +204,13 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, wordsAt: WordsAt
     case "invalid_value":
       return finding(`${where} must be one of ${issue.values.map((v) => quote(String(v))).join(", ")}, not ${words.describe(actual)}`);
     case "too_small":
-      return finding(`${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "more than" : "at least", Number(issue.minimum))}${numberSuffix(issue.origin, actual, words)}`);
+      return finding(
+        `${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "more than" : "at least", Number(issue.minimum))}${numberSuffix(issue.origin, actual, words)}`,
+      );
     case "too_big":
-      return finding(`${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "less than" : "at most", Number(issue.maximum))}${numberSuffix(issue.origin, actual, words)}`);
+      return finding(
+        `${where} must ${boundMessage(issue.origin, issue.inclusive === false ? "less than" : "at most", Number(issue.maximum))}${numberSuffix(issue.origin, actual, words)}`,
+      );
     default:
       return finding(`${where} is not valid here (${issue.code})`);
   }

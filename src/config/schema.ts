@@ -29,10 +29,7 @@ export const buildspecSchema = z
   .string()
   .min(1)
   .refine((v) => !/[\r\n]/.test(v), "buildspec must be one line: a path or builtin:<name>")
-  .refine(
-    (v) => !v.startsWith("builtin:") || /^builtin:[a-z0-9-]+$/.test(v),
-    "builtin buildspecs are named builtin:<name> with <name> of [a-z0-9-]+",
-  )
+  .refine((v) => !v.startsWith("builtin:") || /^builtin:[a-z0-9-]+$/.test(v), "builtin buildspecs are named builtin:<name> with <name> of [a-z0-9-]+")
   .refine((v) => v.startsWith("builtin:") || !v.startsWith("/"), "buildspec must be a relative path, not start with /")
   .refine((v) => v.startsWith("builtin:") || !v.toLowerCase().startsWith("arn:"), "buildspec cannot be an ARN")
   .refine((v) => v.startsWith("builtin:") || !v.split(/[\\/]/).includes(".."), "buildspec cannot contain ..");
@@ -65,8 +62,14 @@ export const repoConfigSchema = z
     env: variableMap.default({}),
     environments: z
       .object({
-        production: z.object({ env: variableMap.default({}) }).strict().optional(),
-        preview: z.object({ env: variableMap.default({}) }).strict().optional(),
+        production: z
+          .object({ env: variableMap.default({}) })
+          .strict()
+          .optional(),
+        preview: z
+          .object({ env: variableMap.default({}) })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),

@@ -42,7 +42,8 @@ export function renderCheckRunCard(run: CheckRunState, options: { style: Style; 
   const annotations = (run.output?.annotations ?? []) as Annotation[];
   if (annotations.length > 0) {
     lines.push("", `  ${style.bold("Annotations")}`);
-    for (const a of annotations) lines.push(`  ${a.annotation_level === "failure" ? style.red("✗") : style.yellow("!")} ${a.path}:${a.start_line}  ${a.message}`);
+    for (const a of annotations)
+      lines.push(`  ${a.annotation_level === "failure" ? style.red("✗") : style.yellow("!")} ${a.path}:${a.start_line}  ${a.message}`);
   }
   const excerpt = fencedLines(run.output?.text ?? "").slice(-options.excerptLines);
   if (excerpt.length > 0) {

@@ -50,7 +50,13 @@ export class DemoApp {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (this.ended) throw new Error("the app stopped while starting");
-      if (await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(`${this.url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(`the app did not answer ${this.url}/healthz within ${START_TIMEOUT_MS / 1000} s`);

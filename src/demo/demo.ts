@@ -42,7 +42,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the demo needs on this machine and lacks, in words that say how to get it. */
 async function missingTools(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (!(await findExecutable("git", env.PATH))) return "The demo needs git, which is not installed (not found on PATH): install it (Debian and Ubuntu: apt-get install git) and run npm run demo again.";
+  if (!(await findExecutable("git", env.PATH)))
+    return "The demo needs git, which is not installed (not found on PATH): install it (Debian and Ubuntu: apt-get install git) and run npm run demo again.";
   if (env.LOCAL_ISOLATION === "none" || (await findExecutable("bwrap", env.PATH))) return undefined;
   return (
     "The app runs every build in a bubblewrap sandbox, and bwrap is not installed (not found on PATH): " +
@@ -150,13 +151,24 @@ export class Demo {
       view.say(`   Log page (Details on GitHub): ${style.bold(run.details_url ?? "none")}`, "");
     }
 
-    view.say(`${style.bold("4.")} A comment on issue #1 sets a variable for the next builds and lists them:`, ...COMMENT.split("\n").map((line) => `     ${line}`));
+    view.say(
+      `${style.bold("4.")} A comment on issue #1 sets a variable for the next builds and lists them:`,
+      ...COMMENT.split("\n").map((line) => `     ${line}`),
+    );
     const commentId = github.newId();
     await this.deliver(app, webhookSecret, "issue_comment", issueCommentEvent(demoRepository, { issueNumber: 1, id: commentId, body: COMMENT }));
-    const verdict = await this.until(() => github.reactions.find((r) => r.commentId === commentId && (r.content === "+1" || r.content === "-1")), COMMENT_TIMEOUT_MS, "the app's answer to the comment");
+    const verdict = await this.until(
+      () => github.reactions.find((r) => r.commentId === commentId && (r.content === "+1" || r.content === "-1")),
+      COMMENT_TIMEOUT_MS,
+      "the app's answer to the comment",
+    );
     const reply = github.comments.find((c) => c.issueNumber === 1);
     const reactions = github.reactions.filter((r) => r.commentId === commentId).map((r) => (r.content === "eyes" ? "👀" : r.content === "+1" ? "👍" : "👎"));
-    view.say(`   The app reacted ${reactions.join(" then ")}${reply ? " and replied:" : "."}`, ...markdownLines(reply?.body ?? "").map((line) => `   │ ${line}`), "");
+    view.say(
+      `   The app reacted ${reactions.join(" then ")}${reply ? " and replied:" : "."}`,
+      ...markdownLines(reply?.body ?? "").map((line) => `   │ ${line}`),
+      "",
+    );
 
     const [green, red] = runs;
     const ok = green?.conclusion === "success" && red?.conclusion === "failure" && verdict.content === "+1";

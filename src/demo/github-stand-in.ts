@@ -256,7 +256,12 @@ export class GitHubStandIn {
   private async answerOverHttp(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const request: StandInRequest = { method: incoming.method ?? "GET", path: incoming.url ?? "/", headers: incoming.headers, body: Buffer.concat(chunks).toString("utf8") };
+    const request: StandInRequest = {
+      method: incoming.method ?? "GET",
+      path: incoming.url ?? "/",
+      headers: incoming.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+    };
     const answer = this.handle(request);
     const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
     const type = typeof answer.body === "string" ? {} : { "content-type": "application/json; charset=utf-8" };
@@ -386,7 +391,9 @@ export class GitHubStandIn {
         const login = this.userTokens.get(header(request, "authorization").replace(/^(bearer|token) /i, ""))?.login;
         if (!login) return json(401, { message: "Bad credentials" });
         const installationId = Number(segment(url, 5));
-        const repositories = this.reachable(login).filter(([, repo]) => repo.installationId === installationId).map(([fullName]) => this.repositoryJson(fullName));
+        const repositories = this.reachable(login)
+          .filter(([, repo]) => repo.installationId === installationId)
+          .map(([fullName]) => this.repositoryJson(fullName));
         return json(200, { total_count: repositories.length, repositories });
       }),
       route("POST", api("\\/applications\\/[^/]+\\/token$"), (request) => {
@@ -417,7 +424,10 @@ export class GitHubStandIn {
         this.record(request);
         const issueNumber = Number(segment(url, 7));
         const listed = this.comments.filter((c) => c.issueNumber === issueNumber && !this.deletedComments.includes(c.id));
-        return json(200, listed.map((c) => this.commentJson(c)));
+        return json(
+          200,
+          listed.map((c) => this.commentJson(c)),
+        );
       }),
       route("PATCH", api(`${repo}\\/issues\\/comments\\/\\d+$`), (request, url) => {
         const comment = this.comments.find((c) => c.id === Number(segment(url, 8)));
@@ -452,7 +462,10 @@ export class GitHubStandIn {
         const listed = [...this.deployments.values()]
           .filter((d) => d.repository === fullNameOf(url) && (!sha || d.sha === sha) && (!environment || d.environment === environment))
           .sort((a, b) => b.id - a.id);
-        return json(200, listed.map((d) => this.deploymentJson(d)));
+        return json(
+          200,
+          listed.map((d) => this.deploymentJson(d)),
+        );
       }),
       route("POST", api(`${repo}\\/deployments\\/\\d+\\/statuses$`), (request, url) => {
         const body = fieldsOf(request.body);
@@ -478,7 +491,10 @@ export class GitHubStandIn {
         return pull ? json(200, pull) : NOT_FOUND;
       }),
       route("GET", api(`${repo}\\/pulls\\/\\d+\\/files`), (_request, url) =>
-        json(200, (this.pullFiles.get(Number(segment(url, 7))) ?? []).map((filename) => ({ filename, status: "modified" }))),
+        json(
+          200,
+          (this.pullFiles.get(Number(segment(url, 7))) ?? []).map((filename) => ({ filename, status: "modified" })),
+        ),
       ),
       route("GET", api(`${repo}\\/collaborators\\/[^/]+\\/permission$`), (_request, url) => {
         const user = segment(url, 7);

@@ -118,7 +118,10 @@ export class SampleRepository {
 
   private async git(...args: string[]): Promise<string> {
     const identity = ["-c", "user.name=Demo", "-c", "user.email=demo@example.com", "-c", "commit.gpgsign=false"];
-    const { stdout } = await run("git", [...identity, ...args], { cwd: this.directory, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } });
+    const { stdout } = await run("git", [...identity, ...args], {
+      cwd: this.directory,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+    });
     return stdout.trim();
   }
 }

@@ -75,7 +75,10 @@ function row(entry: ThreadEntry, context: CommentContext): string {
  * link); brackets are percent-encoded too, so that no address reads like a second link to anyone.
  */
 function link(label: string, url: string): string {
-  return markdownLink(label, url.replace(/[|()[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  return markdownLink(
+    label,
+    url.replace(/[|()[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  );
 }
 
 /** The address's host, as the link's text; the whole address where it has none to show. */

@@ -27,8 +27,10 @@ export function checkDeployUrl(value: string): DeployUrlCheck {
   if (text.length > DEPLOY_URL_MAX_LENGTH) return { ok: false, problem: `is longer than ${DEPLOY_URL_MAX_LENGTH.toLocaleString("en-US")} characters` };
   if (!URL.canParse(text)) return { ok: false, problem: "is not an absolute URL: write it as https://host/path" };
   const url = new URL(text);
-  if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, problem: `is a ${schemeWords(url.protocol)} URL: only http and https addresses are published` };
-  if (url.username !== "" || url.password !== "") return { ok: false, problem: "holds a user name or password: a deployment's address is shown to everyone who can read the pull request" };
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    return { ok: false, problem: `is a ${schemeWords(url.protocol)} URL: only http and https addresses are published` };
+  if (url.username !== "" || url.password !== "")
+    return { ok: false, problem: "holds a user name or password: a deployment's address is shown to everyone who can read the pull request" };
   if (url.hostname === "") return { ok: false, problem: "has no host" };
   return { ok: true, url: url.href };
 }

@@ -56,7 +56,9 @@ export function newDeployment(build: DeployedBuild): NewDeployment {
     required_contexts: [],
     payload: { DEPLOYMENT_ID: build.deploymentId },
     description: cutDescription(
-      build.pullRequestNumber !== undefined ? `Preview of pull request #${build.pullRequestNumber}` : `${production ? "Production" : "Preview"} build of ${build.branch}`,
+      build.pullRequestNumber !== undefined
+        ? `Preview of pull request #${build.pullRequestNumber}`
+        : `${production ? "Production" : "Preview"} build of ${build.branch}`,
     ),
   };
 }
@@ -101,7 +103,9 @@ export function deploymentStatusOf({ build, supersededBy }: FollowedDeployment):
       return checkStatus(build) === "queued" ? QUEUED_STATUS : { state: "in_progress", description: "Building" };
     case "SUCCEEDED": {
       const url = build.deployUrl && "url" in build.deployUrl ? build.deployUrl.url : undefined;
-      return url === undefined ? { state: "success", description: "Built; the build set no DEPLOY_URL" } : { state: "success", description: "Deployed", environmentUrl: url };
+      return url === undefined
+        ? { state: "success", description: "Built; the build set no DEPLOY_URL" }
+        : { state: "success", description: "Deployed", environmentUrl: url };
     }
     case "FAILED":
       return { state: "failure", description: "The build failed" };

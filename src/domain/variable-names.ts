@@ -2,16 +2,7 @@
 export const VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /** Set by the app on every build (SPEC 3, layer 5); nobody else may set them. */
-export const IDENTITY_NAMES = [
-  "PROJECT_ID",
-  "REPO_URL",
-  "COMMIT_SHA",
-  "BRANCH",
-  "BASE_BRANCH",
-  "PR_NUMBER",
-  "ENVIRONMENT",
-  "DEPLOYMENT_ID",
-] as const;
+export const IDENTITY_NAMES = ["PROJECT_ID", "REPO_URL", "COMMIT_SHA", "BRANCH", "BASE_BRANCH", "PR_NUMBER", "ENVIRONMENT", "DEPLOYMENT_ID"] as const;
 export type IdentityName = (typeof IDENTITY_NAMES)[number];
 
 /** One value: 16 KiB of UTF-8 (SPEC 3). */
@@ -38,9 +29,7 @@ export function variableNameProblem(name: string): string | null {
 /** Why a value cannot be stored, or null when it can. */
 export function variableValueProblem(name: string, value: string): string | null {
   const bytes = Buffer.byteLength(value, "utf8");
-  return bytes > MAX_VALUE_BYTES
-    ? `${name} is ${bytes} bytes long; a value may be at most ${MAX_VALUE_BYTES} bytes (16 KiB)`
-    : null;
+  return bytes > MAX_VALUE_BYTES ? `${name} is ${bytes} bytes long; a value may be at most ${MAX_VALUE_BYTES} bytes (16 KiB)` : null;
 }
 
 /**

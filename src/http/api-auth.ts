@@ -53,10 +53,19 @@ export function byRepositoryId(users: Pick<GitHubUsers, "repositoryOf">): Reposi
  * user cannot read (the same answer, so nothing is revealed), 403 where the route needs write and the
  * user can only read.
  */
-export function requireRepositoryAccess(deps: ApiAuthDependencies, need: AccessNeed, locate: RepositoryLocator = byOwnerAndName): MiddlewareHandler<RepositoryEnv> {
+export function requireRepositoryAccess(
+  deps: ApiAuthDependencies,
+  need: AccessNeed,
+  locate: RepositoryLocator = byOwnerAndName,
+): MiddlewareHandler<RepositoryEnv> {
   return async (c, next) => {
     if (!deps.users.configured) {
-      return apiError(c, 503, "oauth_not_configured", "The API cannot check tokens: the app's operator must set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the GitHub App's OAuth credentials)");
+      return apiError(
+        c,
+        503,
+        "oauth_not_configured",
+        "The API cannot check tokens: the app's operator must set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the GitHub App's OAuth credentials)",
+      );
     }
     const token = bearerToken(c.req.header("authorization"));
     if (!token) {
@@ -73,10 +82,20 @@ export function requireRepositoryAccess(deps: ApiAuthDependencies, need: AccessN
     // By id, the name found must still be that repository's (a rename or a transfer between the two reads).
     const decision = located.id !== undefined && access?.repository.id !== located.id ? "not_found" : decideAccess(access, need);
     if (decision === "not_found" || !access) {
-      return apiError(c, 404, "not_found", `No repository ${located.said} that you can read has this app installed: check the name, the app's installation and your access`);
+      return apiError(
+        c,
+        404,
+        "not_found",
+        `No repository ${located.said} that you can read has this app installed: check the name, the app's installation and your access`,
+      );
     }
     if (decision === "forbidden") {
-      return apiError(c, 403, "forbidden", `${access.repository.owner}/${access.repository.name} needs write permission for this; you can only read it. Ask an admin of the repository`);
+      return apiError(
+        c,
+        403,
+        "forbidden",
+        `${access.repository.owner}/${access.repository.name} needs write permission for this; you can only read it. Ask an admin of the repository`,
+      );
     }
     c.set("user", user);
     c.set("access", access);

@@ -12,7 +12,22 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * Paths the app's own HTTP routes answer; a prefix ending in `/` owns everything below it (the
  * root, `/`, owns only itself). Everything else goes on to Probot (the webhook route, its 404).
  */
-export const APP_PATHS: readonly string[] = ["/", "/api/repos/", "/api/projects/", "/api/builds/", "/api/deployments/", "/builds/", "/healthz", "/metrics", "/login", "/login/callback", "/logout", "/api/public-key", "/seal", "/seal/assets/"];
+export const APP_PATHS: readonly string[] = [
+  "/",
+  "/api/repos/",
+  "/api/projects/",
+  "/api/builds/",
+  "/api/deployments/",
+  "/builds/",
+  "/healthz",
+  "/metrics",
+  "/login",
+  "/login/callback",
+  "/logout",
+  "/api/public-key",
+  "/seal",
+  "/seal/assets/",
+];
 
 /**
  * The app's HTTP routes in one Hono app: bodies limited, unknown paths and unexpected errors
@@ -33,7 +48,14 @@ export function createHttpApp(log: Pick<Logger, "error">, routes: readonly Hono[
     if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   });
   for (const route of routes) app.route("/", route);
-  app.notFound((c) => apiError(c, 404, "not_found", `There is no ${c.req.method} ${new URL(c.req.url).pathname}: the API's routes are in the app's docs/variables-and-secrets.md and docs/log-page-and-api.md`));
+  app.notFound((c) =>
+    apiError(
+      c,
+      404,
+      "not_found",
+      `There is no ${c.req.method} ${new URL(c.req.url).pathname}: the API's routes are in the app's docs/variables-and-secrets.md and docs/log-page-and-api.md`,
+    ),
+  );
   app.onError((error, c) => {
     log.error({ err: error, method: c.req.method, path: new URL(c.req.url).pathname }, "HTTP request failed");
     return apiError(c, 500, "internal_error", "Something went wrong on the server; it has been logged. Try again, and tell the app's operator if it persists");

@@ -149,7 +149,12 @@ export function buildRoutes(deps: BuildRoutesDependencies): Hono {
     const form = await c.req.parseBody();
     const token = typeof form.csrf === "string" ? form.csrf : undefined;
     if (!isValidCsrfToken(deps.settings.sessionSecret, getCookie(c, SESSION_COOKIE), token)) {
-      return apiError(c, 403, "forbidden", "This Cancel request did not come from the build's page in your signed-in browser: open the page again and use its Cancel button");
+      return apiError(
+        c,
+        403,
+        "forbidden",
+        "This Cancel request did not come from the build's page in your signed-in browser: open the page again and use its Cancel button",
+      );
     }
     // "allowed" means a signed-in user and a build the runner can stop. The watcher then sees
     // STOPPED and completes the check run `cancelled`.
@@ -207,7 +212,11 @@ async function findBuild(deps: Pick<BuildRoutesDependencies, "records">, id: str
  * The start of the log for the page: at most PAGE_LOG_LINES lines and PAGE_LOG_MAX_BYTES of text,
  * each line's final text (escapes removed) masked; `atEnd` when it holds all that is stored.
  */
-async function readPageLog(store: BuildRoutesDependencies["logStore"], deploymentId: string, masker: Masker): Promise<{ lines: MaskedText[]; next: number; atEnd: boolean }> {
+async function readPageLog(
+  store: BuildRoutesDependencies["logStore"],
+  deploymentId: string,
+  masker: Masker,
+): Promise<{ lines: MaskedText[]; next: number; atEnd: boolean }> {
   const lines: MaskedText[] = [];
   let next = 0;
   let bytes = 0;
@@ -241,9 +250,16 @@ function pageRefusal(c: Context, decision: Exclude<BuildAccessDecision, "allowed
     case "not_found":
       return apiError(c, 404, "not_found", NOT_FOUND_MESSAGE);
     case "forbidden":
-      return apiError(c, 403, "forbidden", `Cancelling a build needs write permission on ${record.repository.owner}/${record.repository.name}; you can only read it. Ask someone with write access`);
+      return apiError(
+        c,
+        403,
+        "forbidden",
+        `Cancelling a build needs write permission on ${record.repository.owner}/${record.repository.name}; you can only read it. Ask someone with write access`,
+      );
     case "not_running": {
-      const message = record.completed ? "This build has already finished: there is nothing to cancel" : "CodeBuild has not started this build yet: try again in a few seconds";
+      const message = record.completed
+        ? "This build has already finished: there is nothing to cancel"
+        : "CodeBuild has not started this build yet: try again in a few seconds";
       // SPEC 7's error body; ApiErrorCode (errors.ts) has no code for a conflict with the build's state yet.
       return c.json({ error: { code: "conflict", message } }, 409);
     }
@@ -258,7 +274,12 @@ function apiRefusal(c: Context, decision: Exclude<BuildAccessDecision, "allowed"
       c.header("www-authenticate", sentToken ? `${REALM}, error="invalid_token"` : REALM);
       return sentToken
         ? apiError(c, 401, "invalid_token", "GitHub does not confirm this token as one issued to this app: sign in with the app again for a new token")
-        : apiError(c, 401, "unauthenticated", "This build's repository is private: sign in on the build's page, or send a GitHub user token of this app as Authorization: Bearer <token>");
+        : apiError(
+            c,
+            401,
+            "unauthenticated",
+            "This build's repository is private: sign in on the build's page, or send a GitHub user token of this app as Authorization: Bearer <token>",
+          );
     case "sign_in_not_configured":
       return signInNotConfigured(c);
     default:

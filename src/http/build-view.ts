@@ -65,7 +65,11 @@ export function buildStateView(record: BuildRecord, now: Date): BuildStateView {
     status: record.status,
     completed: record.completed,
     badge: badgeOf(record),
-    title: snapshot ? renderTitle(snapshot, { now, ...(record.supersededBy !== undefined && { supersededBy: record.supersededBy }) }) : record.completed ? "Build failed to start" : "Queued",
+    title: snapshot
+      ? renderTitle(snapshot, { now, ...(record.supersededBy !== undefined && { supersededBy: record.supersededBy }) })
+      : record.completed
+        ? "Build failed to start"
+        : "Queued",
     phases: snapshot ? phaseViews(snapshot, now) : [],
     ...(deployUrlOf(record) && { deployUrl: deployUrlOf(record) }),
   };
@@ -125,7 +129,11 @@ export function buildFactsView(record: BuildRecord, githubWebUrl: string): Build
   const source =
     plan.pullRequestNumber === undefined
       ? { heading: tag ? "Tag" : "Branch", label: plan.branch, url: tree }
-      : { heading: "Pull request", label: `#${plan.pullRequestNumber} ${plan.branch} → ${plan.baseBranch ?? ""}`.trim(), url: `${repoUrl}/pull/${plan.pullRequestNumber}` };
+      : {
+          heading: "Pull request",
+          label: `#${plan.pullRequestNumber} ${plan.branch} → ${plan.baseBranch ?? ""}`.trim(),
+          url: `${repoUrl}/pull/${plan.pullRequestNumber}`,
+        };
   return {
     repository: { fullName: `${repository.owner}/${repository.name}`, url: repoUrl, private: repository.private },
     checkName: record.checkName,

@@ -60,7 +60,12 @@ function envHandlers(deps: EnvRoutesDependencies): { list: Handler<RepositoryEnv
     }
     const { repository } = c.get("access");
     const { environment } = body.data;
-    const result = await deps.editor.replace({ id: repository.id, fullName: `${repository.owner}/${repository.name}` }, environment, variableChanges(body.data), { actor: c.get("user").login, via: "api" });
+    const result = await deps.editor.replace(
+      { id: repository.id, fullName: `${repository.owner}/${repository.name}` },
+      environment,
+      variableChanges(body.data),
+      { actor: c.get("user").login, via: "api" },
+    );
     if (!result.ok) {
       return apiError(c, 400, "invalid_request", "Some variables cannot be stored: fix the fields named in issues", editorIssues(result.problems));
     }

@@ -21,12 +21,6 @@ export interface ApiIssue {
 }
 
 /** SPEC 7: every error is `{"error":{"code","message","issues"?}}`. */
-export function apiError(
-  c: Context,
-  status: ContentfulStatusCode,
-  code: ApiErrorCode,
-  message: string,
-  issues?: readonly ApiIssue[],
-): Response {
+export function apiError(c: Context, status: ContentfulStatusCode, code: ApiErrorCode, message: string, issues?: readonly ApiIssue[]): Response {
   return c.json({ error: { code, message, ...(issues && { issues }) } }, status);
 }

@@ -26,10 +26,7 @@ export type CodeOutcome =
   /** GitHub failed, or the app's OAuth settings are wrong: for the operator's log (it names no secret). */
   | { kind: "failed"; problem: string };
 
-const tokenAnswer = z.union([
-  z.object({ access_token: z.string().min(1) }),
-  z.object({ error: z.string(), error_description: z.string().optional() }),
-]);
+const tokenAnswer = z.union([z.object({ access_token: z.string().min(1) }), z.object({ error: z.string(), error_description: z.string().optional() })]);
 const userAnswer = z.object({ login: z.string().min(1), id: z.number().int().positive() });
 
 /**

@@ -106,7 +106,8 @@ function cancelForm(action: string, token: string | undefined): HtmlEscapedStrin
 function phaseRows(phases: readonly PhaseView[]): HtmlEscapedString | string {
   if (phases.length === 0) return page`<tr class="empty"><td colspan="3">CodeBuild has not reported any phases yet.</td></tr>`;
   return page`${phases.map(
-    (phase) => page`<tr><td>${phase.name}</td><td><span class="dot tone-${phase.tone}"></span>${phase.status}</td><td class="duration">${phase.duration}</td></tr>`,
+    (phase) =>
+      page`<tr><td>${phase.name}</td><td><span class="dot tone-${phase.tone}"></span>${phase.status}</td><td class="duration">${phase.duration}</td></tr>`,
   )}`;
 }
 

@@ -18,6 +18,9 @@ export function readPageScript(file: PageScript): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`The page script ${path} could not be read (${(error as Error).message}): run npm run build, which compiles src/browser/ into dist/browser/`, { cause: error });
+    throw new Error(
+      `The page script ${path} could not be read (${(error as Error).message}): run npm run build, which compiles src/browser/ into dist/browser/`,
+      { cause: error },
+    );
   }
 }

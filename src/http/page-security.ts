@@ -15,7 +15,10 @@ const PAGE_POLICY = {
 /** The pages' Content-Security-Policy, with extra sources for a directive where one page needs them. */
 export function pageContentSecurityPolicy(extra: Partial<Record<keyof typeof PAGE_POLICY, string>> = {}): string {
   return Object.entries(PAGE_POLICY)
-    .map(([directive, sources]) => `${directive} ${sources}${extra[directive as keyof typeof PAGE_POLICY] ? ` ${extra[directive as keyof typeof PAGE_POLICY]}` : ""}`)
+    .map(
+      ([directive, sources]) =>
+        `${directive} ${sources}${extra[directive as keyof typeof PAGE_POLICY] ? ` ${extra[directive as keyof typeof PAGE_POLICY]}` : ""}`,
+    )
     .join("; ");
 }
 

@@ -88,7 +88,12 @@ export class Sessions {
   /** Remembers a new attempt in the browser; returns the `state` GitHub must send back. */
   beginSignIn(c: Context, returnTo: string): string {
     const attempt: SignInAttempt = { state: randomBytes(32).toString("base64url"), returnTo };
-    setCookie(c, SIGN_IN_COOKIE, this.seal(SIGN_IN_COOKIE, attempt, SIGN_IN_ATTEMPT_LIFETIME_MS), this.cookieOptions(SIGN_IN_PATH, SIGN_IN_ATTEMPT_LIFETIME_MS));
+    setCookie(
+      c,
+      SIGN_IN_COOKIE,
+      this.seal(SIGN_IN_COOKIE, attempt, SIGN_IN_ATTEMPT_LIFETIME_MS),
+      this.cookieOptions(SIGN_IN_PATH, SIGN_IN_ATTEMPT_LIFETIME_MS),
+    );
     return attempt.state;
   }
 

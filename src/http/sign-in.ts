@@ -42,7 +42,8 @@ export function signInRoutes({ settings, sessions, log }: SignInOptions): Hono {
     }
     const denied = c.req.query("error");
     if (denied) {
-      const message = denied === "access_denied" ? "You did not authorize the app on GitHub, so you are not signed in." : `GitHub did not sign you in (${denied}).`;
+      const message =
+        denied === "access_denied" ? "You did not authorize the app on GitHub, so you are not signed in." : `GitHub did not sign you in (${denied}).`;
       return problemPage(c, 403, message, attempt.returnTo);
     }
     const code = c.req.query("code");
@@ -57,7 +58,12 @@ export function signInRoutes({ settings, sessions, log }: SignInOptions): Hono {
         return problemPage(c, 400, `GitHub refused the sign-in: ${outcome.reason}`, attempt.returnTo);
       case "failed":
         log.warn({ problem: outcome.problem }, "Sign-in with GitHub failed");
-        return problemPage(c, 502, "GitHub could not complete the sign-in; the app's operator can find why in its log. Try again, and tell them if it persists.", attempt.returnTo);
+        return problemPage(
+          c,
+          502,
+          "GitHub could not complete the sign-in; the app's operator can find why in its log. Try again, and tell them if it persists.",
+          attempt.returnTo,
+        );
     }
   });
 
@@ -82,7 +88,12 @@ export function requireSignIn(c: Context, options: Pick<SignInOptions, "settings
 
 /** SPEC 1: without GITHUB_CLIENT_ID/SECRET nobody can sign in, and private log pages say so. */
 export function signInNotConfigured(c: Context): Response {
-  return apiError(c, 503, "oauth_not_configured", "Sign-in with GitHub is not set up: the app's operator must set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the GitHub App's OAuth credentials)");
+  return apiError(
+    c,
+    503,
+    "oauth_not_configured",
+    "Sign-in with GitHub is not set up: the app's operator must set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the GitHub App's OAuth credentials)",
+  );
 }
 
 function signInUrl(returnTo: string): string {

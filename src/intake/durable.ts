@@ -239,11 +239,15 @@ export class DurableIntake {
     } catch (err) {
       if (holder.attempts >= MAX_PROCESSING_ATTEMPTS) {
         log.error({ err, deliveryId, event: intent.kind }, "processing failed");
-        return this.giveUp(intent, holder.attempts).catch((error: unknown) => log.warn({ err: error, deliveryId }, "giving a failed event up failed; the next sweep does"));
+        return this.giveUp(intent, holder.attempts).catch((error: unknown) =>
+          log.warn({ err: error, deliveryId }, "giving a failed event up failed; the next sweep does"),
+        );
       }
       const retryAt = this.now() + retryDelayMs(leaseMs, holder.attempts);
       log.error({ err, deliveryId, event: intent.kind, retryAt: new Date(retryAt).toISOString() }, "processing failed; the event is tried again later");
-      await store.release(deliveryId, replica.id, retryAt).catch((error: unknown) => log.warn({ err: error, deliveryId }, "handing a failed event back failed; the next sweep takes it up"));
+      await store
+        .release(deliveryId, replica.id, retryAt)
+        .catch((error: unknown) => log.warn({ err: error, deliveryId }, "handing a failed event back failed; the next sweep takes it up"));
     }
   }
 

@@ -46,7 +46,10 @@ export async function closeGivenUpIntent(intent: Intent, attempts: number, deps:
       summary: `Processing this event failed ${attempts} times, so the app stopped trying; each failure is in the app's log. Re-run this check to try again.`,
     };
     // Nothing of the repository's is shown, so nothing to hide: a failure to read its secrets must not keep the run open.
-    await deps.checkRuns.set({ ...place, checkRunId }, { state: { status: "completed", conclusion: "failure", completedAt: new Date() }, output, mask: createMasker() });
+    await deps.checkRuns.set(
+      { ...place, checkRunId },
+      { state: { status: "completed", conclusion: "failure", completedAt: new Date() }, output, mask: createMasker() },
+    );
     if (record) await deps.records.put({ ...record, status: "FAILED", completed: true });
     deps.log.warn({ deliveryId: intent.deliveryId, deploymentId, checkRunId }, "check run of a given-up event completed as failure");
   }

@@ -9,7 +9,8 @@ export function toRequest(event: HttpEvent): Request {
   const host = event.requestContext.domainName ?? headers.get("host") ?? "localhost";
   const query = event.rawQueryString ? `?${event.rawQueryString}` : "";
   const method = event.requestContext.http.method.toUpperCase();
-  const body = event.body === undefined || method === "GET" || method === "HEAD" ? undefined : Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
+  const body =
+    event.body === undefined || method === "GET" || method === "HEAD" ? undefined : Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
   return new Request(`https://${host}${event.rawPath}${query}`, { method, headers, ...(body && { body }) });
 }
 
@@ -45,7 +46,8 @@ export async function receiveWebhook(probot: Probot, event: HttpEvent): Promise<
   const id = header("x-github-delivery");
   const name = header("x-github-event");
   const signature = header("x-hub-signature-256");
-  if (!id || !name || !signature) return json(400, { error: { code: "bad_request", message: "Missing X-GitHub-Delivery, X-GitHub-Event or X-Hub-Signature-256" } });
+  if (!id || !name || !signature)
+    return json(400, { error: { code: "bad_request", message: "Missing X-GitHub-Delivery, X-GitHub-Event or X-Hub-Signature-256" } });
   const payload = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8").toString("utf8");
   try {
     await probot.webhooks.verifyAndReceive({ id, name: name as never, payload, signature });

@@ -35,8 +35,7 @@ export function awsMetricsPlugin<Input extends object, Output extends object>(me
       stack.add(
         (next, context) => async (args) => {
           const started = performance.now();
-          const count = (error: string | undefined) =>
-            metrics.awsRequest({ ...awsCallName(context), error, seconds: (performance.now() - started) / 1000 });
+          const count = (error: string | undefined) => metrics.awsRequest({ ...awsCallName(context), error, seconds: (performance.now() - started) / 1000 });
           try {
             const result = await next(args);
             count(undefined);

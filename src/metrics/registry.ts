@@ -54,7 +54,10 @@ export class AppMetrics {
   /** Start of the last watcher round that read every running build. */
   private watcherUpToDateAt: number;
 
-  private readonly webhooks = this.counter("webhooks_received_total", "Verified webhooks received, by event and action (empty when the event has none)", ["event", "action"]);
+  private readonly webhooks = this.counter("webhooks_received_total", "Verified webhooks received, by event and action (empty when the event has none)", [
+    "event",
+    "action",
+  ]);
   private readonly webhooksIgnored = this.counter("webhooks_ignored_total", "Verified webhooks that caused nothing, by reason", ["reason"]);
   private readonly buildsStarted = this.counter("builds_started_total", "Builds that CodeBuild (or the local runner) accepted");
   private readonly buildsCompleted = this.counter(
@@ -67,8 +70,16 @@ export class AppMetrics {
     help: "Builds being watched until their check runs complete, as of the watcher's last round",
     registers: [this.registry],
   });
-  private readonly githubRequests = this.counter("github_requests_total", "GitHub API calls, counted once each after Octokit's retries, by method, route template and final status", ["method", "route", "status"]);
-  private readonly githubErrors = this.counter("github_request_errors_total", "GitHub API calls that failed, by route template and status: 400 or more (Octokit reports a network error as 500), or none when no request was made", ["route", "status"]);
+  private readonly githubRequests = this.counter(
+    "github_requests_total",
+    "GitHub API calls, counted once each after Octokit's retries, by method, route template and final status",
+    ["method", "route", "status"],
+  );
+  private readonly githubErrors = this.counter(
+    "github_request_errors_total",
+    "GitHub API calls that failed, by route template and status: 400 or more (Octokit reports a network error as 500), or none when no request was made",
+    ["route", "status"],
+  );
   private readonly githubDuration = new Histogram({
     name: `${METRICS_PREFIX}github_request_duration_seconds`,
     help: "Duration of GitHub API calls, retries and throttling waits included",
@@ -76,8 +87,15 @@ export class AppMetrics {
     buckets: REQUEST_BUCKETS,
     registers: [this.registry],
   });
-  private readonly awsRequests = this.counter("aws_requests_total", "AWS SDK calls, counted once each after the SDK's retries, by service and operation", ["service", "operation"]);
-  private readonly awsErrors = this.counter("aws_request_errors_total", "AWS SDK calls that failed, by service, operation and exception name", ["service", "operation", "error"]);
+  private readonly awsRequests = this.counter("aws_requests_total", "AWS SDK calls, counted once each after the SDK's retries, by service and operation", [
+    "service",
+    "operation",
+  ]);
+  private readonly awsErrors = this.counter("aws_request_errors_total", "AWS SDK calls that failed, by service, operation and exception name", [
+    "service",
+    "operation",
+    "error",
+  ]);
   private readonly awsDuration = new Histogram({
     name: `${METRICS_PREFIX}aws_request_duration_seconds`,
     help: "Duration of AWS SDK calls, retries included",
@@ -92,7 +110,10 @@ export class AppMetrics {
     registers: [this.registry],
   });
   private readonly checkRunWrites = this.counter("check_run_writes_total", "Check-run writes sent to GitHub, by kind", ["kind"]);
-  private readonly checkRunWritesCoalesced = this.counter("check_run_writes_coalesced_total", "Check-run writes dropped because a later write of the same run replaced them (latest wins)");
+  private readonly checkRunWritesCoalesced = this.counter(
+    "check_run_writes_coalesced_total",
+    "Check-run writes dropped because a later write of the same run replaced them (latest wins)",
+  );
 
   constructor(options: AppMetricsOptions = {}) {
     this.now = options.now ?? Date.now;

@@ -4,7 +4,6 @@ import type { Trigger } from "../domain/trigger.js";
 /** The record's shape is the core's: the watcher's pure step keeps one too. */
 export type { BuildRecord, RecordedPhase, RecordedSnapshot } from "../builds/build-record.js";
 
-
 /**
  * Where build records live: the app's table, shared by every replica. A record is written whole by
  * whoever owns that moment of the build (processing, then the replica watching it);

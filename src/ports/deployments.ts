@@ -28,7 +28,13 @@ export interface Deployments {
    * Sends a status of deployment `id` with the build's log page; a status still waiting for its
    * turn is replaced by a newer one (latest wins). Resolves true once sent, false when GitHub refused it.
    */
-  report(target: DeploymentTarget, id: number, status: DeploymentStatus & { logUrl: string }, masker: Pick<Masker, "mask">, kind: DeploymentWriteKind): Promise<boolean>;
+  report(
+    target: DeploymentTarget,
+    id: number,
+    status: DeploymentStatus & { logUrl: string },
+    masker: Pick<Masker, "mask">,
+    kind: DeploymentWriteKind,
+  ): Promise<boolean>;
 }
 
 /**

@@ -3,9 +3,7 @@ import type { StoredEntry, VariableScope } from "../domain/variables.js";
 export type { StoredEntry };
 
 /** What a writer sends for one name. */
-export type EntryInput =
-  | { name: string; isSecret: false; value: string }
-  | { name: string; isSecret: true; secretId: string; valueBytes: number };
+export type EntryInput = { name: string; isSecret: false; value: string } | { name: string; isSecret: true; secretId: string; valueBytes: number };
 
 export type AuditAction = "set" | "unset" | "replace";
 

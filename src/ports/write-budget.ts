@@ -71,7 +71,13 @@ interface PendingWrite {
 /** The newer write wins, except that a completion is never replaced by progress. */
 function coalesce(older: PendingWrite, newer: PendingWrite): PendingWrite {
   const winner = older.kind === "completion" && newer.kind === "progress" ? older : newer;
-  return { kind: winner.kind, effect: winner.effect, write: winner.write, place: Math.min(older.place, newer.place), settle: [...older.settle, ...newer.settle] };
+  return {
+    kind: winner.kind,
+    effect: winner.effect,
+    write: winner.write,
+    place: Math.min(older.place, newer.place),
+    settle: [...older.settle, ...newer.settle],
+  };
 }
 
 /** Completions first, then the key that has waited longest, so every check run keeps moving. */

@@ -139,7 +139,9 @@ export class Replica {
     }
     if (now - this.purgedAt >= PURGE_EVERY_MS) {
       this.purgedAt = now;
-      void this.options.heartbeats.purge(now).catch((err: unknown) => this.options.log.warn({ err }, "deleting heartbeats that ran out failed; trying again in an hour"));
+      void this.options.heartbeats
+        .purge(now)
+        .catch((err: unknown) => this.options.log.warn({ err }, "deleting heartbeats that ran out failed; trying again in an hour"));
     }
   }
 

@@ -18,7 +18,6 @@ export type AppPublicKey = Pick<AppKeyPair, "keyId" | "publicKey">;
  */
 export const APP_KEY_TAGS: Readonly<Record<string, string>> = { "codebuild-checks:purpose": "app-sealing-key" };
 
-
 /** The SecretStore name of the app's key pair: beside the repositories' secrets, which are named by numeric id. */
 export function appKeySecretName(secretsPrefix: string): string {
   return `${secretsPrefix}app/sealing-key`;

@@ -36,7 +36,13 @@ export class BuildSeal {
     if (!bytes || bytes.length < nonceBytes + sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES) return undefined;
     let json: unknown;
     try {
-      const plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, bytes.subarray(nonceBytes), sodium.from_string(deploymentId), bytes.subarray(0, nonceBytes), this.key);
+      const plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        null,
+        bytes.subarray(nonceBytes),
+        sodium.from_string(deploymentId),
+        bytes.subarray(0, nonceBytes),
+        this.key,
+      );
       json = JSON.parse(Buffer.from(plain).toString("utf8"));
     } catch {
       return undefined;

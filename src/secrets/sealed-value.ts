@@ -65,7 +65,10 @@ export function openSealedValue(keyPair: AppKeyPair, base64: string, expected: S
   const name = `\`${expected.key}\``;
   const again = `Seal the value again on the app's \`${SEAL_PAGE_PATH}\` page and paste the command it gives.`;
   if (!decodeBase64(base64)) {
-    return refuse("not_base64", `The sealed value of ${name} is not Base64: the command must carry the whole text after \`${SEALED_VALUE_PREFIX}\`, in one piece. ${again}`);
+    return refuse(
+      "not_base64",
+      `The sealed value of ${name} is not Base64: the command must carry the whole text after \`${SEALED_VALUE_PREFIX}\`, in one piece. ${again}`,
+    );
   }
   const opened = open(keyPair, base64);
   if (opened === undefined) {
@@ -76,7 +79,10 @@ export function openSealedValue(keyPair: AppKeyPair, base64: string, expected: S
   }
   const payload = parsePayload(opened);
   if (!payload) {
-    return refuse("malformed", `The sealed value of ${name} does not hold what the \`${SEAL_PAGE_PATH}\` page seals (\`repository_id\`, \`environment\`, \`key\`, \`value\`, \`expires_at\`). ${again}`);
+    return refuse(
+      "malformed",
+      `The sealed value of ${name} does not hold what the \`${SEAL_PAGE_PATH}\` page seals (\`repository_id\`, \`environment\`, \`key\`, \`value\`, \`expires_at\`). ${again}`,
+    );
   }
   const mismatches = bindingMismatches(payload, expected);
   if (mismatches.length > 0) {

@@ -2,15 +2,10 @@ import type { BuildPlan, RepositoryRef } from "../domain/trigger.js";
 import type { IdentityName } from "../domain/variable-names.js";
 
 /** The identity variables of a build; BASE_BRANCH and PR_NUMBER only for pull requests (the plan has them). */
-export type IdentityVariables = Record<Exclude<IdentityName, "BASE_BRANCH" | "PR_NUMBER">, string> &
-  Partial<Record<"BASE_BRANCH" | "PR_NUMBER", string>>;
+export type IdentityVariables = Record<Exclude<IdentityName, "BASE_BRANCH" | "PR_NUMBER">, string> & Partial<Record<"BASE_BRANCH" | "PR_NUMBER", string>>;
 
 /** What the app tells every build about itself (SPEC 3, layer 5). */
-export function identityVariables(input: {
-  repository: RepositoryRef;
-  plan: BuildPlan;
-  deploymentId: string;
-}): IdentityVariables {
+export function identityVariables(input: { repository: RepositoryRef; plan: BuildPlan; deploymentId: string }): IdentityVariables {
   const { repository, plan, deploymentId } = input;
   return {
     PROJECT_ID: repository.fullName,

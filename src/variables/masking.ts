@@ -57,7 +57,8 @@ export function maskForms(value: string): string[] {
   if (LINE_BREAKS.test(value)) for (const line of value.split(LINE_BREAKS)) if (maskable(line)) bases.add(line.trim());
   const forms = new Set<string>();
   for (const base of bases) {
-    for (const form of [base, ...base64Forms(base), ...urlForms(base), ...jsonForms(base), encodeCommandData(base), encodeCommandProperty(base)]) forms.add(form);
+    for (const form of [base, ...base64Forms(base), ...urlForms(base), ...jsonForms(base), encodeCommandData(base), encodeCommandProperty(base)])
+      forms.add(form);
   }
   return [...forms].filter((form) => maskable(form) && !LINE_BREAKS.test(form));
 }
@@ -149,7 +150,7 @@ function viewOf(text: string): TextView {
     length++;
     if (char !== undefined) view += char;
   };
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const code = text.charCodeAt(i);
     if (code === BACKSLASH && isAsciiPunctuation(text.charCodeAt(i + 1))) {
       view += text.slice(runStart, i);

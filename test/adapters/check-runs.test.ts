@@ -61,7 +61,9 @@ describe("GitHubCheckRuns: the check-run port over GitHub", () => {
     };
     await expect(settled(clock, checkRuns.report(RUN, content))).resolves.toEqual({ status: "sent", content });
     expect(JSON.stringify(patched)).not.toContain(SECRET);
-    expect(patched[0]).toMatchObject({ output: { title: "login ***", summary: "> ***", text: "token=***", annotations: [{ message: "uses ***", title: "***" }] } });
+    expect(patched[0]).toMatchObject({
+      output: { title: "login ***", summary: "> ***", text: "token=***", annotations: [{ message: "uses ***", title: "***" }] },
+    });
   });
 
   test("reports that pile up while one waits go as one write, of the freshest content, and all of them say what went", async () => {

@@ -82,7 +82,12 @@ describe("CodeBuildRunner", () => {
   test("exported variables are reported as CodeBuild gives them at the build's end; a build without any has none", async () => {
     cb.on(BatchGetBuildsCommand).resolves({
       builds: [
-        { id: "p:1", buildStatus: "SUCCEEDED", phases: [], exportedEnvironmentVariables: [{ name: "DEPLOY_URL", value: "https://pr-1.example.com" }, { name: "EMPTY" }] },
+        {
+          id: "p:1",
+          buildStatus: "SUCCEEDED",
+          phases: [],
+          exportedEnvironmentVariables: [{ name: "DEPLOY_URL", value: "https://pr-1.example.com" }, { name: "EMPTY" }],
+        },
         { id: "p:2", buildStatus: "IN_PROGRESS", phases: [] },
       ],
     });

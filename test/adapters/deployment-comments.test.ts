@@ -23,10 +23,13 @@ const entry = (n: number, more: Partial<ThreadEntry> = {}): ThreadEntry => ({
 
 let github: FakeGitHub;
 let now = 1_700_000_000_000;
-const clock: Clock = { now: () => now, setTimer: (ms, wake) => {
-  const timer = setTimeout(wake, ms);
-  return () => clearTimeout(timer);
-} };
+const clock: Clock = {
+  now: () => now,
+  setTimer: (ms, wake) => {
+    const timer = setTimeout(wake, ms);
+    return () => clearTimeout(timer);
+  },
+};
 
 beforeEach(async () => {
   github = new FakeGitHub(await freePort());
@@ -60,8 +63,12 @@ describe("GitHubDeploymentComments", () => {
   test("the first update creates the comment; later ones edit it; the body is masked", async () => {
     const comments = writer(new MemoryDeploymentThreadStore());
     const masker = createMasker(["s3cr3t-value"]);
-    await (await comments.update(target, key, add(entry(1)), masker, "progress")).written;
-    await (await comments.update(target, key, add(entry(1, { state: "success", url: "https://x.example/?t=s3cr3t-value" as never })), masker, "completion")).written;
+    await (
+      await comments.update(target, key, add(entry(1)), masker, "progress")
+    ).written;
+    await (
+      await comments.update(target, key, add(entry(1, { state: "success", url: "https://x.example/?t=s3cr3t-value" as never })), masker, "completion")
+    ).written;
     expect(live()).toHaveLength(1);
     const [comment] = live();
     expect(comment!.issueNumber).toBe(5);
@@ -91,10 +98,14 @@ describe("GitHubDeploymentComments", () => {
     github.comments.push({ id: github.newId(), issueNumber: 5, body: `${DEPLOYMENT_COMMENT_MARKER}\nforged`, login: "mallory", bodies: [] });
     const comments = writer(threads);
     // While the claim is fresh, its writer is left to make the comment.
-    await (await comments.update(target, key, add(entry(2)), createMasker(), "progress")).written;
+    await (
+      await comments.update(target, key, add(entry(2)), createMasker(), "progress")
+    ).written;
     expect(made.body).toContain("old");
     now += COMMENT_CLAIM_MS;
-    await (await comments.update(target, key, add(entry(2, { state: "in_progress" })), createMasker(), "progress")).written;
+    await (
+      await comments.update(target, key, add(entry(2, { state: "in_progress" })), createMasker(), "progress")
+    ).written;
     expect(made.body).toContain("🔨 Building");
     expect(github.comments.filter((c) => c.appId === 1)).toHaveLength(1);
     expect((await threads.get(key))!.commentId).toBe(made.id);
@@ -103,9 +114,13 @@ describe("GitHubDeploymentComments", () => {
 
   test("a comment someone deleted is made again", async () => {
     const comments = writer(new MemoryDeploymentThreadStore());
-    await (await comments.update(target, key, add(entry(1)), createMasker(), "progress")).written;
+    await (
+      await comments.update(target, key, add(entry(1)), createMasker(), "progress")
+    ).written;
     github.deletedComments.push(live()[0]!.id);
-    await (await comments.update(target, key, add(entry(1, { state: "failure" })), createMasker(), "completion")).written;
+    await (
+      await comments.update(target, key, add(entry(1, { state: "failure" })), createMasker(), "completion")
+    ).written;
     expect(live()).toHaveLength(1);
     expect(live()[0]!.body).toContain("❌ Failed");
   });

@@ -56,7 +56,9 @@ export function intakeContract(open: () => Promise<IntakeStore>): void {
     await store.record(pushIntent("d-1"), taken("replica-a"));
     await expect(store.record(commentIntent("d-1"), taken("replica-b", 5))).resolves.toBe(false);
     await expect(store.claim("d-1", "replica-b", undefined)).resolves.toBe(false);
-    await expect(store.pending(at(1), 10, NOBODY_LIVE)).resolves.toEqual([{ intent: pushIntent("d-1"), receivedAt: iso(0), attempts: 1, takenBy: "replica-a" }]);
+    await expect(store.pending(at(1), 10, NOBODY_LIVE)).resolves.toEqual([
+      { intent: pushIntent("d-1"), receivedAt: iso(0), attempts: 1, takenBy: "replica-a" },
+    ]);
   });
 
   test("of 10 concurrent records of the same delivery exactly one succeeds", async () => {
@@ -157,7 +159,12 @@ export function intakeContract(open: () => Promise<IntakeStore>): void {
   });
 
   test("purge deletes only done intents received before the cutoff, and counts them", async () => {
-    for (const [id, minute] of [["old-done", 1], ["old-abandoned", 2], ["old-pending", 3], ["new-done", 10]] as const) {
+    for (const [id, minute] of [
+      ["old-done", 1],
+      ["old-abandoned", 2],
+      ["old-pending", 3],
+      ["new-done", 10],
+    ] as const) {
       await store.record(pushIntent(id), taken("replica-a", minute));
     }
     await store.done("old-done", "processed");

@@ -30,13 +30,19 @@ describe("where a local build fetches from", () => {
 
   test("a repository the token cannot see is no source", async () => {
     nock(API).post("/app/installations/7/access_tokens").reply(201, { token: "ghs_scoped", expires_at: "2030-01-01T00:00:00Z" });
-    nock(API).get("/installation/repositories").query(true).reply(200, { total_count: 1, repositories: [repository(43, `${WEB}/acme/other.git`)] });
+    nock(API)
+      .get("/installation/repositories")
+      .query(true)
+      .reply(200, { total_count: 1, repositories: [repository(43, `${WEB}/acme/other.git`)] });
     await expect(source({ installationId: 7, repositoryId: 42 })).rejects.toThrow("GitHub does not show repository 42 to this installation");
   });
 
   test("a clone URL on another host is refused: the token goes to the configured GitHub only", async () => {
     nock(API).post("/app/installations/7/access_tokens").reply(201, { token: "ghs_scoped", expires_at: "2030-01-01T00:00:00Z" });
-    nock(API).get("/installation/repositories").query(true).reply(200, { total_count: 1, repositories: [repository(42, "https://attacker.example/acme/web.git")] });
+    nock(API)
+      .get("/installation/repositories")
+      .query(true)
+      .reply(200, { total_count: 1, repositories: [repository(42, "https://attacker.example/acme/web.git")] });
     await expect(source({ installationId: 7, repositoryId: 42 })).rejects.toThrow(
       "GitHub gave the clone URL https://attacker.example/acme/web.git, which is not on https://ghe.example.com: the token is sent to https://ghe.example.com only",
     );

@@ -32,7 +32,12 @@ const markedForDeletion = () =>
 const exists = () => new ResourceExistsException({ ...meta, message: `The operation failed because the secret ${NAME} already exists.` });
 /** Not modelled by the SDK: it comes back as the service's base exception with this name. */
 const denied = () =>
-  new SecretsManagerServiceException({ ...meta, name: "AccessDeniedException", $fault: "client", message: "User is not authorized to perform: secretsmanager:PutSecretValue" });
+  new SecretsManagerServiceException({
+    ...meta,
+    name: "AccessDeniedException",
+    $fault: "client",
+    message: "User is not authorized to perform: secretsmanager:PutSecretValue",
+  });
 
 const sm = mockClient(SecretsManagerClient);
 const store = new SecretsManagerStore(new SecretsManagerClient({ region: "us-east-1" }));
@@ -49,7 +54,12 @@ describe("put", () => {
     sm.on(CreateSecretCommand).resolves({ ARN, Name: NAME });
     await expect(store.put(NAME, VALUE, TAGS)).resolves.toEqual({ arn: ARN });
     expect(actions()).toEqual(["PutSecretValue", "CreateSecret"]);
-    expect(sm.commandCalls(CreateSecretCommand)[0]!.args[0].input).toEqual({ Name: NAME, SecretString: VALUE, Tags: AWS_TAGS, Description: SECRET_DESCRIPTION });
+    expect(sm.commandCalls(CreateSecretCommand)[0]!.args[0].input).toEqual({
+      Name: NAME,
+      SecretString: VALUE,
+      Tags: AWS_TAGS,
+      Description: SECRET_DESCRIPTION,
+    });
   });
 
   test("an existing secret gets the new value, then the given tags", async () => {
@@ -178,10 +188,26 @@ test("tag sends the tags as Secrets Manager's list", async () => {
 describe("isScheduledForDeletion", () => {
   test.each([
     ["AWS's wording", markedForDeletion(), true],
-    ["AWS's wording with a typographic apostrophe", new InvalidRequestException({ ...meta, message: "You can’t perform this operation on the secret because it was marked for deletion." }), true],
-    ["CreateSecret on a scheduled name", new InvalidRequestException({ ...meta, message: "You can't create this secret because a secret with this name is already scheduled for deletion." }), true],
-    ["emulators' wording", new InvalidRequestException({ ...meta, message: "You tried to perform the operation on a secret that's currently marked deleted." }), true],
-    ["another invalid request", new InvalidRequestException({ ...meta, message: "You can't delete secret x that still has replica regions [eu-west-1]" }), false],
+    [
+      "AWS's wording with a typographic apostrophe",
+      new InvalidRequestException({ ...meta, message: "You can’t perform this operation on the secret because it was marked for deletion." }),
+      true,
+    ],
+    [
+      "CreateSecret on a scheduled name",
+      new InvalidRequestException({ ...meta, message: "You can't create this secret because a secret with this name is already scheduled for deletion." }),
+      true,
+    ],
+    [
+      "emulators' wording",
+      new InvalidRequestException({ ...meta, message: "You tried to perform the operation on a secret that's currently marked deleted." }),
+      true,
+    ],
+    [
+      "another invalid request",
+      new InvalidRequestException({ ...meta, message: "You can't delete secret x that still has replica regions [eu-west-1]" }),
+      false,
+    ],
     ["a missing secret", notFound(), false],
     ["not an error", "marked for deletion", false],
   ])("%s", (_case, error, expected) => {

@@ -2,14 +2,7 @@ import { repoConfigSchema } from "../../src/config/schema.js";
 import type { RepoConfig } from "../../src/config/schema.js";
 import { configRef, decideBuild, needsAuthorPermission, needsChangedFiles } from "../../src/builds/decide.js";
 import type { BuildDecision, DecisionFacts } from "../../src/builds/decide.js";
-import type {
-  Actor,
-  MergeGroupTrigger,
-  PullRequestTrigger,
-  PushTrigger,
-  RepositoryRef,
-  Trigger,
-} from "../../src/domain/trigger.js";
+import type { Actor, MergeGroupTrigger, PullRequestTrigger, PushTrigger, RepositoryRef, Trigger } from "../../src/domain/trigger.js";
 
 const SHA = "1111111111111111111111111111111111111111";
 const OTHER_SHA = "2222222222222222222222222222222222222222";
@@ -70,8 +63,7 @@ const facts = (o: Partial<DecisionFacts> = {}): DecisionFacts => ({
   ...o,
 });
 
-const decide = (trigger: Trigger, file: unknown = {}, f: Partial<DecisionFacts> = {}): BuildDecision =>
-  decideBuild(trigger, config(file), facts(f));
+const decide = (trigger: Trigger, file: unknown = {}, f: Partial<DecisionFacts> = {}): BuildDecision => decideBuild(trigger, config(file), facts(f));
 
 describe("push", () => {
   test.each<[string, Partial<PushTrigger>, unknown, Partial<BuildDecision> & Record<string, unknown>]>([
@@ -108,12 +100,7 @@ describe("push", () => {
       { kind: "ignore", reason: "branch main does not match on.push.branches" },
     ],
     ["an empty on.push.branches builds no branch", {}, { on: { push: { branches: [] } } }, { kind: "ignore" }],
-    [
-      "a negated branch pattern excludes",
-      { ref: "refs/heads/wip/x" },
-      { on: { push: { branches: ["**", "!wip/**"] } } },
-      { kind: "ignore" },
-    ],
+    ["a negated branch pattern excludes", { ref: "refs/heads/wip/x" }, { on: { push: { branches: ["**", "!wip/**"] } } }, { kind: "ignore" }],
     ["a tag is ignored by default", { ref: "refs/tags/v1.0" }, {}, { kind: "ignore", reason: "tag v1.0 does not match on.push.tags" }],
     [
       "a tag matching on.push.tags builds for production",
@@ -373,7 +360,9 @@ describe("bots: untrusted unless TRUSTED_BOTS lists them (SPEC 3, Trust)", () =>
   test("a bot's branch push without the untrusted role is not built, and the run says why", () => {
     const decision = decide(push({ sender: renovate, ref: "refs/heads/renovate/x" }), everyBranch, { untrustedRoleConfigured: false });
     expect(decision).toMatchObject({ kind: "conclude", conclusion: "action_required", title: "Not built: code from a bot is untrusted" });
-    expect(decision.kind === "conclude" && decision.summary).toMatch(/^This push was made by a bot to a branch other than the default branch, so its code is untrusted/);
+    expect(decision.kind === "conclude" && decision.summary).toMatch(
+      /^This push was made by a bot to a branch other than the default branch, so its code is untrusted/,
+    );
     expect(decision.kind === "conclude" && decision.summary).toContain("TRUSTED_BOTS");
   });
 
@@ -394,7 +383,9 @@ describe("bots: untrusted unless TRUSTED_BOTS lists them (SPEC 3, Trust)", () =>
   test("another bot stays untrusted when one bot is trusted; a fork is untrusted whoever opened it", () => {
     const trustedBots = ["dependabot[bot]"];
     expect(decide(push({ sender: renovate, ref: "refs/heads/renovate/x" }), everyBranch, { trustedBots })).toMatchObject({ plan: { trusted: false } });
-    expect(decide(fork({ author: { login: "dependabot[bot]", id: 5, type: "Bot" } }), { forks: "build" }, { trustedBots })).toMatchObject({ plan: { trusted: false } });
+    expect(decide(fork({ author: { login: "dependabot[bot]", id: 5, type: "Bot" } }), { forks: "build" }, { trustedBots })).toMatchObject({
+      plan: { trusted: false },
+    });
   });
 });
 

@@ -18,10 +18,13 @@ describe("parseProjectMap: CODEBUILD_PROJECTS", () => {
         { repositories: "acme/api-*", projects: ["api-build"] },
       ],
     ],
-    [" acme/web = web-build | web_large , */* = shared ", [
-      { repositories: "acme/web", projects: ["web-build", "web_large"] },
-      { repositories: "*/*", projects: ["shared"] },
-    ]],
+    [
+      " acme/web = web-build | web_large , */* = shared ",
+      [
+        { repositories: "acme/web", projects: ["web-build", "web_large"] },
+        { repositories: "*/*", projects: ["shared"] },
+      ],
+    ],
     ["**=everything", [{ repositories: "**", projects: ["everything"] }]],
   ])("%j", (text, expected) => {
     expect(parseProjectMap(text)).toEqual({ ok: true, rules: expected });

@@ -76,7 +76,7 @@ function runBuildspec(spec: Buildspec, files: Record<string, string>, options: {
         join(bin, stub),
         [
           "#!/usr/bin/env bash",
-          'name=${0##*/}',
+          "name=${0##*/}",
           'if [ "$name" = yarn ] && [ "$1" = --version ]; then echo "${STUB_YARN_VERSION:-1.22.22}"; exit 0; fi',
           'echo "$name $* NODE_ENV=${NODE_ENV-unset}" >> "$STUB_LOG"',
           '[ "$name $*" != "${STUB_FAIL:-}" ]',
@@ -125,12 +125,32 @@ describe("nextjs-build installs with the lockfile's package manager, dev depende
       { STUB_YARN_VERSION: "4.5.1" },
       ["corepack enable yarn NODE_ENV=production", "yarn install --immutable NODE_ENV=unset", "yarn run build NODE_ENV=production"],
     ],
-    ["bun (bun.lockb)", { "bun.lockb": "", "package.json": withBuild }, {}, ["bun install --frozen-lockfile NODE_ENV=unset", "bun run build NODE_ENV=production"]],
-    ["bun (bun.lock)", { "bun.lock": "", "package.json": withBuild }, {}, ["bun install --frozen-lockfile NODE_ENV=unset", "bun run build NODE_ENV=production"]],
+    [
+      "bun (bun.lockb)",
+      { "bun.lockb": "", "package.json": withBuild },
+      {},
+      ["bun install --frozen-lockfile NODE_ENV=unset", "bun run build NODE_ENV=production"],
+    ],
+    [
+      "bun (bun.lock)",
+      { "bun.lock": "", "package.json": withBuild },
+      {},
+      ["bun install --frozen-lockfile NODE_ENV=unset", "bun run build NODE_ENV=production"],
+    ],
     ["npm", { "package-lock.json": "{}", "package.json": withBuild }, {}, ["npm ci NODE_ENV=unset", "npm run build NODE_ENV=production"]],
     ["npm without a lockfile", { "package.json": withBuild }, {}, ["npm install NODE_ENV=unset", "npm run build NODE_ENV=production"]],
-    ["NODE_ENV set otherwise", { "package-lock.json": "{}", "package.json": withBuild }, { NODE_ENV: "development" }, ["npm ci NODE_ENV=unset", "npm run build NODE_ENV=production"]],
-    ["no build script: npm", { "package-lock.json": "{}", "package.json": withoutScripts }, {}, ["npm ci NODE_ENV=unset", "npm exec --no -- next build NODE_ENV=production"]],
+    [
+      "NODE_ENV set otherwise",
+      { "package-lock.json": "{}", "package.json": withBuild },
+      { NODE_ENV: "development" },
+      ["npm ci NODE_ENV=unset", "npm run build NODE_ENV=production"],
+    ],
+    [
+      "no build script: npm",
+      { "package-lock.json": "{}", "package.json": withoutScripts },
+      {},
+      ["npm ci NODE_ENV=unset", "npm exec --no -- next build NODE_ENV=production"],
+    ],
     [
       "no build script: pnpm",
       { "pnpm-lock.yaml": "", "package.json": withoutScripts },
@@ -143,7 +163,12 @@ describe("nextjs-build installs with the lockfile's package manager, dev depende
       {},
       ["corepack enable yarn NODE_ENV=production", "yarn install --frozen-lockfile NODE_ENV=unset", "yarn next build NODE_ENV=production"],
     ],
-    ["no build script: bun", { "bun.lock": "", "package.json": withoutScripts }, {}, ["bun install --frozen-lockfile NODE_ENV=unset", "bun run next build NODE_ENV=production"]],
+    [
+      "no build script: bun",
+      { "bun.lock": "", "package.json": withoutScripts },
+      {},
+      ["bun install --frozen-lockfile NODE_ENV=unset", "bun run next build NODE_ENV=production"],
+    ],
   ])("%s", (_, files, env, calls) => {
     const run = runBuildspec(nextjs, files, { env });
     expect(run.calls).toEqual(calls);
@@ -167,18 +192,24 @@ describe("nextjs-build installs with the lockfile's package manager, dev depende
 describe("node runs the package's test script, then its build script", () => {
   const scripts = (s: Record<string, string>) => JSON.stringify({ scripts: s });
   test.each<[string, string, Record<string, string>, string[], number]>([
-    ["test and build", scripts({ test: "jest", build: "tsc" }), {}, ["npm ci NODE_ENV=unset", "npm run test NODE_ENV=test", "npm run build NODE_ENV=production"], 0],
-    ["build only", scripts({ build: "tsc" }), {}, ["npm ci NODE_ENV=unset", "npm run build NODE_ENV=production"], 0],
-    ["test only", scripts({ test: "vitest run" }), {}, ["npm ci NODE_ENV=unset", "npm run test NODE_ENV=test"], 0],
     [
-      "npm init's placeholder test counts as none",
-      scripts({ test: 'echo "Error: no test specified" && exit 1' }),
+      "test and build",
+      scripts({ test: "jest", build: "tsc" }),
       {},
-      ["npm ci NODE_ENV=unset"],
+      ["npm ci NODE_ENV=unset", "npm run test NODE_ENV=test", "npm run build NODE_ENV=production"],
       0,
     ],
+    ["build only", scripts({ build: "tsc" }), {}, ["npm ci NODE_ENV=unset", "npm run build NODE_ENV=production"], 0],
+    ["test only", scripts({ test: "vitest run" }), {}, ["npm ci NODE_ENV=unset", "npm run test NODE_ENV=test"], 0],
+    ["npm init's placeholder test counts as none", scripts({ test: 'echo "Error: no test specified" && exit 1' }), {}, ["npm ci NODE_ENV=unset"], 0],
     ["no scripts", withoutScripts, {}, ["npm ci NODE_ENV=unset"], 0],
-    ["failing tests stop the build", scripts({ test: "jest", build: "tsc" }), { STUB_FAIL: "npm run test" }, ["npm ci NODE_ENV=unset", "npm run test NODE_ENV=test"], 1],
+    [
+      "failing tests stop the build",
+      scripts({ test: "jest", build: "tsc" }),
+      { STUB_FAIL: "npm run test" },
+      ["npm ci NODE_ENV=unset", "npm run test NODE_ENV=test"],
+      1,
+    ],
   ])("%s", (_, packageJson, env, calls, status) => {
     const run = runBuildspec(node, { "package-lock.json": "{}", "package.json": packageJson }, { env });
     expect(run.calls).toEqual(calls);
@@ -203,7 +234,10 @@ describe("the deploy step builtin:nextjs-build documents", () => {
     const lines = text.split("\n");
     const from = lines.indexOf("# deploy-step-begin");
     const to = lines.indexOf("# deploy-step-end");
-    return lines.slice(from + 1, to).map((line) => line.replace(/^# {3}/, "")).join("\n");
+    return lines
+      .slice(from + 1, to)
+      .map((line) => line.replace(/^# {3}/, ""))
+      .join("\n");
   })();
 
   test("is a buildspec the local runner reads, exporting DEPLOY_URL", () => {

@@ -36,7 +36,10 @@ describe("title", () => {
     ["starting after a long queue", runningIn("PROVISIONING"), 600, "Starting"],
     [
       "the local runner's wait keeps its own reason",
-      { ...runningIn("QUEUED"), phases: [{ name: "QUEUED", status: "IN_PROGRESS", startTime: T0, messages: ["LOCAL_CONCURRENCY=2 builds run at once on this machine"] }] },
+      {
+        ...runningIn("QUEUED"),
+        phases: [{ name: "QUEUED", status: "IN_PROGRESS", startTime: T0, messages: ["LOCAL_CONCURRENCY=2 builds run at once on this machine"] }],
+      },
       600,
       "Queued — LOCAL_CONCURRENCY=2 builds run at once on this machine",
     ],
@@ -50,7 +53,10 @@ describe("title", () => {
     ["QUEUED", runningIn("QUEUED"), "Queued"],
     [
       "QUEUED, saying why (the local runner's LOCAL_CONCURRENCY)",
-      { ...runningIn("QUEUED"), phases: [{ name: "QUEUED", status: "IN_PROGRESS", startTime: T0, messages: ["LOCAL_CONCURRENCY=2 builds run at once on this machine"] }] },
+      {
+        ...runningIn("QUEUED"),
+        phases: [{ name: "QUEUED", status: "IN_PROGRESS", startTime: T0, messages: ["LOCAL_CONCURRENCY=2 builds run at once on this machine"] }],
+      },
       "Queued — LOCAL_CONCURRENCY=2 builds run at once on this machine",
     ],
     ["PROVISIONING", runningIn("PROVISIONING"), "Starting"],
@@ -147,9 +153,7 @@ describe("summary", () => {
   });
 
   test("no phases yet", () => {
-    expect(render({ id: "p:1", status: "IN_PROGRESS", phases: [] }).summary).toBe(
-      `CodeBuild has not reported any phases yet.\n\n${LINK}`,
-    );
+    expect(render({ id: "p:1", status: "IN_PROGRESS", phases: [] }).summary).toBe(`CodeBuild has not reported any phases yet.\n\n${LINK}`);
   });
 
   test("messages of a successful build's phases are not shown", () => {
@@ -158,11 +162,7 @@ describe("summary", () => {
   });
 
   test("several messages, several lines, each quoted and escaped", () => {
-    const build = finished(
-      "FAILED",
-      [phase("BUILD", "FAILED", 0, 5, ["first | line\nsecond `line`", "ping @someone <script>alert(1)</script> [link](x)"])],
-      5,
-    );
+    const build = finished("FAILED", [phase("BUILD", "FAILED", 0, 5, ["first | line\nsecond `line`", "ping @someone <script>alert(1)</script> [link](x)"])], 5);
     const summary = render(build).summary;
     expect(summary).toContain(
       [
@@ -210,7 +210,19 @@ describe("summary", () => {
 
   test("long failure messages are cut to fit GitHub's limit, keeping the table and the link", () => {
     const line = "é|@x".repeat(250);
-    const build = finished("FAILED", [phase("BUILD", "FAILED", 0, 5, Array.from({ length: 100 }, () => `${line}\n${line}`))], 5);
+    const build = finished(
+      "FAILED",
+      [
+        phase(
+          "BUILD",
+          "FAILED",
+          0,
+          5,
+          Array.from({ length: 100 }, () => `${line}\n${line}`),
+        ),
+      ],
+      5,
+    );
     const summary = render(build).summary;
     expect(bytes(summary)).toBeLessThanOrEqual(CHECK_OUTPUT_MAX_BYTES);
     expect(bytes(summary)).toBeGreaterThan(CHECK_OUTPUT_MAX_BYTES - 3000);
@@ -384,7 +396,9 @@ describe("where the build deployed (DEPLOY_URL)", () => {
 
   test("an ignored DEPLOY_URL is a note, whatever the build's end", () => {
     const problem = "DEPLOY_URL is a javascript: URL: only http and https addresses are published, so it was ignored.";
-    expect(render(succeeded, { deployUrl: { problem } }).summary).toContain("DEPLOY\\_URL is a javascript\\: URL\\: only http and https addresses are published\\, so it was ignored\\.");
+    expect(render(succeeded, { deployUrl: { problem } }).summary).toContain(
+      "DEPLOY\\_URL is a javascript\\: URL\\: only http and https addresses are published\\, so it was ignored\\.",
+    );
   });
 
   test("without a DEPLOY_URL, nothing is said", () => {

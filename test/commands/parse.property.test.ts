@@ -36,12 +36,14 @@ const name = fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,12}$/).filter((n) => variable
 const word = fc.oneof(
   fc.constantFrom("/env", "/secret", "/build", "/cancel", "/help", "/environment", "set", "unset", "list", "--environment", "--environment=preview", "-e"),
   fc.constantFrom("production", "preview", "all", "staging", "abcdef1", "sealed:AbC+/9==", "KEY=", "=", "hunter2"),
-  fc.constantFrom("'", '"', "\\", "`", "```", "~~~", "````", ">", "- ", "1. ", "<!--", "-->", "<a title=\"", "#", "***", "==="),
+  fc.constantFrom("'", '"', "\\", "`", "```", "~~~", "````", ">", "- ", "1. ", "<!--", "-->", '<a title="', "#", "***", "==="),
   name.map((n) => `${n}=`),
   fc.string({ unit: "binary", maxLength: 8 }).map((s) => s.replace(/[\r\n]/g, "")),
 );
 const spacing = fc.constantFrom("", " ", "  ", "   ", "    ", "\t", " \t");
-const commentLikeLine = fc.tuple(spacing, fc.array(fc.tuple(word, spacing), { maxLength: 6 })).map(([lead, parts]) => lead + parts.map(([w, s]) => w + s).join(""));
+const commentLikeLine = fc
+  .tuple(spacing, fc.array(fc.tuple(word, spacing), { maxLength: 6 }))
+  .map(([lead, parts]) => lead + parts.map(([w, s]) => w + s).join(""));
 const commentLike = fc.tuple(fc.array(commentLikeLine, { maxLength: 30 }), lineEnd).map(([lines, end]) => lines.join(end));
 
 describe("no comment breaks the parser", () => {
@@ -102,11 +104,18 @@ describe("shell-quoted assignments read back as written", () => {
 
   test("/secret set, with any non-empty value", () => {
     fc.assert(
-      fc.property(name, value.filter((v) => v !== ""), quoting, fc.boolean(), environment, (n, v, how, wholeWord, env) => {
-        const flag = env === undefined ? "" : ` --environment=${env}`;
-        const [parsed] = parseComment(`/secret set ${written([n, v, how, wholeWord])}${flag}`).commands;
-        expect(parsed).toEqual({ ok: true, line: 1, command: { verb: "secret set", environment: env ?? "all", assignment: { name: n, value: v } } });
-      }),
+      fc.property(
+        name,
+        value.filter((v) => v !== ""),
+        quoting,
+        fc.boolean(),
+        environment,
+        (n, v, how, wholeWord, env) => {
+          const flag = env === undefined ? "" : ` --environment=${env}`;
+          const [parsed] = parseComment(`/secret set ${written([n, v, how, wholeWord])}${flag}`).commands;
+          expect(parsed).toEqual({ ok: true, line: 1, command: { verb: "secret set", environment: env ?? "all", assignment: { name: n, value: v } } });
+        },
+      ),
       { numRuns: RUNS },
     );
   });

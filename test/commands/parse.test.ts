@@ -97,7 +97,18 @@ describe("commands", () => {
   const all = "all" as const;
   test.each<[string, Command]>([
     ["/env set KEY=value", { verb: "env set", environment: all, assignments: [{ name: "KEY", value: "value" }] }],
-    ["/env set A=1 B=2 C_3=three", { verb: "env set", environment: all, assignments: [{ name: "A", value: "1" }, { name: "B", value: "2" }, { name: "C_3", value: "three" }] }],
+    [
+      "/env set A=1 B=2 C_3=three",
+      {
+        verb: "env set",
+        environment: all,
+        assignments: [
+          { name: "A", value: "1" },
+          { name: "B", value: "2" },
+          { name: "C_3", value: "three" },
+        ],
+      },
+    ],
     ["/env set A=1 --environment production", { verb: "env set", environment: "production", assignments: [{ name: "A", value: "1" }] }],
     ["/env set --environment=preview A=1", { verb: "env set", environment: "preview", assignments: [{ name: "A", value: "1" }] }],
     ["/env set A=1 --environment all", { verb: "env set", environment: all, assignments: [{ name: "A", value: "1" }] }],
@@ -105,7 +116,10 @@ describe("commands", () => {
     ['/env set KEY="a b"', { verb: "env set", environment: all, assignments: [{ name: "KEY", value: "a b" }] }],
     ['/env set "KEY=a b"', { verb: "env set", environment: all, assignments: [{ name: "KEY", value: "a b" }] }],
     ["/env set KEY='a \"b\" \\c'", { verb: "env set", environment: all, assignments: [{ name: "KEY", value: 'a "b" \\c' }] }],
-    ['/env set KEY="say \\"hi\\" \\\\ \\$HOME \\`x\\` \\n"', { verb: "env set", environment: all, assignments: [{ name: "KEY", value: 'say "hi" \\ $HOME `x` \\n' }] }],
+    [
+      '/env set KEY="say \\"hi\\" \\\\ \\$HOME \\`x\\` \\n"',
+      { verb: "env set", environment: all, assignments: [{ name: "KEY", value: 'say "hi" \\ $HOME `x` \\n' }] },
+    ],
     ["/env set KEY=a\\ b\\'c", { verb: "env set", environment: all, assignments: [{ name: "KEY", value: "a b'c" }] }],
     ["/env set KEY=a\"b c\"'d e'f", { verb: "env set", environment: all, assignments: [{ name: "KEY", value: "ab cd ef" }] }],
     ["/env set EMPTY=", { verb: "env set", environment: all, assignments: [{ name: "EMPTY", value: "" }] }],
@@ -113,7 +127,17 @@ describe("commands", () => {
     ["/env set URL=https://x.test/?a=1&b=2", { verb: "env set", environment: all, assignments: [{ name: "URL", value: "https://x.test/?a=1&b=2" }] }],
     ["/env set EQ==", { verb: "env set", environment: all, assignments: [{ name: "EQ", value: "=" }] }],
     ["/env set HOME_DIR=$HOME~*#x`y`", { verb: "env set", environment: all, assignments: [{ name: "HOME_DIR", value: "$HOME~*#x`y`" }] }],
-    ["/env set GREETING=héllo-wörld-🎉 NAME='日本 語'", { verb: "env set", environment: all, assignments: [{ name: "GREETING", value: "héllo-wörld-🎉" }, { name: "NAME", value: "日本 語" }] }],
+    [
+      "/env set GREETING=héllo-wörld-🎉 NAME='日本 語'",
+      {
+        verb: "env set",
+        environment: all,
+        assignments: [
+          { name: "GREETING", value: "héllo-wörld-🎉" },
+          { name: "NAME", value: "日本 語" },
+        ],
+      },
+    ],
     ["/env set NOTE=--environment", { verb: "env set", environment: all, assignments: [{ name: "NOTE", value: "--environment" }] }],
     ["/env set BIG=" + "x".repeat(MAX_VALUE_BYTES), { verb: "env set", environment: all, assignments: [{ name: "BIG", value: "x".repeat(MAX_VALUE_BYTES) }] }],
     ["/env unset A", { verb: "env unset", environment: all, names: ["A"] }],
@@ -121,7 +145,10 @@ describe("commands", () => {
     ["/env list", { verb: "env list", environment: all }],
     ["/env list --environment production", { verb: "env list", environment: "production" }],
     ["/secret set TOKEN=sealed:AbC+/9xyz0==", { verb: "secret set", environment: all, assignment: { name: "TOKEN", value: "sealed:AbC+/9xyz0==" } }],
-    ["/secret set TOKEN=sealed:AbC+/9xyz0== --environment production", { verb: "secret set", environment: "production", assignment: { name: "TOKEN", value: "sealed:AbC+/9xyz0==" } }],
+    [
+      "/secret set TOKEN=sealed:AbC+/9xyz0== --environment production",
+      { verb: "secret set", environment: "production", assignment: { name: "TOKEN", value: "sealed:AbC+/9xyz0==" } },
+    ],
     ["/secret set TOKEN=plain --environment=preview", { verb: "secret set", environment: "preview", assignment: { name: "TOKEN", value: "plain" } }],
     ['/secret set TOKEN="a b=c"', { verb: "secret set", environment: all, assignment: { name: "TOKEN", value: "a b=c" } }],
     ["/build", { verb: "build" }],

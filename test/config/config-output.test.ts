@@ -5,7 +5,7 @@ import { parseRepoConfig, type ConfigProblem } from "../../src/config/parse.js";
 /** The text a reader sees: backslash escapes resolved, code spans (kept with their backticks) left as written. */
 function rendered(markdown: string): string {
   let text = "";
-  for (let i = 0; i < markdown.length; ) {
+  for (let i = 0; i < markdown.length;) {
     const ticks = /^`+/.exec(markdown.slice(i))?.[0];
     if (ticks) {
       const close = markdown.slice(i + ticks.length).search(new RegExp(`(?<!\`)${ticks}(?!\`)`));
@@ -49,12 +49,32 @@ describe("renderConfigProblems", () => {
   });
 
   test.each<[string, ConfigProblem, string]>([
-    ["a key with a variable name", { message: "env: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild", path: ["env", "CODEBUILD_X"] }, "- `env`: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild"],
-    ["an unknown key", { message: 'unknown key "unknown_key" at the top level: the allowed keys are project, env', path: ["unknown_key"] }, "- unknown key `unknown_key` at the top level: the allowed keys are project, env"],
-    ["a quoted key in the path", { message: 'env["a b"] is empty: write a b: "" for an empty value', path: ["env", "a b"] }, '- `env["a b"]` is empty: write a b: ` ` for an empty value'],
-    ["a syntax error", { message: "YAML syntax error: Tabs are not allowed as indentation", path: [], ...at(8, 1) }, "- line 8: YAML syntax error: Tabs are not allowed as indentation"],
+    [
+      "a key with a variable name",
+      { message: "env: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild", path: ["env", "CODEBUILD_X"] },
+      "- `env`: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild",
+    ],
+    [
+      "an unknown key",
+      { message: 'unknown key "unknown_key" at the top level: the allowed keys are project, env', path: ["unknown_key"] },
+      "- unknown key `unknown_key` at the top level: the allowed keys are project, env",
+    ],
+    [
+      "a quoted key in the path",
+      { message: 'env["a b"] is empty: write a b: "" for an empty value', path: ["env", "a b"] },
+      '- `env["a b"]` is empty: write a b: ` ` for an empty value',
+    ],
+    [
+      "a syntax error",
+      { message: "YAML syntax error: Tabs are not allowed as indentation", path: [], ...at(8, 1) },
+      "- line 8: YAML syntax error: Tabs are not allowed as indentation",
+    ],
     ["a value with backticks", { message: 'project "a`b``c" is not allowed here', path: ["project"] }, "- `project` ```a`b``c``` is not allowed here"],
-    ["a value that starts with a backtick", { message: 'forks must be one of "build", not the string "`x"', path: ["forks"] }, "- `forks` must be one of `build`, not the string `` `x ``"],
+    [
+      "a value that starts with a backtick",
+      { message: 'forks must be one of "build", not the string "`x"', path: ["forks"] },
+      "- `forks` must be one of `build`, not the string `` `x ``",
+    ],
     ["a key that only starts like the path", { message: "log_lines_max is not a key", path: ["log_lines"] }, "- log_lines_max is not a key"],
   ])("%s", (_name, problem, item) => {
     expect(renderConfigProblems([problem]).summary.split("\n").slice(2).map(rendered)).toEqual([item]);
@@ -88,9 +108,33 @@ describe("renderConfigProblems", () => {
       { message: "YAML syntax error: Tabs are not allowed as indentation", path: [], line: 9, column: 1 },
     ]);
     expect(annotations).toEqual([
-      { path: ".github/codebuild.yml", start_line: 2, end_line: 2, start_column: 12, end_column: 15, annotation_level: "failure", message: "log_lines must be at most 500, not 9000", title: "log_lines" },
-      { path: ".github/codebuild.yml", start_line: 4, end_line: 7, annotation_level: "failure", message: "buildspec must be one line: a path or builtin:<name>", title: "buildspec" },
-      { path: ".github/codebuild.yml", start_line: 9, end_line: 9, start_column: 1, end_column: 1, annotation_level: "failure", message: "YAML syntax error: Tabs are not allowed as indentation" },
+      {
+        path: ".github/codebuild.yml",
+        start_line: 2,
+        end_line: 2,
+        start_column: 12,
+        end_column: 15,
+        annotation_level: "failure",
+        message: "log_lines must be at most 500, not 9000",
+        title: "log_lines",
+      },
+      {
+        path: ".github/codebuild.yml",
+        start_line: 4,
+        end_line: 7,
+        annotation_level: "failure",
+        message: "buildspec must be one line: a path or builtin:<name>",
+        title: "buildspec",
+      },
+      {
+        path: ".github/codebuild.yml",
+        start_line: 9,
+        end_line: 9,
+        start_column: 1,
+        end_column: 1,
+        annotation_level: "failure",
+        message: "YAML syntax error: Tabs are not allowed as indentation",
+      },
     ]);
   });
 
@@ -100,7 +144,10 @@ describe("renderConfigProblems", () => {
     const { summary, annotations } = renderConfigProblems(result.problems);
     expect(rendered(summary)).toContain("- line 2: `log_lines` must be a number, not the string `lots`");
     expect(rendered(summary)).toContain("- line 3: unknown key `unknown_key` at the top level");
-    expect(annotations.map((a) => [a.start_line, a.start_column, a.end_column])).toEqual([[2, 12, 15], [3, 1, 11]]);
+    expect(annotations.map((a) => [a.start_line, a.start_column, a.end_column])).toEqual([
+      [2, 12, 15],
+      [3, 1, 11],
+    ]);
   });
 
   test("a summary of very many problems stays within GitHub's limit and says how many it left out", () => {

@@ -67,7 +67,12 @@ describe("loadRepoConfig", () => {
     expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([
       expect.objectContaining({ path: ["log_lines"], line: 2, column: 12 }),
       expect.objectContaining({ path: ["unknown_key"], line: 3, column: 1 }),
-      expect.objectContaining({ path: ["project"], line: 4, column: 10, message: expect.stringMatching(/^project "prod" is not one of this repository's projects/) }),
+      expect.objectContaining({
+        path: ["project"],
+        line: 4,
+        column: 10,
+        message: expect.stringMatching(/^project "prod" is not one of this repository's projects/),
+      }),
     ]);
   });
 
@@ -147,28 +152,41 @@ describe("loadRepoConfig", () => {
   test("invalid YAML in the owner's .github file: a problem that names that file, without quoting it", async () => {
     serveOwnFile(NOT_FOUND);
     serveFile("octo/.github", null, { text: "a: 1\na: 2\n" });
-    expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([{ path: [], message: '"octo/.github:.github/codebuild.yml" is not valid YAML' }]);
+    expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([
+      { path: [], message: '"octo/.github:.github/codebuild.yml" is not valid YAML' },
+    ]);
   });
 
   test("an _extends that names no file is a problem on its line, and nothing is read for it", async () => {
     serveFile("octo/app", SHA, { text: "log_lines: 5\n_extends: not a repository!\n" });
     expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([
-      expect.objectContaining({ path: ["_extends"], line: 2, column: 11, message: '_extends "not a repository!" names no file: write repo, owner/repo or owner/repo:path.yml' }),
+      expect.objectContaining({
+        path: ["_extends"],
+        line: 2,
+        column: 11,
+        message: '_extends "not a repository!" names no file: write repo, owner/repo or owner/repo:path.yml',
+      }),
     ]);
   });
 
   test.each<[string, () => void]>([
     ["the file", () => serveFile("octo/app", SHA, { status: 500 })],
-    ["the owner's .github repository", () => {
-      serveOwnFile(NOT_FOUND);
-      serveFile("octo/.github", null, { status: 502 });
-    }],
-    ["an _extends base", () => {
-      serveOwnFile({ text: "_extends: shared-config\n" });
-      serveRepository("octo/app", "public");
-      serveRepository("octo/shared-config", "public");
-      serveFile("octo/shared-config", null, { status: 503 });
-    }],
+    [
+      "the owner's .github repository",
+      () => {
+        serveOwnFile(NOT_FOUND);
+        serveFile("octo/.github", null, { status: 502 });
+      },
+    ],
+    [
+      "an _extends base",
+      () => {
+        serveOwnFile({ text: "_extends: shared-config\n" });
+        serveRepository("octo/app", "public");
+        serveRepository("octo/shared-config", "public");
+        serveFile("octo/shared-config", null, { status: 503 });
+      },
+    ],
   ])("a GitHub server error reading %s is thrown, not a config problem", async (_name, serve) => {
     serve();
     await expect(loadRepoConfig(octokit(), target, policy)).rejects.toMatchObject({ status: expect.any(Number) });
@@ -225,13 +243,27 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
   });
 
   test.each([
-    ["the repository's own file", () => nock(API).get("/repos/octo/app/contents/.github%2Fcodebuild.yml").query({ ref: SHA }).reply(200, [{ name: "x", type: "file" }]), ".github/codebuild.yml is a directory or a submodule, not a file"],
-    ["a base", () => {
-      serveOwnFile({ text: "_extends: shared-config\n" });
-      serveRepository("octo/app", "public");
-      serveRepository("octo/shared-config", "public");
-      nock(API).get("/repos/octo/shared-config/contents/.github%2Fcodebuild.yml").reply(200, [{ name: "x", type: "file" }]);
-    }, '"octo/shared-config:.github/codebuild.yml" is a directory or a submodule, not a file'],
+    [
+      "the repository's own file",
+      () =>
+        nock(API)
+          .get("/repos/octo/app/contents/.github%2Fcodebuild.yml")
+          .query({ ref: SHA })
+          .reply(200, [{ name: "x", type: "file" }]),
+      ".github/codebuild.yml is a directory or a submodule, not a file",
+    ],
+    [
+      "a base",
+      () => {
+        serveOwnFile({ text: "_extends: shared-config\n" });
+        serveRepository("octo/app", "public");
+        serveRepository("octo/shared-config", "public");
+        nock(API)
+          .get("/repos/octo/shared-config/contents/.github%2Fcodebuild.yml")
+          .reply(200, [{ name: "x", type: "file" }]);
+      },
+      '"octo/shared-config:.github/codebuild.yml" is a directory or a submodule, not a file',
+    ],
   ])("a directory where %s should be is a problem", async (_name, serve, message) => {
     serve();
     expect(problemsOf(await loadRepoConfig(octokit(), target, policy))).toEqual([expect.objectContaining({ message })]);
@@ -287,7 +319,9 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     }
     const problems = problemsOf(result);
     expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1 })]);
-    expect(problems[0]!.message).toMatch(new RegExp(`^"octo/shared-values:\\.github/codebuild\\.yml" is in a ${base}.* repository and this repository is ${repository}`));
+    expect(problems[0]!.message).toMatch(
+      new RegExp(`^"octo/shared-values:\\.github/codebuild\\.yml" is in a ${base}.* repository and this repository is ${repository}`),
+    );
     expect(JSON.stringify(problems)).not.toMatch(/Confidential|not-for-the-public|TOKEN_HINT/);
   });
 
@@ -300,14 +334,18 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     expect(problems).toEqual([
       {
         path: [],
-        message:
-          `"octo/.github:.github/codebuild.yml" is in a private repository and this repository is public: its values would show in this repository's check runs and build logs. Put what this repository needs in its own .github/codebuild.yml`,
+        message: `"octo/.github:.github/codebuild.yml" is in a private repository and this repository is public: its values would show in this repository's check runs and build logs. Put what this repository needs in its own .github/codebuild.yml`,
       },
     ]);
   });
 
   test.each([
-    ["is not allowed", "other-org/hidden-config", "public", /extends another repository's configuration that is not the owner's \.github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED$/],
+    [
+      "is not allowed",
+      "other-org/hidden-config",
+      "public",
+      /extends another repository's configuration that is not the owner's \.github repository or a repository the app's operator lists in CONFIG_EXTENDS_ALLOWED$/,
+    ],
     ["is more private", "octo/shared-hidden", "private", /extends another repository's configuration that is private, and this repository is public/],
   ])("a base's own _extends that %s is refused without naming it, and never read", async (_name, further, visibility, message) => {
     serveOwnFile({ text: "_extends: .github\n" });
@@ -332,7 +370,9 @@ describe("_extends: merged as Probot merges, only from what the operator allows,
     serveRepository("octo/shared-deeper", "private");
     serveFile("octo/shared-deeper", null, { text });
     const problems = problemsOf(await loadRepoConfig(octokit(), target, policy));
-    expect(problems).toEqual([expect.objectContaining({ path: ["_extends"], line: 1, message: `a configuration that "octo/.github:.github/codebuild.yml" extends ${meaning}` })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: ["_extends"], line: 1, message: `a configuration that "octo/.github:.github/codebuild.yml" extends ${meaning}` }),
+    ]);
     expect(JSON.stringify(problems)).not.toMatch(/shared-deeper|private words/);
   });
 });

@@ -60,9 +60,13 @@ describe("valid files, defaults applied", () => {
   });
 
   test.each<[string, string, Record<string, unknown>]>([
-    ["on.push alone keeps the other defaults", "on:\n  push:\n    branches: [main]\n", {
-      on: { push: { branches: ["main"], tags: [] }, pull_request: { branches: ["**"] }, paths: [], paths_ignore: [] },
-    }],
+    [
+      "on.push alone keeps the other defaults",
+      "on:\n  push:\n    branches: [main]\n",
+      {
+        on: { push: { branches: ["main"], tags: [] }, pull_request: { branches: ["**"] }, paths: [], paths_ignore: [] },
+      },
+    ],
     ["numbers and booleans in env become strings", "env:\n  A: 1\n  B: true\n  C: 2.5\n  D: ''\n", { env: { A: "1", B: "true", C: "2.5", D: "" } }],
     ["an environment without env gets an empty one", "environments:\n  preview: {}\n", { environments: { preview: { env: {} } } }],
     ["forks and log_lines", "forks: build\nlog_lines: 500\n", { forks: "build", log_lines: 500 }],
@@ -70,7 +74,11 @@ describe("valid files, defaults applied", () => {
     ["an allowed project", "project: team-web\n", { project: "team-web" }],
     ["deployment on", "deployment: true\n", { deployment: true }],
     ["deployment off", "deployment: false\n", { deployment: false }],
-    ["paths and paths_ignore", "on:\n  paths: [src/**]\n  paths_ignore: ['**/*.md']\n", { on: expect.objectContaining({ paths: ["src/**"], paths_ignore: ["**/*.md"] }) }],
+    [
+      "paths and paths_ignore",
+      "on:\n  paths: [src/**]\n  paths_ignore: ['**/*.md']\n",
+      { on: expect.objectContaining({ paths: ["src/**"], paths_ignore: ["**/*.md"] }) },
+    ],
   ])("%s", (_name, raw, expected) => {
     expect(configOf(parseRaw(raw))).toMatchObject(expected);
   });
@@ -139,8 +147,16 @@ describe("wrong types and values, one problem each", () => {
     ["env:\n  A:\n", ["env", "A"], 'env.A is empty: write A: "" for an empty value'],
     ["environments: [production]\n", ["environments"], "environments must be a mapping of keys to values, not a list"],
     ["environments:\n  production: 5\n", ["environments", "production"], "environments.production must be a mapping of keys to values, not 5"],
-    ["environments:\n  preview:\n    env: x\n", ["environments", "preview", "env"], 'environments.preview.env must be a mapping of variable names to values, not the string "x"'],
-    ["environments:\n  preview:\n    env:\n      A: [x]\n", ["environments", "preview", "env", "A"], "environments.preview.env.A must be a string, a number or true or false, not a list"],
+    [
+      "environments:\n  preview:\n    env: x\n",
+      ["environments", "preview", "env"],
+      'environments.preview.env must be a mapping of variable names to values, not the string "x"',
+    ],
+    [
+      "environments:\n  preview:\n    env:\n      A: [x]\n",
+      ["environments", "preview", "env", "A"],
+      "environments.preview.env.A must be a string, a number or true or false, not a list",
+    ],
   ])("%j", (raw, path, message) => {
     expect(problemsOf(parseRaw(raw))).toEqual([expect.objectContaining({ path, message, line: expect.any(Number) })]);
   });
@@ -163,12 +179,24 @@ describe("unknown keys, at every level", () => {
     ["unknown: 1\n", ["unknown"], `unknown key "unknown" at the top level: the allowed keys are ${top}`],
     ["checkName: CI\n", ["checkName"], `unknown key "checkName" at the top level: the allowed keys are ${top}`],
     ["log-lines: 5\n", ["log-lines"], `unknown key "log-lines" at the top level: did you mean log_lines? the allowed keys are ${top}`],
-    ["on:\n  pull-request: {}\n", ["on", "pull-request"], 'unknown key "pull-request" in on: did you mean pull_request? the allowed keys are push, pull_request, paths, paths_ignore'],
+    [
+      "on:\n  pull-request: {}\n",
+      ["on", "pull-request"],
+      'unknown key "pull-request" in on: did you mean pull_request? the allowed keys are push, pull_request, paths, paths_ignore',
+    ],
     ["on:\n  push:\n    paths: [a]\n", ["on", "push", "paths"], 'unknown key "paths" in on.push: the allowed keys are branches, tags'],
     ["on:\n  pull_request:\n    types: [opened]\n", ["on", "pull_request", "types"], 'unknown key "types" in on.pull_request: the allowed keys are branches'],
     ["environments:\n  staging: {}\n", ["environments", "staging"], 'unknown key "staging" in environments: the allowed keys are production, preview'],
-    ["environments:\n  production:\n    vars: {}\n", ["environments", "production", "vars"], 'unknown key "vars" in environments.production: the allowed keys are env'],
-    ["environments:\n  preview:\n    secrets: {}\n", ["environments", "preview", "secrets"], 'unknown key "secrets" in environments.preview: the allowed keys are env'],
+    [
+      "environments:\n  production:\n    vars: {}\n",
+      ["environments", "production", "vars"],
+      'unknown key "vars" in environments.production: the allowed keys are env',
+    ],
+    [
+      "environments:\n  preview:\n    secrets: {}\n",
+      ["environments", "preview", "secrets"],
+      'unknown key "secrets" in environments.preview: the allowed keys are env',
+    ],
     ["'<<': 1\n", ["<<"], `unknown key "<<" at the top level: the allowed keys are ${top}`],
   ])("%j", (raw, path, message) => {
     const problems = problemsOf(parseRaw(raw));
@@ -241,7 +269,10 @@ describe("variable names and values", () => {
   test.each(where)("%s: a value over 16 KiB is refused", (_label, wrap, mapPath) => {
     const problems = problemsOf(parseRaw(wrap(`BIG: ${"é".repeat(8193)}`)));
     expect(problems).toEqual([
-      expect.objectContaining({ path: [...mapPath, "BIG"], message: `${describePath(mapPath)}: BIG is 16386 bytes long; a value may be at most 16384 bytes (16 KiB)` }),
+      expect.objectContaining({
+        path: [...mapPath, "BIG"],
+        message: `${describePath(mapPath)}: BIG is 16386 bytes long; a value may be at most 16384 bytes (16 KiB)`,
+      }),
     ]);
   });
 
@@ -286,18 +317,37 @@ describe("project policy: a file may name only the projects of its repository's 
 
   test("a project named by a file the repository extends is refused without being quoted", () => {
     const [problem] = problemsOf(parseRepoConfig({ raw: "_extends: .github\n", merged: { project: "other-teams-project" } }, policy));
-    expect(problem).toEqual({ path: ["project"], message: expect.stringMatching(/^project \(a value that is not shown\) is not one of this repository's projects/) });
+    expect(problem).toEqual({
+      path: ["project"],
+      message: expect.stringMatching(/^project \(a value that is not shown\) is not one of this repository's projects/),
+    });
     expect(problem?.message).not.toContain("other-teams-project");
   });
 });
 
 describe("YAML syntax", () => {
   test.each<[string, string, { line: number; column: number; message: string }[]]>([
-    ["a duplicate key", "check_name: a\nlog_lines: 5\ncheck_name: b\n", [{ line: 3, column: 1, message: 'duplicate key "check_name": a key may appear only once in a mapping' }]],
-    ["a nested duplicate key", "env:\n  A: 1\n  B: 2\n  A: 3\n", [{ line: 4, column: 3, message: 'duplicate key "A": a key may appear only once in a mapping' }]],
+    [
+      "a duplicate key",
+      "check_name: a\nlog_lines: 5\ncheck_name: b\n",
+      [{ line: 3, column: 1, message: 'duplicate key "check_name": a key may appear only once in a mapping' }],
+    ],
+    [
+      "a nested duplicate key",
+      "env:\n  A: 1\n  B: 2\n  A: 3\n",
+      [{ line: 4, column: 3, message: 'duplicate key "A": a key may appear only once in a mapping' }],
+    ],
     ["a tab as indentation", "env:\n\tA: 1\n", [{ line: 2, column: 1, message: "YAML syntax error: Tabs are not allowed as indentation" }]],
-    ["two documents", "log_lines: 1\n---\nlog_lines: 2\n", [{ line: 2, column: 1, message: "YAML syntax error: Source contains multiple documents; please use YAML.parseAllDocuments()" }]],
-    ["an implicit key over two lines", "log_lines: 1\nforks\n  build: x\n", [{ line: 2, column: 1, message: expect.stringMatching(/^YAML syntax error: /) as unknown as string }]],
+    [
+      "two documents",
+      "log_lines: 1\n---\nlog_lines: 2\n",
+      [{ line: 2, column: 1, message: "YAML syntax error: Source contains multiple documents; please use YAML.parseAllDocuments()" }],
+    ],
+    [
+      "an implicit key over two lines",
+      "log_lines: 1\nforks\n  build: x\n",
+      [{ line: 2, column: 1, message: expect.stringMatching(/^YAML syntax error: /) as unknown as string }],
+    ],
   ])("%s", (_name, raw, expected) => {
     const problems = problemsOf(parseRaw(raw));
     expect(problems).toEqual(expected.map((e) => expect.objectContaining({ ...e, path: [] })));
@@ -395,7 +445,10 @@ describe("the merged object of the config plugin", () => {
     expect(problemsOf(parseRepoConfig({ raw, merged }, policy))).toEqual([
       { path: ["log_lines"], message: 'log_lines must be a number, not the string "lots"', line: 2, column: 12, endLine: 2, endColumn: 15 },
       { path: ["forks"], message: 'forks must be one of "require-approval", "build", "ignore", not a string (set in a configuration this repository extends)' },
-      { path: ["env", "CODEBUILD_X"], message: "env: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild (set in a configuration this repository extends)" },
+      {
+        path: ["env", "CODEBUILD_X"],
+        message: "env: CODEBUILD_X is reserved: names starting with CODEBUILD_ belong to CodeBuild (set in a configuration this repository extends)",
+      },
     ]);
   });
 
@@ -411,7 +464,11 @@ describe("the merged object of the config plugin", () => {
 
   test("an _extends that is not a string is a problem on its line", () => {
     expect(problemsOf(parseRaw("log_lines: 3\n_extends: [a, b]\n"))).toEqual([
-      expect.objectContaining({ path: ["_extends"], line: 2, message: "_extends must name the base configuration as a string (repo, owner/repo or owner/repo:path.yml), not a list" }),
+      expect.objectContaining({
+        path: ["_extends"],
+        line: 2,
+        message: "_extends must name the base configuration as a string (repo, owner/repo or owner/repo:path.yml), not a list",
+      }),
     ]);
   });
 
@@ -440,7 +497,9 @@ describe("the merged object of the config plugin", () => {
     const raw = "on:\n  push:\n    branches: [main]\n";
     const merged = { on: { push: { branches: [{ from: "base-private" }, "main"] } } };
     const problems = problemsOf(parseRepoConfig({ raw, merged }, policy));
-    expect(problems).toEqual([{ path: ["on", "push", "branches", 0], message: "on.push.branches[0] must be a string, not a mapping (set in a configuration this repository extends)" }]);
+    expect(problems).toEqual([
+      { path: ["on", "push", "branches", 0], message: "on.push.branches[0] must be a string, not a mapping (set in a configuration this repository extends)" },
+    ]);
   });
 
   test("a value the file sets itself is quoted and placed, even with a base", () => {

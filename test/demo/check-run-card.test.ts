@@ -20,7 +20,14 @@ describe("a check run in the terminal, as GitHub shows it", () => {
         endTime: t0 + 12,
         phases: [
           { name: "SUBMITTED", status: "SUCCEEDED", startTime: t0, endTime: t0 + 1, durationSeconds: 1 },
-          { name: "PRE_BUILD", status: "FAILED", startTime: t0 + 1, endTime: t0 + 12, durationSeconds: 11, messages: ["Error while executing command: npm run lint. Reason: exit status 1"] },
+          {
+            name: "PRE_BUILD",
+            status: "FAILED",
+            startTime: t0 + 1,
+            endTime: t0 + 12,
+            durationSeconds: 11,
+            messages: ["Error while executing command: npm run lint. Reason: exit status 1"],
+          },
         ],
       } as never,
       logUrl: "http://127.0.0.1:3000/builds/abc",

@@ -22,7 +22,10 @@ describe("the demo's live view", () => {
     const { written, out } = output(true);
     const view = new LiveView(out);
     view.live(["first", "x".repeat(50)], "a");
-    view.live(Array.from({ length: 30 }, (_, i) => `line ${i}`), "b");
+    view.live(
+      Array.from({ length: 30 }, (_, i) => `line ${i}`),
+      "b",
+    );
     const redraw = written.join("").split("\u001b[2A\r\u001b[J")[1]!;
     // 10 rows, 2 kept free: 8 lines of the block, each within 19 columns.
     expect(redraw.split("\n").filter(Boolean)).toHaveLength(8);

@@ -25,8 +25,23 @@ export interface Template {
 
 /** CloudFormation's short forms of intrinsic functions; each parses to its long form (`!Ref x` → `{Ref: x}`). */
 const SHORT_FORMS = [
-  "Ref", "GetAtt", "Sub", "Join", "If", "Equals", "Select", "Split", "FindInMap", "GetAZs",
-  "ImportValue", "Not", "And", "Or", "Condition", "Base64", "Cidr",
+  "Ref",
+  "GetAtt",
+  "Sub",
+  "Join",
+  "If",
+  "Equals",
+  "Select",
+  "Split",
+  "FindInMap",
+  "GetAZs",
+  "ImportValue",
+  "Not",
+  "And",
+  "Or",
+  "Condition",
+  "Base64",
+  "Cidr",
 ] as const;
 
 function longForm(name: (typeof SHORT_FORMS)[number]): string {
@@ -156,7 +171,10 @@ export function actionsOf(statement: Statement): string[] {
 
 /** IAM's action matching: case-insensitive, `*` any run of characters, `?` one character. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${regex}$`, "i").test(action);
 }
 

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 
 /** The container image's recipe, read as text: Docker itself is not on every test machine. */
 const dockerfile = readFileSync(new URL("../../Dockerfile", import.meta.url), "utf8");
-const ignored = readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8").split("\n").map((l) => l.trim());
+const ignored = readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8")
+  .split("\n")
+  .map((l) => l.trim());
 const stages = dockerfile.split(/^FROM /m).slice(1);
 const runtime = stages.at(-1) ?? "";
 

@@ -97,7 +97,10 @@ function imports(text: string): Map<string, { module: string; original: string }
   const names = new Map<string, { module: string; original: string }>();
   for (const [, list, module] of text.matchAll(/import\s*(?:type\s+)?(?:\w+\s*,\s*)?\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
     for (const part of list!.split(",")) {
-      const [original, local] = part.replace(/^\s*type\s+/, "").split(/\s+as\s+/).map((s) => s.trim());
+      const [original, local] = part
+        .replace(/^\s*type\s+/, "")
+        .split(/\s+as\s+/)
+        .map((s) => s.trim());
       if (original) names.set(local ?? original, { module: module!, original });
     }
   }
@@ -132,7 +135,9 @@ function awsCallsIn(file: string, text: string): AwsCall[] {
 
 const calls = sourceFiles(SRC).flatMap((file) => awsCallsIn(file.slice(SRC.length), readFileSync(file, "utf8")));
 const codeActions = new Set(calls.flatMap((c) => (c.action ? [c.action] : [])));
-const sourceText = sourceFiles(SRC).map((file) => readFileSync(file, "utf8")).join("\n");
+const sourceText = sourceFiles(SRC)
+  .map((file) => readFileSync(file, "utf8"))
+  .join("\n");
 const lambdaEntry = readdirSync(SRC).some((name) => /^lambda.*\.ts$/.test(name));
 
 /** StartBuild with serviceRoleOverride passes that role to CodeBuild, which IAM checks as iam:PassRole. */
@@ -184,9 +189,7 @@ describe("the AWS calls the code makes", () => {
   });
 
   test("the scan finds the calls of every AWS service the app uses", () => {
-    expect([...new Set([...codeActions].map(serviceOf))].sort()).toEqual(
-      expect.arrayContaining(["codebuild", "dynamodb", "logs", "secretsmanager"]),
-    );
+    expect([...new Set([...codeActions].map(serviceOf))].sort()).toEqual(expect.arrayContaining(["codebuild", "dynamodb", "logs", "secretsmanager"]));
     expect(codeActions).toContain("dynamodb:DescribeTable");
     expect(passesRole).toBe(true);
   });
@@ -204,7 +207,7 @@ describe("the AWS calls the code makes", () => {
   });
 
   test.each([
-    ['new GetCommand({})'],
+    ["new GetCommand({})"],
     ['import { FrobnicateCommand } from "@aws-sdk/client-frobnicator";\nnew FrobnicateCommand({})'],
     ['import { ExecuteStatementCommand } from "@aws-sdk/lib-dynamodb";\nnew ExecuteStatementCommand({})'],
     ['import { waitUntilTableActive } from "@aws-sdk/client-dynamodb";\nawait waitUntilTableActive(a, b)'],
@@ -327,7 +330,9 @@ describe("the template's role of the Lambda functions", () => {
   test("passes only the preview and untrusted roles of the app's projects, and only to CodeBuild", () => {
     const [passRole, ...others] = allowing(statements, "iam:PassRole");
     expect(others).toEqual([]);
-    const role = (project: string, kind: string) => ({ "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/codebuild-checks/\${${project}}-${kind}` });
+    const role = (project: string, kind: string) => ({
+      "Fn::Sub": `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/codebuild-checks/\${${project}}-${kind}`,
+    });
     expect(new Set(resourcesOf(passRole!).map((r) => JSON.stringify(r)))).toEqual(
       new Set(["ProjectName", "ExtraProjectsPattern"].flatMap((p) => ["preview", "untrusted"].map((k) => JSON.stringify(role(p, k))))),
     );
@@ -376,7 +381,13 @@ describe("IAM action matching used by these checks", () => {
             Type: "AWS::IAM::Role",
             Properties: {
               Policies: [
-                { "Fn::If": ["C", { PolicyName: "a", PolicyDocument: { Statement: [{ Effect: "Allow", Action: "logs:A", Resource: "x" }] } }, { Ref: "AWS::NoValue" }] },
+                {
+                  "Fn::If": [
+                    "C",
+                    { PolicyName: "a", PolicyDocument: { Statement: [{ Effect: "Allow", Action: "logs:A", Resource: "x" }] } },
+                    { Ref: "AWS::NoValue" },
+                  ],
+                },
               ],
             },
           },

@@ -98,11 +98,17 @@ function unknownAttributes(t: Template): string[] {
 }
 
 describe("the templates' references", () => {
-  test.each([["template.yaml", template], ["project.yaml", project]])("every Ref, GetAtt, ${…} and condition of %s names something it defines", (_name, t) => {
+  test.each([
+    ["template.yaml", template],
+    ["project.yaml", project],
+  ])("every Ref, GetAtt, ${…} and condition of %s names something it defines", (_name, t) => {
     expect(undefinedReferences(t)).toEqual([]);
   });
 
-  test.each([["template.yaml", template], ["project.yaml", project]])("every GetAtt of %s reads an attribute its resource has", (_name, t) => {
+  test.each([
+    ["template.yaml", template],
+    ["project.yaml", project],
+  ])("every GetAtt of %s reads an attribute its resource has", (_name, t) => {
     expect(unknownAttributes(t)).toEqual([]);
   });
 
@@ -160,7 +166,14 @@ describe("the DynamoDB table", () => {
 describe("project.yaml: a project and its three roles, one trust domain", () => {
   const build = properties("BuildProject", project);
   const reads = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:BatchGetSecretValue"];
-  const writes = ["secretsmanager:TagResource", "secretsmanager:UntagResource", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret"];
+  const writes = [
+    "secretsmanager:TagResource",
+    "secretsmanager:UntagResource",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:DeleteSecret",
+  ];
   const domain = { "Fn::If": ["HasTrustDomain", { Ref: "TrustDomain" }, { Ref: "ProjectName" }] };
   const appSecrets = { "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretsPrefix}*" };
   const buildRoles = ["ProjectRole", "PreviewRole", "UntrustedRole"];
@@ -325,11 +338,15 @@ describe("the functions", () => {
 
   test("the processor takes intents from IntakeQueue and refreshes from RefreshQueue, reporting failed items", () => {
     const events = properties("ProcessorFunction").Events as Record<string, JsonObject>;
-    const sqs = Object.values(events).filter((e) => e.Type === "SQS").map((e) => e.Properties as JsonObject);
+    const sqs = Object.values(events)
+      .filter((e) => e.Type === "SQS")
+      .map((e) => e.Properties as JsonObject);
     expect(sqs.map((e) => e.Queue)).toEqual([{ "Fn::GetAtt": ["IntakeQueue", "Arn"] }, { "Fn::GetAtt": ["RefreshQueue", "Arn"] }]);
     for (const source of sqs) {
       expect(source.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
-      const size = isObject(source.BatchSize) ? template.Parameters?.[String(source.BatchSize.Ref)] : { MinValue: source.BatchSize, MaxValue: source.BatchSize };
+      const size = isObject(source.BatchSize)
+        ? template.Parameters?.[String(source.BatchSize.Ref)]
+        : { MinValue: source.BatchSize, MaxValue: source.BatchSize };
       expect(Number(size?.MinValue)).toBeGreaterThanOrEqual(1);
       expect(Number(size?.MaxValue)).toBeLessThanOrEqual(10);
     }

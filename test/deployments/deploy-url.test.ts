@@ -8,7 +8,7 @@ describe("checkDeployUrl: a build's DEPLOY_URL is the build's code speaking", ()
     ["http://127.0.0.1:8080/app", "http://127.0.0.1:8080/app"],
     ["  https://example.com/a b\n", "https://example.com/a%20b"],
     ["https://example.com/<script>", "https://example.com/%3Cscript%3E"],
-    ["https://d111111abcdef8.cloudfront.net/?q=\"x\"", "https://d111111abcdef8.cloudfront.net/?q=%22x%22"],
+    ['https://d111111abcdef8.cloudfront.net/?q="x"', "https://d111111abcdef8.cloudfront.net/?q=%22x%22"],
     ["HTTPS://EXAMPLE.COM/Path", "https://example.com/Path"],
   ])("%j is published as %j", (value, url) => {
     expect(checkDeployUrl(value)).toEqual({ ok: true, url });

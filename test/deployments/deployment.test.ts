@@ -57,19 +57,42 @@ describe("deploymentStatusOf: the build as its deployment shows it", () => {
     id: "p:1",
     status,
     currentPhase,
-    phases: [{ name: "SUBMITTED", status: "SUCCEEDED", messages: [] }, { name: currentPhase, messages: [] }],
+    phases: [
+      { name: "SUBMITTED", status: "SUCCEEDED", messages: [] },
+      { name: currentPhase, messages: [] },
+    ],
     ...(deployUrl && { deployUrl }),
   });
 
   test.each<[string, BuildSnapshot & { deployUrl?: DeployUrl }, string | undefined, DeploymentStatus]>([
     ["waiting in CodeBuild's queue", snapshot("IN_PROGRESS", "QUEUED"), undefined, { state: "queued", description: "Waiting for the build to start" }],
     ["building", snapshot("IN_PROGRESS", "BUILD"), undefined, { state: "in_progress", description: "Building" }],
-    ["succeeded with DEPLOY_URL", snapshot("SUCCEEDED", "COMPLETED", { url, masked: false }), undefined, { state: "success", description: "Deployed", environmentUrl: url }],
+    [
+      "succeeded with DEPLOY_URL",
+      snapshot("SUCCEEDED", "COMPLETED", { url, masked: false }),
+      undefined,
+      { state: "success", description: "Deployed", environmentUrl: url },
+    ],
     ["succeeded without one", snapshot("SUCCEEDED", "COMPLETED"), undefined, { state: "success", description: "Built; the build set no DEPLOY_URL" }],
-    ["succeeded with a refused one", snapshot("SUCCEEDED", "COMPLETED", { problem: "bad" }), undefined, { state: "success", description: "Built; the build set no DEPLOY_URL" }],
-    ["failed, even with a DEPLOY_URL", snapshot("FAILED", "COMPLETED", { url, masked: false }), undefined, { state: "failure", description: "The build failed" }],
+    [
+      "succeeded with a refused one",
+      snapshot("SUCCEEDED", "COMPLETED", { problem: "bad" }),
+      undefined,
+      { state: "success", description: "Built; the build set no DEPLOY_URL" },
+    ],
+    [
+      "failed, even with a DEPLOY_URL",
+      snapshot("FAILED", "COMPLETED", { url, masked: false }),
+      undefined,
+      { state: "failure", description: "The build failed" },
+    ],
     ["timed out", snapshot("TIMED_OUT", "COMPLETED"), undefined, { state: "failure", description: "The build timed out" }],
-    ["CodeBuild's fault", snapshot("FAULT", "COMPLETED"), undefined, { state: "error", description: "CodeBuild reported a fault: running the build again usually helps" }],
+    [
+      "CodeBuild's fault",
+      snapshot("FAULT", "COMPLETED"),
+      undefined,
+      { state: "error", description: "CodeBuild reported a fault: running the build again usually helps" },
+    ],
     ["cancelled", snapshot("STOPPED", "COMPLETED"), undefined, { state: "inactive", description: "Cancelled" }],
     ["superseded", snapshot("STOPPED", "COMPLETED"), NEWER, { state: "inactive", description: "Superseded by fedcba9" }],
   ])("%s", (_case, build, supersededBy, status) => {

@@ -53,7 +53,14 @@ describe("live build progress in the check run, end to end", () => {
       currentPhase: "COMPLETED",
       endTime: t0 + 30,
       phases: [
-        { phaseType: "BUILD", phaseStatus: "FAILED", startTime: t0, endTime: t0 + 30, durationInSeconds: 30, contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: npm run typecheck. Reason: exit status 2" }] },
+        {
+          phaseType: "BUILD",
+          phaseStatus: "FAILED",
+          startTime: t0,
+          endTime: t0 + 30,
+          durationInSeconds: 30,
+          contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: npm run typecheck. Reason: exit status 2" }],
+        },
       ],
     });
     await waitFor(() => run.status === "completed", "completion", 20_000);

@@ -78,7 +78,10 @@ describe("deployments and preview URLs, end to end over HTTP", () => {
       environment_url: "https://pr-1-first.preview.example.com/",
       log_url: expect.stringMatching(new RegExp(`/builds/${variables.DEPLOYMENT_ID}$`)),
     });
-    const [comment] = await waitFor(() => deploymentComments(site).length === 1 && deploymentComments(site)[0]!.body.includes("Ready") && deploymentComments(site), "the comment");
+    const [comment] = await waitFor(
+      () => deploymentComments(site).length === 1 && deploymentComments(site)[0]!.body.includes("Ready") && deploymentComments(site),
+      "the comment",
+    );
     expect(comment!.issueNumber).toBe(PR);
     expect(comment!.body).toContain("[pr\\-1\\-first\\.preview\\.example\\.com](<https://pr-1-first.preview.example.com/>)");
     // The check run links the deployment too.
@@ -104,14 +107,22 @@ describe("deployments and preview URLs, end to end over HTTP", () => {
     // `/env list` on the pull request names its latest preview.
     const pr = pullRequestPayload("synchronize", SECOND);
     site.app.github.permissions.set("maintainer", "write");
-    site.app.github.pulls.set(PR, { number: PR, state: "open", head: { sha: SECOND, ref: "feature/login", repo: { id: pr.repository.id } }, base: { ref: "main", repo: { id: pr.repository.id } }, user: { login: "maintainer", id: 501, type: "User" } });
+    site.app.github.pulls.set(PR, {
+      number: PR,
+      state: "open",
+      head: { sha: SECOND, ref: "feature/login", repo: { id: pr.repository.id } },
+      base: { ref: "main", repo: { id: pr.repository.id } },
+      user: { login: "maintainer", id: 501, type: "User" },
+    });
     const list = examplePayload("issue_comment", (p) => p.action === "created");
     Object.assign(list, { installation: { id: 7 }, repository: pr.repository, sender: { ...list.sender, login: "maintainer", type: "User" } });
     list.comment = { ...list.comment, id: 777_001, body: "/env list", user: { ...list.comment.user, login: "maintainer", type: "User" } };
     list.issue = { ...list.issue, number: PR, pull_request: { url: "https://api.github.com/repos/x/y/pulls/1" } };
     await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "issue_comment", list);
     const reply = await waitFor(() => site.app.github.comments.find((c) => c.body.includes("Variables of")), "the reply to /env list");
-    expect(reply.body).toContain(`Latest preview: [https\\:\\/\\/pr\\-1\\-second\\.preview\\.example\\.com\\/](<https://pr-1-second.preview.example.com/>) (commit \`${SECOND.slice(0, 7)}\`).`);
+    expect(reply.body).toContain(
+      `Latest preview: [https\\:\\/\\/pr\\-1\\-second\\.preview\\.example\\.com\\/](<https://pr-1-second.preview.example.com/>) (commit \`${SECOND.slice(0, 7)}\`).`,
+    );
   });
 
   test("after a restart, the next commit's preview edits the same comment", async () => {
@@ -131,7 +142,12 @@ describe("deployments and preview URLs, end to end over HTTP", () => {
   test("a push to the default branch: a production deployment, no comment", async () => {
     await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(FIRST));
     const deployment = await deploymentOf(site, FIRST);
-    expect(deployment.request).toMatchObject({ environment: "production", production_environment: true, transient_environment: false, description: "Production build of main" });
+    expect(deployment.request).toMatchObject({
+      environment: "production",
+      production_environment: true,
+      transient_environment: false,
+      description: "Production build of main",
+    });
     end(site, await buildOf(site, FIRST), "SUCCEEDED", { DEPLOY_URL: "https://www.example.com" });
     await completed(site, FIRST);
     await waitFor(() => states(deployment).at(-1) === "success", "success");

@@ -87,17 +87,30 @@ describe("after registration", () => {
       GHE_HOST: `127.0.0.1:${github}`,
       GHE_PROTOCOL: "http",
     };
-    await writeFile(join(directory, ".env"), Object.entries(env).map(([name, value]) => `${name}=${value}`).join("\n"), { mode: 0o600 });
+    await writeFile(
+      join(directory, ".env"),
+      Object.entries(env)
+        .map(([name, value]) => `${name}=${value}`)
+        .join("\n"),
+      { mode: 0o600 },
+    );
     const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
     const app = spawn(process.execPath, ["--import", TSX, main], {
       cwd: directory,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: join(directory, "data"), LOG_LEVEL: "warn" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: join(directory, "data"),
+        LOG_LEVEL: "warn",
+      },
       stdio: "ignore",
     });
     const exited = new Promise((resolve) => app.once("exit", resolve));
     try {
       let health: number | undefined;
-      for (const deadline = Date.now() + 30_000; health === undefined && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 30_000; health === undefined && Date.now() < deadline;) {
         health = (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status;
         if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
       }

@@ -43,7 +43,16 @@ async function startBuild(site: CodeBuildTestApp, sha: string) {
   site.codebuild.update(build.id, { currentPhase: "BUILD", phases: [{ phaseType: "BUILD", startTime: build.startTime }] });
   const run = await waitFor(() => site.app.github.runsFor(sha)[0], "a check run");
   const stream = build.id.split(":")[1]!;
-  return { build, run, append: (lines: string[]) => site.logs.append(GROUP, stream, lines.map((line) => `${line}\n`)) };
+  return {
+    build,
+    run,
+    append: (lines: string[]) =>
+      site.logs.append(
+        GROUP,
+        stream,
+        lines.map((line) => `${line}\n`),
+      ),
+  };
 }
 
 describe("build output is hostile: no escape, split, encoding or restart shows a secret, end to end", () => {
@@ -86,7 +95,9 @@ describe("build output is hostile: no escape, split, encoding or restart shows a
           startTime: build.startTime,
           endTime: build.startTime + 30,
           durationInSeconds: 30,
-          contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: `Error while executing command: login ${SPLIT} ${SPACED.trim()} ${OWN}. Reason: exit status 1` }],
+          contexts: [
+            { statusCode: "COMMAND_EXECUTION_ERROR", message: `Error while executing command: login ${SPLIT} ${SPACED.trim()} ${OWN}. Reason: exit status 1` },
+          ],
         },
       ],
     });

@@ -15,7 +15,10 @@ import { examplePayload, pushPayload, sendWebhook } from "../support/webhooks.js
 const TIMEOUT_MS = 60_000;
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "init.defaultBranch=main", ...args], { cwd, encoding: "utf8" }).trim();
+  return execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "init.defaultBranch=main", ...args], {
+    cwd,
+    encoding: "utf8",
+  }).trim();
 }
 
 /** A git repository with one commit holding these files; its head sha. */
@@ -117,7 +120,9 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
       expect(text).toContain("the app's own environment is not here");
       expect(run.output?.summary).toMatch(/BUILD/);
       // The installation token was asked for one repository, contents: read; where to fetch from was asked with it, and git sent it there.
-      const tokenRequest = running.github.requests.find((r) => /\/access_tokens$/.test(r.path) && r.body && (r.body as { repository_ids?: unknown }).repository_ids);
+      const tokenRequest = running.github.requests.find(
+        (r) => /\/access_tokens$/.test(r.path) && r.body && (r.body as { repository_ids?: unknown }).repository_ids,
+      );
       expect(tokenRequest?.body).toEqual({ repository_ids: [push(sha).repository.id], permissions: { contents: "read" } });
       expect(running.github.requests.some((r) => r.path.startsWith("/api/v3/installation/repositories"))).toBe(true);
       const basic = Buffer.from("x-access-token:ghs_installation_token").toString("base64");
@@ -132,7 +137,8 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
     async () => {
       const running = await start();
       const sha = commitRepository(repoDir, {
-        "buildspec.yml": "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - echo running the tests\n      - exit 3\n  build:\n    commands:\n      - echo never here\n",
+        "buildspec.yml":
+          "version: 0.2\nphases:\n  pre_build:\n    commands:\n      - echo running the tests\n      - exit 3\n  build:\n    commands:\n      - echo never here\n",
       });
       await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(sha));
       const run = await waitFor(() => running.github.runsFor(sha).find((r) => r.status === "completed"), "the completed check run", 40_000);
@@ -196,7 +202,10 @@ describe("embedded mode with RUNNER=local, end to end over HTTP", () => {
       await sendWebhook(running.webhookUrl, WEBHOOK_SECRET, "push", push(sha));
       const run = await waitFor(() => running.github.runsFor(sha).find((r) => r.status === "completed"), "the completed check run", 40_000);
       expect(run.conclusion).toBe("success");
-      const deployment = await waitFor(() => [...running.github.deployments.values()].find((d) => d.sha === sha && d.statuses.some((st) => st.state === "success")), "the deployment's success");
+      const deployment = await waitFor(
+        () => [...running.github.deployments.values()].find((d) => d.sha === sha && d.statuses.some((st) => st.state === "success")),
+        "the deployment's success",
+      );
       const address = `https://site-${sha.slice(0, 7)}.example.com/?token=***`;
       expect(deployment.request).toMatchObject({ environment: "production", production_environment: true });
       expect(deployment.statuses.at(-1)).toMatchObject({ state: "success", environment_url: address });

@@ -72,7 +72,8 @@ function browserTests(): void {
     const page = await context.newPage();
     page.on("console", (message) => {
       // Chromium asks for /favicon.ico on its own; the app has none.
-      if (message.type() === "error" && !message.location().url.endsWith("/favicon.ico")) problems.push(`console: ${message.text()} (${message.location().url})`);
+      if (message.type() === "error" && !message.location().url.endsWith("/favicon.ico"))
+        problems.push(`console: ${message.text()} (${message.location().url})`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("dialog", (dialog) => {
@@ -93,7 +94,11 @@ function browserTests(): void {
     // The styles loaded under the CSP: the log is light text on a dark background.
     expect(await page.evaluate<string>("getComputedStyle(document.getElementById('log')).backgroundColor")).toBe("rgb(13, 17, 23)");
 
-    await site.logStore.appendText(PUBLIC_BUILD.deploymentId, ["   ✓ Compiled successfully in 14.2s", "<b>not bold</b>", "   ✓ Generating static pages (12/12)"]);
+    await site.logStore.appendText(PUBLIC_BUILD.deploymentId, [
+      "   ✓ Compiled successfully in 14.2s",
+      "<b>not bold</b>",
+      "   ✓ Generating static pages (12/12)",
+    ]);
     await page.locator("#log .line", { hasText: "Generating static pages (12/12)" }).waitFor({ timeout: 10_000 });
     expect(await page.locator("#log b").count()).toBe(0);
     expect(await lines.count()).toBe(FIRST_LINES.length + 3);

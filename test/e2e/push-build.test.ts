@@ -23,7 +23,12 @@ describe("a push, end to end over HTTP", () => {
       reportBuildStatusOverride: false,
     });
     const vars = start!.environmentVariablesOverride as { name: string; value: string; type: string }[];
-    expect(vars).toEqual(expect.arrayContaining([{ name: "GREETING", value: "hello", type: "PLAINTEXT" }, { name: "COMMIT_SHA", value: SHA, type: "PLAINTEXT" }]));
+    expect(vars).toEqual(
+      expect.arrayContaining([
+        { name: "GREETING", value: "hello", type: "PLAINTEXT" },
+        { name: "COMMIT_SHA", value: SHA, type: "PLAINTEXT" },
+      ]),
+    );
     expect(String(start!.buildspecOverride)).toContain("version: 0.2");
 
     const run = await waitFor(() => site.app.github.runsFor(SHA)[0], "a check run");

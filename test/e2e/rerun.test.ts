@@ -13,7 +13,14 @@ function rerunPayload(push: Record<string, any>, run: CheckRunState, login: stri
   payload.installation = { id: 7 };
   payload.repository = push.repository;
   payload.sender = { ...payload.sender, login };
-  payload.check_run = { ...payload.check_run, id: run.id, name: run.name, head_sha: run.head_sha, external_id: run.external_id, app: { ...payload.check_run.app, id: APP_ID } };
+  payload.check_run = {
+    ...payload.check_run,
+    id: run.id,
+    name: run.name,
+    head_sha: run.head_sha,
+    external_id: run.external_id,
+    app: { ...payload.check_run.app, id: APP_ID },
+  };
   return payload;
 }
 
@@ -53,7 +60,9 @@ describe("re-running a check run, end to end over HTTP", () => {
 
     const starts = await waitFor(() => site.codebuild.calls("StartBuild").length === 2 && site.codebuild.calls("StartBuild"), "a second StartBuild");
     expect(starts[1]!.sourceVersion).toBe(starts[0]!.sourceVersion);
-    const deploymentIds = starts.map((s) => (s.environmentVariablesOverride as { name: string; value: string }[]).find((v) => v.name === "DEPLOYMENT_ID")!.value);
+    const deploymentIds = starts.map(
+      (s) => (s.environmentVariablesOverride as { name: string; value: string }[]).find((v) => v.name === "DEPLOYMENT_ID")!.value,
+    );
     expect(deploymentIds[1]).not.toBe(deploymentIds[0]);
     expect(starts[1]!.idempotencyToken).toBe(deploymentIds[1]);
 
@@ -64,7 +73,7 @@ describe("re-running a check run, end to end over HTTP", () => {
     expect(site.app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
   });
 
-  test("\"Re-run all checks\" (check_suite.rerequested) by a writer: a new build and check run for the app's run in the suite", async () => {
+  test('"Re-run all checks" (check_suite.rerequested) by a writer: a new build and check run for the app\'s run in the suite', async () => {
     const push = pushPayload(SHA);
     const first = await firstBuild(push);
     succeed(site.codebuild, first.build);
@@ -79,7 +88,10 @@ describe("re-running a check run, end to end over HTTP", () => {
 
     await waitFor(() => site.codebuild.builds.size === 2, "a second build");
     succeed(site.codebuild, [...site.codebuild.builds.values()][1]!);
-    await waitFor(() => site.app.github.runsFor(SHA).length === 2 && site.app.github.runsFor(SHA).every((r) => r.status === "completed"), "two completed check runs");
+    await waitFor(
+      () => site.app.github.runsFor(SHA).length === 2 && site.app.github.runsFor(SHA).every((r) => r.status === "completed"),
+      "two completed check runs",
+    );
     expect(site.app.github.runsFor(SHA).map((r) => r.conclusion)).toEqual(["success", "success"]);
   });
 

@@ -24,11 +24,17 @@ const TIMEOUT_MS = 120_000;
 const NOBODY = { uid: 65534, gid: 65534 };
 const asRoot = process.getuid?.() === 0;
 const users: [string, ChildAppOptions["user"]][] = asRoot
-  ? [["as root", undefined], ["as an ordinary user", NOBODY]]
+  ? [
+      ["as root", undefined],
+      ["as an ordinary user", NOBODY],
+    ]
   : [["as the ordinary user that runs the tests", undefined]];
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "init.defaultBranch=main", ...args], { cwd, encoding: "utf8" }).trim();
+  return execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=Dev", "-c", "init.defaultBranch=main", ...args], {
+    cwd,
+    encoding: "utf8",
+  }).trim();
 }
 
 /** A repository of one commit with these files; its head sha. */
@@ -65,7 +71,11 @@ function push(sha: string, name: string, id: number) {
 function leftSleeps(): string[] {
   return readdirSync("/proc").filter((pid) => {
     try {
-      return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8") === "sleep\u0000600\u0000" && !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+      return (
+        /^\d+$/.test(pid) &&
+        readFileSync(`/proc/${pid}/cmdline`, "utf8") === "sleep\u0000600\u0000" &&
+        !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
+      );
     } catch {
       return false;
     }
@@ -164,7 +174,10 @@ describe.each(users)("a hostile build, the app running %s", (_who, user) => {
         attempt("app-directory", `ls ${files.appDirectory}`),
         attempt("dotenv", `cat ${files.appDirectory}/.env`),
         attempt("private-key", `cat ${files.keyFile}`),
-        ...unixPaths.flatMap((socket) => [attempt(`store-socket ${socket}`, connectUnix(socket)), attempt(`store-directory ${socket}`, `ls ${path.dirname(socket)}`)]),
+        ...unixPaths.flatMap((socket) => [
+          attempt(`store-socket ${socket}`, connectUnix(socket)),
+          attempt(`store-directory ${socket}`, `ls ${path.dirname(socket)}`),
+        ]),
         ...tcpPorts.filter((port) => port !== app.port).map((port) => attempt(`tcp ${port}`, `exec 5<>/dev/tcp/127.0.0.1/${port}`)),
         ...victimPids.map((pid) => attempt(`victim-environment ${pid}`, `grep -qa VICTIM_DEPLOY_TOKEN= /proc/${pid}/environ`)),
         attempt("any-environment", "cat /proc/[0-9]*/environ | grep -qa VICTIM_DEPLOY_TOKEN="),
@@ -180,7 +193,11 @@ describe.each(users)("a hostile build, the app running %s", (_who, user) => {
       world.github.file("Codertocat/hostile-app", attackerSha, ".github/codebuild.yml", "log_lines: 200\n");
       expect((await sendWebhook(app.webhookUrl, WEBHOOK_SECRET, "push", push(attackerSha, "hostile-app", 5002))).status).toBe(200);
 
-      const attack = await waitFor(() => world.github.runsFor(attackerSha).find((r) => r.status === "completed"), "the hostile build's check run completed", 60_000);
+      const attack = await waitFor(
+        () => world.github.runsFor(attackerSha).find((r) => r.status === "completed"),
+        "the hostile build's check run completed",
+        60_000,
+      );
       const text = attack.output?.text ?? "";
       const outcomes = text.split("\n").filter((line) => /^(LEAKED|blocked) /.test(line));
       expect(outcomes).toEqual(attempts.map((command) => `blocked ${/echo "blocked ([^"]+)"/.exec(command)![1]}`));
@@ -190,7 +207,11 @@ describe.each(users)("a hostile build, the app running %s", (_who, user) => {
 
       release = createServer((socket) => socket.end());
       await new Promise<void>((resolve) => release!.listen(releasePort, "127.0.0.1", resolve));
-      const victim = await waitFor(() => world.github.runsFor(victimSha).find((r) => r.status === "completed"), "the other build's check run completed", 60_000);
+      const victim = await waitFor(
+        () => world.github.runsFor(victimSha).find((r) => r.status === "completed"),
+        "the other build's check run completed",
+        60_000,
+      );
       expect(victim.conclusion).toBe("success");
 
       // Nothing of either build runs on, and their workspaces are gone.

@@ -12,7 +12,15 @@ import { serveHandler, type ServedHandler } from "../support/serve-handler.js";
 const REPOSITORY_ID = 918273645;
 const SCREENSHOT = "test-artifacts/seal-page.png";
 /** Everything the page may ask the app for. */
-const PAGE_REQUESTS = ["/seal", "/seal/assets/seal.js", "/seal/assets/seal.css", "/seal/assets/icon.svg", "/seal/assets/libsodium-wrappers.mjs", "/seal/assets/libsodium.mjs", "/api/public-key"];
+const PAGE_REQUESTS = [
+  "/seal",
+  "/seal/assets/seal.js",
+  "/seal/assets/seal.css",
+  "/seal/assets/icon.svg",
+  "/seal/assets/libsodium-wrappers.mjs",
+  "/seal/assets/libsodium.mjs",
+  "/api/public-key",
+];
 const COMMAND = /^\/secret set ([A-Z0-9_]+)=sealed:([A-Za-z0-9+/]+={0,2}) --environment (all|production|preview)$/;
 
 interface OpenedPage {
@@ -114,7 +122,9 @@ describeInChromium("the /seal page in Chromium", () => {
 
     const sent = await requests();
     const paths = sent.map((r) => r.path);
-    expect(paths).toEqual(expect.arrayContaining(["/seal", "/seal/assets/seal.js", "/seal/assets/libsodium-wrappers.mjs", "/seal/assets/libsodium.mjs", "/api/public-key"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["/seal", "/seal/assets/seal.js", "/seal/assets/libsodium-wrappers.mjs", "/seal/assets/libsodium.mjs", "/api/public-key"]),
+    );
     // The icon is fetched whenever the browser gets to it; nothing else is ever asked for.
     expect(paths.filter((path) => !PAGE_REQUESTS.includes(path))).toEqual([]);
     for (const request of sent) {
@@ -157,10 +167,22 @@ describeInChromium("the /seal page in Chromium", () => {
   });
 
   test.each([
-    ["a repository name", { repository: "octo/app", key: "API_TOKEN", value: "v" }, "Enter the repository's numeric id (gh api repos/OWNER/REPO --jq .id prints it)."],
-    ["a key that is no variable name", { repository: "123", key: "api-token", value: "v" }, "The key is a variable name: capital letters, digits and _, not starting with a digit (like API_TOKEN)."],
+    [
+      "a repository name",
+      { repository: "octo/app", key: "API_TOKEN", value: "v" },
+      "Enter the repository's numeric id (gh api repos/OWNER/REPO --jq .id prints it).",
+    ],
+    [
+      "a key that is no variable name",
+      { repository: "123", key: "api-token", value: "v" },
+      "The key is a variable name: capital letters, digits and _, not starting with a digit (like API_TOKEN).",
+    ],
     ["no value", { repository: "123", key: "API_TOKEN", value: "" }, "Type the value to seal."],
-    ["a value over 16 KiB", { repository: "123", key: "API_TOKEN", value: "x".repeat(16 * 1024 + 1) }, "The value is 16385 bytes long; a value may be at most 16384 bytes (16 KiB)."],
+    [
+      "a value over 16 KiB",
+      { repository: "123", key: "API_TOKEN", value: "x".repeat(16 * 1024 + 1) },
+      "The value is 16385 bytes long; a value may be at most 16384 bytes (16 KiB).",
+    ],
   ])("says what is wrong instead of sealing: %s", async (_case, entered, problem) => {
     const { page } = await openSealPage();
     await page.fill("#repository-id", entered.repository);

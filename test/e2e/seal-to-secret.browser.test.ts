@@ -2,7 +2,7 @@ import { describeInChromium, launchChromium, type Chromium } from "../support/ch
 import { useCodeBuildTestApp, WEBHOOK_SECRET } from "../support/app.js";
 import { examplePayload, sendWebhook } from "../support/webhooks.js";
 
-const VALUE = "sealed in the browser: 🔐 ünïcode & \"quotes\"";
+const VALUE = 'sealed in the browser: 🔐 ünïcode & "quotes"';
 
 describeInChromium("a value sealed on the app's /seal page, set with /secret set", () => {
   let chromium: Chromium;

@@ -63,7 +63,7 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
     await start();
     const set = await send(comment('/env set API_URL=https://staging.example.com SITE="My site" --environment preview'));
     expect(reactionsOf(set)).toEqual(["eyes", "+1"]);
-    const entries = await app.running.app!.intake && (await fetchVariables());
+    const entries = (await app.running.app!.intake) && (await fetchVariables());
     expect(entries).toEqual(expect.arrayContaining(["preview:API_URL", "preview:SITE"]));
 
     const list = await send(comment("/env list"));
@@ -87,7 +87,8 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
   function variableReads(): Record<string, number> {
     const reads: Record<string, number> = {};
     for (const r of app.dynamo.requests.splice(0)) {
-      if (["GetItem", "BatchGetItem", "Query"].includes(r.operation) && r.body.includes(`"REPO#${repo.id}"`)) reads[r.operation] = (reads[r.operation] ?? 0) + 1;
+      if (["GetItem", "BatchGetItem", "Query"].includes(r.operation) && r.body.includes(`"REPO#${repo.id}"`))
+        reads[r.operation] = (reads[r.operation] ?? 0) + 1;
     }
     return reads;
   }
@@ -223,7 +224,11 @@ describe("slash commands in pull-request comments, end to end over HTTP", () => 
 
   test("/build <sha> approves a fork's pull request only for its current head, by its full sha", async () => {
     await start({ CODEBUILD_UNTRUSTED_ROLE: "arn:aws:iam::123456789012:role/untrusted" });
-    app.github.pulls.set(1, { ...app.github.pulls.get(1)!, head: { sha: HEAD, ref: "feature", repo: { id: 999 } }, user: { login: "stranger", id: 9, type: "User" } });
+    app.github.pulls.set(1, {
+      ...app.github.pulls.get(1)!,
+      head: { sha: HEAD, ref: "feature", repo: { id: 999 } },
+      user: { login: "stranger", id: 9, type: "User" },
+    });
     const stale = await send(comment("/build 0123456"));
     expect(reactionsOf(stale)).toEqual(["eyes", "-1"]);
     expect(lastReply()).toContain("is not the head");

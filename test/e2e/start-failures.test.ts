@@ -13,7 +13,6 @@ const OAUTH = { GITHUB_CLIENT_ID: "Iv1.testclient", GITHUB_CLIENT_SECRET: "clien
 
 const sha = (n: number) => n.toString(16).padStart(40, "e");
 
-
 const completedRun = (site: CodeBuildTestApp, commit: string, timeoutMs = 10_000) =>
   waitFor(() => site.app.github.runsFor(commit).find((r) => r.status === "completed"), `the completed run of ${commit}`, timeoutMs);
 
@@ -43,7 +42,10 @@ describe("a start that fails", () => {
       "an operation Secrets Manager does not know",
       async () => {
         await storeSecretAndRestart();
-        site.app.secretsManager.failNext.set("TagResource", Array.from({ length: START_ATTEMPTS }, () => ({ status: 400, type: "UnknownOperationException", message: "TagResource is not supported" })));
+        site.app.secretsManager.failNext.set(
+          "TagResource",
+          Array.from({ length: START_ATTEMPTS }, () => ({ status: 400, type: "UnknownOperationException", message: "TagResource is not supported" })),
+        );
       },
       "Secrets Manager refused TagResource",
       /Secrets Manager refused `TagResource` \(`UnknownOperationException: TagResource is not supported`\)\..*AWS_ENDPOINT_URL_SECRETS_MANAGER/,
@@ -51,14 +53,30 @@ describe("a start that fails", () => {
     ],
     [
       "access denied",
-      async () => void site.codebuild.failNext.set("StartBuild", Array.from({ length: START_ATTEMPTS }, () => ({ status: 400, type: "AccessDeniedException", message: "not authorized to perform codebuild:StartBuild" }))),
+      async () =>
+        void site.codebuild.failNext.set(
+          "StartBuild",
+          Array.from({ length: START_ATTEMPTS }, () => ({
+            status: 400,
+            type: "AccessDeniedException",
+            message: "not authorized to perform codebuild:StartBuild",
+          })),
+        ),
       "Not allowed to start the build",
       /not allowed to start builds of `shared-builds`.*codebuild:StartBuild/,
       () => site.codebuild.calls("StartBuild").length,
     ],
     [
       "the account's concurrent-build limit",
-      async () => void site.codebuild.failNext.set("StartBuild", Array.from({ length: START_ATTEMPTS }, () => ({ status: 400, type: "AccountLimitExceededException", message: "Cannot have more than 60 active builds" }))),
+      async () =>
+        void site.codebuild.failNext.set(
+          "StartBuild",
+          Array.from({ length: START_ATTEMPTS }, () => ({
+            status: 400,
+            type: "AccountLimitExceededException",
+            message: "Cannot have more than 60 active builds",
+          })),
+        ),
       "CodeBuild build limit reached",
       /limit of concurrent builds is reached \(`AccountLimitExceededException: Cannot have more than 60 active builds`\)/,
       () => site.codebuild.calls("StartBuild").length,
@@ -108,7 +126,10 @@ describe("an event the intake gives up on", () => {
 
   test("completes the check run it created, with the reason", async () => {
     // Every attempt creates or finds the run, is refused StartBuild, and cannot say so on the run: it fails, and is tried again.
-    site.codebuild.failNext.set("StartBuild", Array.from({ length: 10 }, () => ({ status: 400, type: "AccessDeniedException", message: "denied" })));
+    site.codebuild.failNext.set(
+      "StartBuild",
+      Array.from({ length: 10 }, () => ({ status: 400, type: "AccessDeniedException", message: "denied" })),
+    );
     site.app.github.failNext("PATCH", /\/check-runs\/\d+$/, 422, 5);
     await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(sha(4)));
     const run = await completedRun(site, sha(4), 30_000);

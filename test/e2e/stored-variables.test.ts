@@ -123,7 +123,17 @@ describe("stored variables and secrets, end to end over HTTP", () => {
     const repositoryId = payload.repository.id as number;
     const byId = `${app.url}/api/projects/${repositoryId}/env`;
     const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-    const stored = await fetch(byId, { method: "PUT", headers, body: JSON.stringify({ environment: "preview", envVars: [{ key: "FROM_SEED_CLIENT", value: "yes", isSecret: false }, { key: "SEED_SECRET", value: SECRET_VALUE, isSecret: true }] }) });
+    const stored = await fetch(byId, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify({
+        environment: "preview",
+        envVars: [
+          { key: "FROM_SEED_CLIENT", value: "yes", isSecret: false },
+          { key: "SEED_SECRET", value: SECRET_VALUE, isSecret: true },
+        ],
+      }),
+    });
     expect(stored.status).toBe(200);
     const answer = await stored.text();
     expect(answer).not.toContain(SECRET_VALUE);
@@ -140,9 +150,15 @@ describe("stored variables and secrets, end to end over HTTP", () => {
     const vars = input!.environmentVariablesOverride as { name: string; value: string }[];
     expect(vars.find((v) => v.name === "FROM_SEED_CLIENT")?.value).toBe("yes");
     const deploymentId = vars.find((v) => v.name === "DEPLOYMENT_ID")!.value;
-    await waitFor(async () => (await app.dynamo.client.send(new ScanCommand({ TableName: "codebuild-checks" }))).Items?.some((i) => i.pk?.S === `BUILD#${deploymentId}`), "the build's record");
+    await waitFor(
+      async () => (await app.dynamo.client.send(new ScanCommand({ TableName: "codebuild-checks" }))).Items?.some((i) => i.pk?.S === `BUILD#${deploymentId}`),
+      "the build's record",
+    );
     for (const auth of [{}, { authorization: `Bearer ${TOKEN}` }] as Record<string, string>[]) {
-      const [build, deployment] = await Promise.all([fetch(`${app.url}/api/builds/${deploymentId}/logs`, { headers: auth }), fetch(`${app.url}/api/deployments/${deploymentId}/logs`, { headers: auth })]);
+      const [build, deployment] = await Promise.all([
+        fetch(`${app.url}/api/builds/${deploymentId}/logs`, { headers: auth }),
+        fetch(`${app.url}/api/deployments/${deploymentId}/logs`, { headers: auth }),
+      ]);
       expect(deployment.status).toBe(build.status);
       expect(await deployment.text()).toBe(await build.text());
     }

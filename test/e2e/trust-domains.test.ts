@@ -47,7 +47,8 @@ describe("trust domains, end to end over HTTP", () => {
   const secretNamed = (key: string) => [...site.app.secretsManager.secrets.values()].find((s) => s.name.endsWith(`/${key}`))!;
 
   /** The build StartBuild made for a commit, once it exists. */
-  const buildOf = (commit: string) => waitFor(() => [...site.codebuild.builds.values()].find((b) => b.sourceVersion?.endsWith(`^{${commit}}`)), `the build of ${commit}`);
+  const buildOf = (commit: string) =>
+    waitFor(() => [...site.codebuild.builds.values()].find((b) => b.sourceVersion?.endsWith(`^{${commit}}`)), `the build of ${commit}`);
 
   /**
    * Ends a build as CodeBuild would, with these phases; as if it had ended a while ago, so that its
@@ -60,7 +61,8 @@ describe("trust domains, end to end over HTTP", () => {
 
   const annotationMessage = (run: { output?: { annotations?: unknown[] } }) => (run.output?.annotations?.[0] as { message?: string } | undefined)?.message;
 
-  const completedRun = (commit: string) => waitFor(() => site.app.github.runsFor(commit).find((r) => r.status === "completed"), `the completed run of ${commit}`, 20_000);
+  const completedRun = (commit: string) =>
+    waitFor(() => site.app.github.runsFor(commit).find((r) => r.status === "completed"), `the completed run of ${commit}`, 20_000);
 
   test("a repository that names another domain's project is refused before any StartBuild; its own projects build", async () => {
     await start({});
@@ -154,7 +156,11 @@ describe("trust domains, end to end over HTTP", () => {
     finish(build, "FAILED", [
       { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED" },
       { phaseType: "PROVISIONING", phaseStatus: "SUCCEEDED" },
-      { phaseType: "DOWNLOAD_SOURCE", phaseStatus: "CLIENT_ERROR", contexts: [{ statusCode: "CLIENT_ERROR", message: "Failed to get access token from connection" }] },
+      {
+        phaseType: "DOWNLOAD_SOURCE",
+        phaseStatus: "CLIENT_ERROR",
+        contexts: [{ statusCode: "CLIENT_ERROR", message: "Failed to get access token from connection" }],
+      },
     ]);
     const run = await completedRun(sha(7));
     expect(run.conclusion).toBe("failure");
@@ -227,8 +233,16 @@ describe("trust domains, end to end over HTTP", () => {
     });
 
     test.each([
-      ["a private repository the operator allows", `_extends: ci-private\n`, '"Codertocat/ci-private:.github/codebuild.yml" is in a private repository and this repository is public'],
-      ["a repository the operator does not allow", `_extends: someone/config\n`, '_extends names "someone/config:.github/codebuild.yml": a configuration may extend only'],
+      [
+        "a private repository the operator allows",
+        `_extends: ci-private\n`,
+        '"Codertocat/ci-private:.github/codebuild.yml" is in a private repository and this repository is public',
+      ],
+      [
+        "a repository the operator does not allow",
+        `_extends: someone/config\n`,
+        '_extends names "someone/config:.github/codebuild.yml": a configuration may extend only',
+      ],
     ])("a public repository extending %s is refused on the _extends line, and nothing of the base shows", async (_name, file, message) => {
       site.app.github.file(REPO, sha(2), ".github/codebuild.yml", `log_lines: 10\n${file}`);
       await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(sha(2)));
@@ -258,7 +272,9 @@ describe("start-up lines that say who can read which secrets", () => {
     const lines = mapped.output.split("\n");
     const said = (text: string) => lines.filter((line) => line.includes(text));
     expect(said("repositories acme/api-* share the trust domain of project api-build: each can read the others' secrets")).toHaveLength(1);
-    expect(said("every repository CODEBUILD_PROJECTS does not map shares the trust domain of project shared-builds: each can read the others' secrets")).toHaveLength(1);
+    expect(
+      said("every repository CODEBUILD_PROJECTS does not map shares the trust domain of project shared-builds: each can read the others' secrets"),
+    ).toHaveLength(1);
     expect(said("preview builds can read production secrets: set CODEBUILD_PREVIEW_ROLE")).toHaveLength(1);
     expect(said("acme/web")).toEqual([]);
     await mapped.kill("SIGTERM");

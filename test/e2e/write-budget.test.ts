@@ -17,7 +17,10 @@ describe("the write budget at GITHUB_WRITES_PER_MINUTE=6000", () => {
     await sendWebhook(site.app.webhookUrl, WEBHOOK_SECRET, "push", pushPayload(sha(5)));
     await waitFor(() => site.app.github.runsFor(sha(5))[0], "the check run");
     const writes = site.app.github.sent.filter((r) => r.method !== "GET" && !r.path.includes("/access_tokens"));
-    expect(writes.map((r) => `${r.method} ${r.path}`).slice(0, 2)).toEqual(["POST /repos/Codertocat/Hello-World/check-runs", "POST /repos/Codertocat/Hello-World/check-runs"]);
+    expect(writes.map((r) => `${r.method} ${r.path}`).slice(0, 2)).toEqual([
+      "POST /repos/Codertocat/Hello-World/check-runs",
+      "POST /repos/Codertocat/Hello-World/check-runs",
+    ]);
     expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(1_000);
     expect(site.app.github.runsFor(sha(5))).toHaveLength(1);
   });

@@ -113,7 +113,19 @@ export class FakeGitHubApi {
       if (!login) return [401, { message: "Bad credentials" }];
       const installationId = Number(uri.split("/")[3]);
       const repositories = fake.reachable(login).filter((r) => r.installationId === installationId);
-      return [200, { total_count: repositories.length, repositories: repositories.map((r) => ({ id: r.id, name: r.name, full_name: `${r.owner}/${r.name}`, private: r.private, owner: { login: r.owner, id: 7 } })) }];
+      return [
+        200,
+        {
+          total_count: repositories.length,
+          repositories: repositories.map((r) => ({
+            id: r.id,
+            name: r.name,
+            full_name: `${r.owner}/${r.name}`,
+            private: r.private,
+            owner: { login: r.owner, id: 7 },
+          })),
+        },
+      ];
     });
     /* eslint-enable @typescript-eslint/no-this-alias */
   }
@@ -150,7 +162,11 @@ export interface ApiHarness {
   bodies: string[];
   /** Everything the API logged. */
   logs: string[];
-  request(method: string, path: string, options?: { token?: string | null; authorization?: string; body?: unknown }): Promise<{ status: number; headers: Headers; json: unknown; text: string }>;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string | null; authorization?: string; body?: unknown },
+  ): Promise<{ status: number; headers: Headers; json: unknown; text: string }>;
   close(): Promise<void>;
 }
 
@@ -204,7 +220,11 @@ export async function startApi(options: { oauth?: Settings["oauth"] | null; deni
       if (authorization !== undefined) headers.authorization = authorization;
       else if (token !== null) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers["content-type"] = "application/json";
-      const response = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
       const text = await response.text();
       bodies.push(text);
       let json: unknown;

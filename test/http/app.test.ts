@@ -78,7 +78,12 @@ describe("httpHandler over createHttpApp", () => {
     const body = await response.text();
     expect(JSON.parse(body)).toEqual({ error: { code: "internal_error", message: expect.any(String) } });
     expect(body).not.toContain("store unreachable");
-    expect(logged).toEqual([[expect.objectContaining({ err: expect.objectContaining({ message: "store unreachable" }), method: "POST", path: "/api/repos/fail" }), "HTTP request failed"]]);
+    expect(logged).toEqual([
+      [
+        expect.objectContaining({ err: expect.objectContaining({ message: "store unreachable" }), method: "POST", path: "/api/repos/fail" }),
+        "HTTP request failed",
+      ],
+    ]);
     expect(JSON.stringify(logged)).not.toContain("s3cr3t-in-body");
   });
 });

@@ -32,7 +32,10 @@ async function seed(s: BuildSite): Promise<void> {
   for (const record of [PUBLIC_RUNNING, PUBLIC_DONE, PRIVATE_RUNNING, PRIVATE_DONE, PRIVATE_STARTING]) await s.records.put(record);
   await s.logStore.appendText(PUBLIC_RUNNING.deploymentId, ["[Container] Entering phase BUILD", "\u001b[32mnpm run build\u001b[0m", XSS]);
   await s.logStore.appendText(PRIVATE_RUNNING.deploymentId, ["private line 1", "private line 2"]);
-  await s.logStore.appendText(PUBLIC_DONE.deploymentId, Array.from({ length: 5 }, (_, i) => `done line ${i}`));
+  await s.logStore.appendText(
+    PUBLIC_DONE.deploymentId,
+    Array.from({ length: 5 }, (_, i) => `done line ${i}`),
+  );
   const gh = s.github;
   gh.tokens.set("gho_writer", WRITER);
   gh.tokens.set("gho_reader", READER);
@@ -148,7 +151,12 @@ describe("with sign-in configured", () => {
 
     test("when GitHub cannot say what a signed-in user may do: a public page loses only its Cancel button, a private one fails", async () => {
       nock.cleanAll();
-      nock(GITHUB_API).persist().get(/.*/).reply(403, { message: "Resource not accessible by integration" }).post(/.*/).reply(403, { message: "Resource not accessible by integration" });
+      nock(GITHUB_API)
+        .persist()
+        .get(/.*/)
+        .reply(403, { message: "Resource not accessible by integration" })
+        .post(/.*/)
+        .reply(403, { message: "Resource not accessible by integration" });
       const writer = await signedIn(WRITER);
       const publicPage = await get(`/builds/${PUBLIC_RUNNING.deploymentId}`, writer);
       expect(publicPage.status).toBe(200);
@@ -189,7 +197,9 @@ describe("with sign-in configured", () => {
 
     test("repository, commit, branch, status badge and the phase table with durations", async () => {
       const page = await get(`/builds/${PUBLIC_RUNNING.deploymentId}`);
-      expect(page.text).toContain('<a href="https://github.com/octo/site/commit/1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab" rel="noreferrer"><code>1095e7a</code></a>');
+      expect(page.text).toContain(
+        '<a href="https://github.com/octo/site/commit/1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab" rel="noreferrer"><code>1095e7a</code></a>',
+      );
       expect(page.text).toContain('<dt>Branch</dt><dd><a href="https://github.com/octo/site/tree/main" rel="noreferrer">main</a></dd>');
       expect(page.text).toContain('<span id="badge" class="badge tone-running">In progress</span>');
       expect(page.text).toContain('<h1 id="title">Building — BUILD phase</h1>');
@@ -210,7 +220,10 @@ describe("with sign-in configured", () => {
     });
 
     test("a long log: the page holds its first 5000 lines and leaves the rest to its script", async () => {
-      await site.logStore.appendText(PUBLIC_DONE.deploymentId, Array.from({ length: 5200 }, (_, i) => `more ${i}`));
+      await site.logStore.appendText(
+        PUBLIC_DONE.deploymentId,
+        Array.from({ length: 5200 }, (_, i) => `more ${i}`),
+      );
       const page = await get(`/builds/${PUBLIC_DONE.deploymentId}`);
       expect(page.text.match(/<div class="line">/g)).toHaveLength(5000);
       expect(page.text).toContain(`data-next-token="${encodeLogToken(5000)}" data-complete="false"`);
@@ -219,7 +232,10 @@ describe("with sign-in configured", () => {
 
     test("a long log of long lines: the page holds at most PAGE_LOG_MAX_BYTES of it and says more follows", async () => {
       const line = "x".repeat(16_000);
-      await site.logStore.appendText(PUBLIC_DONE.deploymentId, Array.from({ length: 200 }, () => line));
+      await site.logStore.appendText(
+        PUBLIC_DONE.deploymentId,
+        Array.from({ length: 200 }, () => line),
+      );
       const page = await get(`/builds/${PUBLIC_DONE.deploymentId}`);
       const shown = page.text.match(/<div class="line">/g)!.length;
       expect(shown).toBe(5 + Math.floor((PAGE_LOG_MAX_BYTES - 5 * 11) / line.length));
@@ -270,14 +286,16 @@ describe("with sign-in configured", () => {
       expect(script.headers.get("cache-control")).toBe("no-cache");
     });
 
-    test.each(["/builds/assets/log-page.ts", "/builds/assets/seal-page.js", "/builds/assets/..%2Fbrowser.tsbuildinfo", "/builds/assets/%2E%2E/%2E%2E/package.json"])(
-      "%s is not a file the routes serve",
-      async (path) => {
-        const answer = await get(path);
-        expect(answer.status).toBe(404);
-        expect(answer.text).not.toContain("sodium");
-      },
-    );
+    test.each([
+      "/builds/assets/log-page.ts",
+      "/builds/assets/seal-page.js",
+      "/builds/assets/..%2Fbrowser.tsbuildinfo",
+      "/builds/assets/%2E%2E/%2E%2E/package.json",
+    ])("%s is not a file the routes serve", async (path) => {
+      const answer = await get(path);
+      expect(answer.status).toBe(404);
+      expect(answer.text).not.toContain("sodium");
+    });
   });
 
   describe("GET /api/builds/:id/logs", () => {
@@ -291,8 +309,15 @@ describe("with sign-in configured", () => {
     });
 
     test("an answer carries at most LOG_ANSWER_MAX_BYTES of log text; nextToken goes on from there", async () => {
-      await site.logStore.appendText(PUBLIC_DONE.deploymentId, Array.from({ length: 300 }, () => "y".repeat(16_000)));
-      const first = (await get(`/api/builds/${PUBLIC_DONE.deploymentId}/logs?limit=1000`)).json as { logs: { message: string }[]; nextToken: string; complete: boolean };
+      await site.logStore.appendText(
+        PUBLIC_DONE.deploymentId,
+        Array.from({ length: 300 }, () => "y".repeat(16_000)),
+      );
+      const first = (await get(`/api/builds/${PUBLIC_DONE.deploymentId}/logs?limit=1000`)).json as {
+        logs: { message: string }[];
+        nextToken: string;
+        complete: boolean;
+      };
       const bytes = first.logs.reduce((sum, l) => sum + Buffer.byteLength(l.message), 0);
       expect(bytes).toBeLessThanOrEqual(LOG_ANSWER_MAX_BYTES);
       expect(first.complete).toBe(false);
@@ -313,14 +338,25 @@ describe("with sign-in configured", () => {
       });
       const second = (await get(`/api/builds/${id}/logs?limit=3&nextToken=${(first.json as { nextToken: string }).nextToken}`)).json as Record<string, unknown>;
       // Exactly the last three lines: the answer knows it reached the end.
-      expect(second).toEqual({ logs: [expect.anything(), expect.anything(), { timestamp: expect.any(Number), message: "done line 4" }], nextToken: encodeLogToken(5), complete: true });
-      expect((await get(`/api/builds/${id}/logs?nextToken=${second.nextToken as string}`)).json).toEqual({ logs: [], nextToken: encodeLogToken(5), complete: true });
+      expect(second).toEqual({
+        logs: [expect.anything(), expect.anything(), { timestamp: expect.any(Number), message: "done line 4" }],
+        nextToken: encodeLogToken(5),
+        complete: true,
+      });
+      expect((await get(`/api/builds/${id}/logs?nextToken=${second.nextToken as string}`)).json).toEqual({
+        logs: [],
+        nextToken: encodeLogToken(5),
+        complete: true,
+      });
       expect(first.headers.get("cache-control")).toBe("no-store");
       expect(first.headers.get("content-security-policy")).toBe(LOG_PAGE_CSP);
     });
 
     test("a running build's log is never complete, even at its end; 200 lines by default", async () => {
-      await site.logStore.appendText(PUBLIC_RUNNING.deploymentId, Array.from({ length: 300 }, (_, i) => `line ${i}`));
+      await site.logStore.appendText(
+        PUBLIC_RUNNING.deploymentId,
+        Array.from({ length: 300 }, (_, i) => `line ${i}`),
+      );
       const page = (await get(`/api/builds/${PUBLIC_RUNNING.deploymentId}/logs`)).json as { logs: unknown[]; nextToken: string; complete: boolean };
       expect(page.logs).toHaveLength(200);
       const rest = (await get(`/api/builds/${PUBLIC_RUNNING.deploymentId}/logs?nextToken=${page.nextToken}&limit=1000`)).json as typeof page;
@@ -353,7 +389,11 @@ describe("with sign-in configured", () => {
       const answer = await get(`/api/builds/${PUBLIC_DONE.deploymentId}/logs?${query}`);
       expect(answer.status).toBe(400);
       expect(answer.json).toEqual({
-        error: { code: "invalid_request", message: expect.stringContaining("GET /api/builds/:id/logs"), issues: [expect.objectContaining({ path, message: expect.any(String) })] },
+        error: {
+          code: "invalid_request",
+          message: expect.stringContaining("GET /api/builds/:id/logs"),
+          issues: [expect.objectContaining({ path, message: expect.any(String) })],
+        },
       });
     });
 
@@ -515,7 +555,11 @@ describe("without the app's OAuth credentials", () => {
   });
 
   test("a private build's page and API answer 503 naming GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET", async () => {
-    for (const path of [`/builds/${PRIVATE_RUNNING.deploymentId}`, `/api/builds/${PRIVATE_RUNNING.deploymentId}/logs`, `/api/builds/${PRIVATE_RUNNING.deploymentId}`]) {
+    for (const path of [
+      `/builds/${PRIVATE_RUNNING.deploymentId}`,
+      `/api/builds/${PRIVATE_RUNNING.deploymentId}/logs`,
+      `/api/builds/${PRIVATE_RUNNING.deploymentId}`,
+    ]) {
       const answer = await get(path);
       expect(answer.status).toBe(503);
       expect(answer.json).toEqual({ error: { code: "oauth_not_configured", message: expect.stringMatching(/GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET/) } });

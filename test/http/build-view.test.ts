@@ -7,7 +7,13 @@ import { buildRecord, completed, repository, runningSnapshot } from "../support/
 const NOW = new Date("2024-05-01T12:01:00Z");
 
 describe("buildStateView: the badge", () => {
-  const queued = runningSnapshot({ currentPhase: "QUEUED", phases: [{ name: "SUBMITTED", status: "SUCCEEDED", messages: [] }, { name: "QUEUED", messages: [] }] });
+  const queued = runningSnapshot({
+    currentPhase: "QUEUED",
+    phases: [
+      { name: "SUBMITTED", status: "SUCCEEDED", messages: [] },
+      { name: "QUEUED", messages: [] },
+    ],
+  });
   test.each<[string, BuildRecord, string, string, string]>([
     ["recorded, CodeBuild not asked yet", buildRecord({ snapshot: undefined, buildId: undefined }), "Queued", "queued", "Queued"],
     ["in CodeBuild's queue", buildRecord({ snapshot: queued }), "Queued", "queued", "Queued"],
@@ -17,7 +23,13 @@ describe("buildStateView: the badge", () => {
     ["CodeBuild fault", completed(buildRecord(), "FAULT"), "Failed", "failure", "Build failed in BUILD after 2m 41s (CodeBuild fault)"],
     ["timed out", completed(buildRecord(), "TIMED_OUT"), "Timed out", "failure", "Build timed out after 2m 41s"],
     ["cancelled", completed(buildRecord(), "STOPPED"), "Cancelled", "cancelled", "Build cancelled after 2m 41s"],
-    ["could not start", buildRecord({ snapshot: undefined, buildId: undefined, status: "FAILED", completed: true }), "Failed", "failure", "Build failed to start"],
+    [
+      "could not start",
+      buildRecord({ snapshot: undefined, buildId: undefined, status: "FAILED", completed: true }),
+      "Failed",
+      "failure",
+      "Build failed to start",
+    ],
   ])("%s → %s (%s), titled %j", (_what, record, label, tone, title) => {
     const view = buildStateView(record, NOW);
     expect(view.badge).toEqual({ label, tone });
@@ -62,7 +74,9 @@ describe("buildStateView: where the build deployed", () => {
       cancelToken: undefined,
       cancelRequested: false,
     });
-    expect(page).toContain('<dt>Deployed to</dt><dd><a id="deploy-url" href="https://pr-7.example.com/?t=***" rel="noreferrer nofollow">https://pr-7.example.com/?t=***</a></dd>');
+    expect(page).toContain(
+      '<dt>Deployed to</dt><dd><a id="deploy-url" href="https://pr-7.example.com/?t=***" rel="noreferrer nofollow">https://pr-7.example.com/?t=***</a></dd>',
+    );
   });
 });
 
@@ -70,11 +84,18 @@ describe("buildFactsView", () => {
   test("a push to a branch, a tag and a pull request, with links to GitHub", () => {
     const push = buildFactsView(buildRecord({ plan: { ...buildRecord().plan, branch: "release/1.x" } }), "https://github.example");
     expect(push.source).toEqual({ heading: "Branch", label: "release/1.x", url: "https://github.example/octo/site/tree/release/1.x" });
-    expect(push.commit).toEqual({ sha: "1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab", short: "1095e7a", url: "https://github.example/octo/site/commit/1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab" });
+    expect(push.commit).toEqual({
+      sha: "1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab",
+      short: "1095e7a",
+      url: "https://github.example/octo/site/commit/1095e7ab1095e7ab1095e7ab1095e7ab1095e7ab",
+    });
     expect(push).toMatchObject({ event: "Push", environment: "production", createdAt: "2024-05-01 12:00:00 UTC", checkName: "CodeBuild" });
 
     const base = buildRecord();
-    const tag = buildFactsView({ ...base, trigger: { ...base.trigger, ref: "refs/tags/v1.0" } as BuildRecord["trigger"], plan: { ...base.plan, branch: "v1.0" } }, "https://github.com");
+    const tag = buildFactsView(
+      { ...base, trigger: { ...base.trigger, ref: "refs/tags/v1.0" } as BuildRecord["trigger"], plan: { ...base.plan, branch: "v1.0" } },
+      "https://github.com",
+    );
     expect(tag.source.heading).toBe("Tag");
 
     const pr = buildFactsView(
@@ -83,6 +104,8 @@ describe("buildFactsView", () => {
     );
     expect(pr.source).toEqual({ heading: "Pull request", label: "#7 fix#1 → main", url: "https://github.com/octo/site/pull/7" });
     expect(pr.repository).toEqual({ fullName: "octo/site", url: "https://github.com/octo/site", private: true });
-    expect(buildFactsView(buildRecord({ plan: { ...base.plan, branch: "fix#1" } }), "https://github.com").source.url).toBe("https://github.com/octo/site/tree/fix%231");
+    expect(buildFactsView(buildRecord({ plan: { ...base.plan, branch: "fix#1" } }), "https://github.com").source.url).toBe(
+      "https://github.com/octo/site/tree/fix%231",
+    );
   });
 });

@@ -21,7 +21,15 @@ async function seed(): Promise<void> {
   const repo = { id: 101, fullName: "octo/app" };
   await api.editor.set(repo, "all", [{ name: "API_URL", isSecret: false, value: "https://api.example.com" }], change);
   await api.editor.set(repo, "all", [{ name: "API_KEY", isSecret: true, value: API_KEY }], change);
-  await api.editor.set(repo, "production", [{ name: "DB_PASSWORD", isSecret: true, value: DB_PASSWORD }, { name: "LOG_LEVEL", isSecret: false, value: "warn" }], change);
+  await api.editor.set(
+    repo,
+    "production",
+    [
+      { name: "DB_PASSWORD", isSecret: true, value: DB_PASSWORD },
+      { name: "LOG_LEVEL", isSecret: false, value: "warn" },
+    ],
+    change,
+  );
   await api.editor.set(repo, "preview", [{ name: "LOG_LEVEL", isSecret: false, value: "debug" }], change);
   api.secrets.calls.length = 0;
 }
@@ -33,7 +41,14 @@ beforeEach(async () => {
   gh.tokens.set("gho_reader", READER);
   gh.tokens.set("gho_outsider", OUTSIDER);
   gh.tokens.set("ghu_admin", ADMIN);
-  gh.repository({ id: 101, owner: "octo", name: "app", private: true, installationId: 11, permissions: { writer: "write", reader: "read", admin: "admin", outsider: "none" } });
+  gh.repository({
+    id: 101,
+    owner: "octo",
+    name: "app",
+    private: true,
+    installationId: 11,
+    permissions: { writer: "write", reader: "read", admin: "admin", outsider: "none" },
+  });
   gh.repository({ id: 102, owner: "octo", name: "site", private: false, installationId: 11, permissions: { writer: "write" } });
   gh.repository({ id: 103, owner: "octo", name: "unselected", private: true, installationId: 11, selected: false, permissions: { writer: "write" } });
   gh.repository({ id: 104, owner: "other", name: "app", private: true, permissions: { writer: "write" } });
@@ -212,7 +227,11 @@ describe("400: zod's issues name the field", () => {
     const response = await api.request("PUT", ENV, { body });
     expect(response.status).toBe(400);
     expect(response.json).toEqual({
-      error: { code: "invalid_request", message: expect.any(String), issues: expect.arrayContaining([expect.objectContaining({ ...issue, message: expect.any(String) })]) },
+      error: {
+        code: "invalid_request",
+        message: expect.any(String),
+        issues: expect.arrayContaining([expect.objectContaining({ ...issue, message: expect.any(String) })]),
+      },
     });
     expect(await api.variables.list(101)).toEqual(before);
     expect(api.secrets.calls).toEqual([]);
@@ -313,7 +332,9 @@ describe("PUT /api/repos/:owner/:repo/env", () => {
     ["sent back as ***", { key: "DB_PASSWORD", value: "***", isSecret: true }],
     ["sent without a value", { key: "DB_PASSWORD", isSecret: true }],
   ])("a secret %s keeps its stored value and the secret store is not written", async (_what, entry) => {
-    const response = await api.request("PUT", ENV, { body: { environment: "production", envVars: [entry, { key: "LOG_LEVEL", value: "info", isSecret: false }] } });
+    const response = await api.request("PUT", ENV, {
+      body: { environment: "production", envVars: [entry, { key: "LOG_LEVEL", value: "info", isSecret: false }] },
+    });
     expect(response.status).toBe(200);
     expect((response.json as { envVars: { key: string; value: string }[] }).envVars.map((v) => [v.key, v.value])).toEqual([
       ["DB_PASSWORD", "***"],

@@ -16,8 +16,26 @@ describe("envVarViews", () => {
   const entries = [plain("Z", "preview", "p"), secret("TOKEN", "production"), secret("KEY", "all"), plain("A", "production", "a"), plain("B", "all", "b")];
 
   test.each([
-    [true, [["B", "all", "b"], ["KEY", "all", "***"], ["A", "production", "a"], ["TOKEN", "production", "***"], ["Z", "preview", "p"]]],
-    [false, [["B", "all", null], ["KEY", "all", null], ["A", "production", null], ["TOKEN", "production", null], ["Z", "preview", null]]],
+    [
+      true,
+      [
+        ["B", "all", "b"],
+        ["KEY", "all", "***"],
+        ["A", "production", "a"],
+        ["TOKEN", "production", "***"],
+        ["Z", "preview", "p"],
+      ],
+    ],
+    [
+      false,
+      [
+        ["B", "all", null],
+        ["KEY", "all", null],
+        ["A", "production", null],
+        ["TOKEN", "production", null],
+        ["Z", "preview", null],
+      ],
+    ],
   ])("canWrite=%s: scopes in order all, production, preview; names sorted; values as SPEC 7", (canWrite, expected) => {
     const views = envVarViews(entries, canWrite);
     expect(views.map((v) => [v.key, v.environment, v.value])).toEqual(expected);
@@ -41,8 +59,14 @@ describe("variableChanges", () => {
 
 describe("editorIssues", () => {
   test.each([
-    [[2, "key"], ["envVars", 2, "key"]],
-    [[0, "value"], ["envVars", 0, "value"]],
+    [
+      [2, "key"],
+      ["envVars", 2, "key"],
+    ],
+    [
+      [0, "value"],
+      ["envVars", 0, "value"],
+    ],
     [[], ["envVars"]],
   ])("%j → %j", (path, expected) => {
     expect(editorIssues([{ path, message: "m" }])).toEqual([{ code: "custom", path: expected, message: "m" }]);

@@ -14,7 +14,7 @@ describe("bearerToken", () => {
     ["Bearer a b", undefined],
     ["Basic dXNlcjpwYXNz", undefined],
     ["token ghu_abc", undefined],
-    ["Bearer ghu_ab\"c", undefined],
+    ['Bearer ghu_ab"c', undefined],
     ["Bearer a=b", undefined],
   ])("%j → %j", (header, token) => {
     expect(bearerToken(header)).toBe(token);

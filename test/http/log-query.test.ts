@@ -27,8 +27,14 @@ describe("nextToken", () => {
 describe("logQuerySchema", () => {
   test.each([
     [{}, { nextToken: 0, limit: 200, format: "raw" }],
-    [{ nextToken: "", limit: "", format: "" }, { nextToken: 0, limit: 200, format: "raw" }],
-    [{ nextToken: encodeLogToken(42), limit: "1000", format: "plain" }, { nextToken: 42, limit: 1000, format: "plain" }],
+    [
+      { nextToken: "", limit: "", format: "" },
+      { nextToken: 0, limit: 200, format: "raw" },
+    ],
+    [
+      { nextToken: encodeLogToken(42), limit: "1000", format: "plain" },
+      { nextToken: 42, limit: 1000, format: "plain" },
+    ],
     [{ limit: "1" }, { nextToken: 0, limit: 1, format: "raw" }],
   ])("%j → %j", (query, parsed) => {
     expect(logQuerySchema.parse(query)).toEqual(parsed);
@@ -55,7 +61,9 @@ describe("logsAnswer", () => {
     const split = [{ timestamp: 0, text: "pw hunter2-\u001b[0mS3cret and hunter2-\u0000S3cret" }];
     for (const format of ["raw", "plain"] as const) {
       expect(logsAnswer({ nextToken: 0, limit: 5, format }, lines(1), false, createMasker()).logs).toEqual([{ timestamp: 0, message: "line 0" }]);
-      expect(logsAnswer({ nextToken: 0, limit: 5, format }, split, false, createMasker(["hunter2-S3cret"])).logs).toEqual([{ timestamp: 0, message: "pw *** and ***" }]);
+      expect(logsAnswer({ nextToken: 0, limit: 5, format }, split, false, createMasker(["hunter2-S3cret"])).logs).toEqual([
+        { timestamp: 0, message: "pw *** and ***" },
+      ]);
     }
   });
 

@@ -55,7 +55,15 @@ describe("GET and PUT /api/projects/:repositoryId/env are the twins of /api/repo
       "a writer replaces a set, keeping a secret sent as ***",
       "PUT",
       "",
-      { body: { environment: "production", envVars: [{ key: "DB_PASSWORD", value: "***", isSecret: true }, { key: "LOG_LEVEL", value: "warn", isSecret: false }] } },
+      {
+        body: {
+          environment: "production",
+          envVars: [
+            { key: "DB_PASSWORD", value: "***", isSecret: true },
+            { key: "LOG_LEVEL", value: "warn", isSecret: false },
+          ],
+        },
+      },
     ],
   ])("%s: the same status, headers and body", async (_case, method, query, options) => {
     const { byName, byId } = await both(method, query, options);

@@ -5,14 +5,7 @@ import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { pino } from "pino";
 import { APP_PATHS, createHttpApp, httpHandler } from "../../src/http/app.js";
-import {
-  safeReturnPath,
-  SESSION_COOKIE,
-  SESSION_LIFETIME_MS,
-  Sessions,
-  SIGN_IN_ATTEMPT_LIFETIME_MS,
-  SIGN_IN_COOKIE,
-} from "../../src/http/session.js";
+import { safeReturnPath, SESSION_COOKIE, SESSION_LIFETIME_MS, Sessions, SIGN_IN_ATTEMPT_LIFETIME_MS, SIGN_IN_COOKIE } from "../../src/http/session.js";
 import { requireSignIn, signInRoutes } from "../../src/http/sign-in.js";
 import { Browser } from "../support/browser.js";
 import { FakeGitHubOAuth } from "../support/fake-github-oauth.js";
@@ -166,7 +159,11 @@ describe("sign-in with GitHub over HTTP", () => {
       expect(login).toBe(`${site.url}/login?return_to=%2Fbuilds%2Fx%3Ftab%3Dlog`);
       const authorizeUrl = new URL(authorize!);
       expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${site.github.webUrl}/login/oauth/authorize`);
-      expect(Object.fromEntries(authorizeUrl.searchParams)).toEqual({ client_id: OAUTH.clientId, redirect_uri: `${site.url}/login/callback`, state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+      expect(Object.fromEntries(authorizeUrl.searchParams)).toEqual({
+        client_id: OAUTH.clientId,
+        redirect_uri: `${site.url}/login/callback`,
+        state: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      });
       const callbackUrl = new URL(callback!);
       expect(`${callbackUrl.origin}${callbackUrl.pathname}`).toBe(`${site.url}/login/callback`);
       expect(callbackUrl.searchParams.get("state")).toBe(authorizeUrl.searchParams.get("state"));
@@ -176,7 +173,12 @@ describe("sign-in with GitHub over HTTP", () => {
       expect(exchange).toEqual({
         method: "POST",
         path: "/login/oauth/access_token",
-        params: { client_id: OAUTH.clientId, client_secret: OAUTH.clientSecret, code: callbackUrl.searchParams.get("code"), redirect_uri: `${site.url}/login/callback` },
+        params: {
+          client_id: OAUTH.clientId,
+          client_secret: OAUTH.clientSecret,
+          code: callbackUrl.searchParams.get("code"),
+          redirect_uri: `${site.url}/login/callback`,
+        },
         accept: "application/json",
         authorization: undefined,
       });
@@ -287,11 +289,14 @@ describe("sign-in with GitHub over HTTP", () => {
       expect(sessionOf(browser, site)).toBeUndefined();
     });
 
-    test.each(["https://evil.example/builds/x", "//evil.example/builds/x", "/\\evil.example/builds/x"])("return_to=%s comes back to / instead", async (returnTo) => {
-      const page = await new Browser().open(`${site.url}/login?return_to=${encodeURIComponent(returnTo)}`);
-      expect(page.url).toBe(`${site.url}/`);
-      expect(page.visited.every((url) => new URL(url).hostname === "127.0.0.1")).toBe(true);
-    });
+    test.each(["https://evil.example/builds/x", "//evil.example/builds/x", "/\\evil.example/builds/x"])(
+      "return_to=%s comes back to / instead",
+      async (returnTo) => {
+        const page = await new Browser().open(`${site.url}/login?return_to=${encodeURIComponent(returnTo)}`);
+        expect(page.url).toBe(`${site.url}/`);
+        expect(page.visited.every((url) => new URL(url).hostname === "127.0.0.1")).toBe(true);
+      },
+    );
 
     test("a session cookie changed in the browser is ignored", async () => {
       const browser = new Browser();
@@ -365,7 +370,9 @@ describe("sign-in with GitHub over HTTP", () => {
       const page = await browser.open(callbackUrl);
       expect(page.status).toBe(502);
       expect(page.body).toContain("GitHub could not complete the sign-in");
-      expect(site.logs.join("\n")).toContain(`GitHub did not answer POST /login/oauth/access_token at ${site.github.webUrl}/login/oauth/access_token: ECONNREFUSED`);
+      expect(site.logs.join("\n")).toContain(
+        `GitHub did not answer POST /login/oauth/access_token at ${site.github.webUrl}/login/oauth/access_token: ECONNREFUSED`,
+      );
       expect(sessionOf(browser, site)).toBeUndefined();
     });
   });
@@ -396,7 +403,9 @@ describe("sign-in with GitHub over HTTP", () => {
     for (const path of ["/login?return_to=/builds/x", "/login/callback?code=c&state=s", "/builds/x"]) {
       const page = await browser.open(`${site.url}${path}`);
       expect(page.status).toBe(503);
-      expect(JSON.parse(page.body)).toEqual({ error: { code: "oauth_not_configured", message: expect.stringContaining("set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET") } });
+      expect(JSON.parse(page.body)).toEqual({
+        error: { code: "oauth_not_configured", message: expect.stringContaining("set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET") },
+      });
     }
     expect(site.github.requests).toEqual([]);
   });

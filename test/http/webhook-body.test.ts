@@ -49,7 +49,11 @@ describe("limitWebhookBodies: GitHub's cap on webhook bodies, before the signatu
     const declared = await fetch(`http://127.0.0.1:${site.port}${PATH}/`, { method: "POST", body: "x".repeat(LIMIT + 1) });
     expect(declared.status).toBe(413);
     expect(((await declared.json()) as { error: { code: string } }).error.code).toBe("body_too_large");
-    const chunked = await postChunked(site.port, PATH, Array.from({ length: 8 }, () => "y".repeat(LIMIT / 2)));
+    const chunked = await postChunked(
+      site.port,
+      PATH,
+      Array.from({ length: 8 }, () => "y".repeat(LIMIT / 2)),
+    );
     expect(chunked.status).toBe(413);
     expect(site.seen).toEqual([]);
   });

@@ -63,7 +63,13 @@ describe("closeGivenUpIntent: a given-up event leaves no check run open", () => 
     nock(API)
       .get(`/repos/octo/site/commits/${SHA}/check-runs`)
       .query({ filter: "all", per_page: 100 })
-      .reply(200, { total_count: 2, check_runs: [{ id: 5, external_id: "someone-else" }, { id: 78, external_id: deploymentIdFor("delivery-1") }] });
+      .reply(200, {
+        total_count: 2,
+        check_runs: [
+          { id: 5, external_id: "someone-else" },
+          { id: 78, external_id: deploymentIdFor("delivery-1") },
+        ],
+      });
     const sent = expectCompletion(78);
     await closeGivenUpIntent(pushIntent(), 5, deps);
     expect(sent).toHaveLength(1);
@@ -84,7 +90,16 @@ describe("closeGivenUpIntent: a given-up event leaves no check run open", () => 
     const deploymentId = deploymentIdFor("rerun-1:ext-9");
     await records.put(buildRecord({ deploymentId, buildId: undefined, checkRunId: 79 }));
     const sent = expectCompletion(79);
-    const rerun: Intent = { kind: "rerun", deliveryId: "rerun-1", installationId: 11, repository: record.repository, sender: record.trigger.sender, headSha: SHA, appId: 1, externalIds: ["ext-9"] };
+    const rerun: Intent = {
+      kind: "rerun",
+      deliveryId: "rerun-1",
+      installationId: 11,
+      repository: record.repository,
+      sender: record.trigger.sender,
+      headSha: SHA,
+      appId: 1,
+      externalIds: ["ext-9"],
+    };
     await closeGivenUpIntent(rerun, 5, deps);
     expect(sent).toHaveLength(1);
   });

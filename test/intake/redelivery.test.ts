@@ -1,7 +1,15 @@
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { MAX_ATTEMPTS_PER_DELIVERY, MAX_REDELIVERIES_PER_SWEEP, MissedDeliveries, missedDeliveries, REDELIVERY_PATIENCE_MS, type DeliveryAttempt, type RequestedRedelivery } from "../../src/intake/redelivery.js";
+import {
+  MAX_ATTEMPTS_PER_DELIVERY,
+  MAX_REDELIVERIES_PER_SWEEP,
+  MissedDeliveries,
+  missedDeliveries,
+  REDELIVERY_PATIENCE_MS,
+  type DeliveryAttempt,
+  type RequestedRedelivery,
+} from "../../src/intake/redelivery.js";
 import { freePort, waitFor } from "../support/app.js";
 import { FakeGitHub, testPrivateKey } from "../support/fake-github.js";
 import { GITHUB_DELIVERY_RETENTION_MS } from "../../src/domain/github-deliveries.js";
@@ -19,7 +27,10 @@ describe("missedDeliveries", () => {
     event: "push",
     action: null,
   });
-  const asked = (guid: string, attemptId: number, minutesAgo: number, count = 1): [string, RequestedRedelivery] => [guid, { attemptId, at: NOW - minutesAgo * MINUTE, count }];
+  const asked = (guid: string, attemptId: number, minutesAgo: number, count = 1): [string, RequestedRedelivery] => [
+    guid,
+    { attemptId, at: NOW - minutesAgo * MINUTE, count },
+  ];
   const since = NOW - 60 * MINUTE;
 
   const a1 = attempt("a", 10, 502);
@@ -53,7 +64,12 @@ describe("missedDeliveries", () => {
   });
 
   test("newest first, one per delivery, with its event and attempt count", () => {
-    const attempts = [attempt("old", 30, 502), attempt("new", 2, 0), attempt("old", 20, 503), { ...attempt("mid", 10, 500), event: "pull_request", action: "opened" }];
+    const attempts = [
+      attempt("old", 30, 502),
+      attempt("new", 2, 0),
+      attempt("old", 20, 503),
+      { ...attempt("mid", 10, 500), event: "pull_request", action: "opened" },
+    ];
     expect(missedDeliveries(attempts, { since, now: NOW, requested: new Map() })).toEqual([
       expect.objectContaining({ guid: "new", attempts: 1 }),
       expect.objectContaining({ guid: "mid", event: "pull_request", action: "opened", attempts: 1 }),
@@ -113,12 +129,15 @@ describe("MissedDeliveries.sweep", () => {
     expect(await missed.sweep()).toEqual({ listed: 6, failed: 2, redelivered: 1 });
     expect(github.redeliveries).toEqual([lost.id]);
     expect(lookedUp).toEqual(["lost", "recorded"]);
-    expect(logged).toContainEqual(expect.objectContaining({ msg: "missed webhook deliveries: asked GitHub to redeliver", guid: "lost", event: "pull_request" }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: "missed webhook deliveries: asked GitHub to redeliver", guid: "lost", event: "pull_request" }),
+    );
     expect(logged).toContainEqual(expect.objectContaining({ msg: "missed webhook deliveries: 6 listed, 2 failed, 1 redelivered", redelivered: 1 }));
   });
 
   test("pages back to the window and no further: 3 days at start-up, then since the last sweep", async () => {
-    for (let i = 0; i < 120; i++) github.addDelivery({ guid: `gone-${i}`, status_code: 502, delivered_at: ago(GITHUB_DELIVERY_RETENTION_MS + (120 - i) * MINUTE) });
+    for (let i = 0; i < 120; i++)
+      github.addDelivery({ guid: `gone-${i}`, status_code: 502, delivered_at: ago(GITHUB_DELIVERY_RETENTION_MS + (120 - i) * MINUTE) });
     for (let i = 0; i < 150; i++) github.addDelivery({ guid: `ok-${i}`, delivered_at: ago((150 - i) * MINUTE) });
 
     expect(await missed.sweep()).toEqual({ listed: 200, failed: 0, redelivered: 0 });
@@ -145,7 +164,9 @@ describe("MissedDeliveries.sweep", () => {
   });
 
   test("asks for at most a sweep's worth, newest first; the next sweep takes the rest", async () => {
-    const lost = Array.from({ length: MAX_REDELIVERIES_PER_SWEEP + 20 }, (_, i) => github.addDelivery({ guid: `lost-${i}`, status_code: 502, delivered_at: ago((200 - i) * MINUTE) }));
+    const lost = Array.from({ length: MAX_REDELIVERIES_PER_SWEEP + 20 }, (_, i) =>
+      github.addDelivery({ guid: `lost-${i}`, status_code: 502, delivered_at: ago((200 - i) * MINUTE) }),
+    );
     const newestFirst = lost.map((d) => d.id).reverse();
 
     expect(await missed.sweep()).toMatchObject({ redelivered: MAX_REDELIVERIES_PER_SWEEP });

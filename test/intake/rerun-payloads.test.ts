@@ -1,8 +1,16 @@
 import { checkRunRerunIntent, checkSuiteRerunIntent } from "../../src/intake/payloads.js";
 import { examplePayload } from "../support/webhooks.js";
 
-const checkRun = () => Object.assign(examplePayload("check_run", (p) => p.action === "rerequested"), { installation: { id: 9 } });
-const checkSuite = () => Object.assign(examplePayload("check_suite", (p) => p.action === "rerequested"), { installation: { id: 9 } });
+const checkRun = () =>
+  Object.assign(
+    examplePayload("check_run", (p) => p.action === "rerequested"),
+    { installation: { id: 9 } },
+  );
+const checkSuite = () =>
+  Object.assign(
+    examplePayload("check_suite", (p) => p.action === "rerequested"),
+    { installation: { id: 9 } },
+  );
 
 describe("re-run requests become rerun intents", () => {
   test("check_run.rerequested: the run's external_id, commit and app", () => {
@@ -37,7 +45,14 @@ describe("re-run requests become rerun intents", () => {
     const result = checkSuiteRerunIntent("d2", payload);
     expect(result).toMatchObject({
       ok: true,
-      trigger: { kind: "rerun", deliveryId: "d2", installationId: 9, headSha: payload.check_suite.head_sha, appId: payload.check_suite.app.id, checkSuiteId: payload.check_suite.id },
+      trigger: {
+        kind: "rerun",
+        deliveryId: "d2",
+        installationId: 9,
+        headSha: payload.check_suite.head_sha,
+        appId: payload.check_suite.app.id,
+        checkSuiteId: payload.check_suite.id,
+      },
     });
     expect(result.ok && result.trigger).not.toHaveProperty("externalIds");
   });
@@ -61,11 +76,15 @@ describe("re-run requests become rerun intents", () => {
   test.each<[string, () => unknown, (d: string, p: unknown) => unknown]>([
     ["check_run without installation", () => ({ ...checkRun(), installation: undefined }), checkRunRerunIntent],
     ["check_run of another action", () => ({ ...checkRun(), action: "completed" }), checkRunRerunIntent],
-    ["check_suite without its id", () => {
-      const p = checkSuite();
-      delete p.check_suite.id;
-      return p;
-    }, checkSuiteRerunIntent],
+    [
+      "check_suite without its id",
+      () => {
+        const p = checkSuite();
+        delete p.check_suite.id;
+        return p;
+      },
+      checkSuiteRerunIntent,
+    ],
   ])("%s is refused with zod's issues", (_, payload, parse) => {
     expect(parse("d", payload())).toMatchObject({ ok: false, issues: expect.any(String) });
   });

@@ -147,9 +147,16 @@ describe("AWS Lambda handlers", () => {
       GITHUB_APP_SECRET_ARN: "codebuild-checks/github-app",
     });
     // The GitHub App's credentials live in Secrets Manager, not in the function's configuration.
-    const client = new SecretsManagerClient({ region: "us-east-1", endpoint: endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER, credentials: { accessKeyId: "t", secretAccessKey: "t" } });
+    const client = new SecretsManagerClient({
+      region: "us-east-1",
+      endpoint: endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+      credentials: { accessKeyId: "t", secretAccessKey: "t" },
+    });
     await client.send(
-      new CreateSecretCommand({ Name: "codebuild-checks/github-app", SecretString: JSON.stringify({ APP_ID: 1, PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET }) }),
+      new CreateSecretCommand({
+        Name: "codebuild-checks/github-app",
+        SecretString: JSON.stringify({ APP_ID: 1, PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET }),
+      }),
     );
     nock.disableNetConnect();
     nock.enableNetConnect((host) => host.startsWith("127.0.0.1:") && host !== githubForRun.host);
@@ -282,7 +289,9 @@ describe("AWS Lambda handlers", () => {
   });
 
   test("a malformed SQS message is refused and not retried; a malformed event is answered 400", async () => {
-    expect(await processor(sqsEvent([{ queueUrl: INTAKE, messageId: "m-1", body: JSON.stringify({ kind: "nonsense" }), delaySeconds: 0 }]))).toEqual({ batchItemFailures: [] });
+    expect(await processor(sqsEvent([{ queueUrl: INTAKE, messageId: "m-1", body: JSON.stringify({ kind: "nonsense" }), delaySeconds: 0 }]))).toEqual({
+      batchItemFailures: [],
+    });
     expect((await webhook({ not: "an http event" })).statusCode).toBe(400);
   });
 });

@@ -15,7 +15,12 @@ describe("routeTemplate", () => {
     ["a template stays as written", "/repos/{owner}/{repo}/check-runs", API, "/repos/{owner}/{repo}/check-runs"],
     ["a query is dropped", "/repos/{owner}/{repo}/issues?state=open", API, "/repos/{owner}/{repo}/issues"],
     ["a pagination link loses origin, query and ids", `${API}/repositories/1296269/issues?page=2`, API, "/repositories/{id}/issues"],
-    ["GitHub Enterprise: the base path goes too", "http://127.0.0.1:8080/api/v3/repositories/7/pulls/3/files?page=2", "http://127.0.0.1:8080/api/v3", "/repositories/{id}/pulls/{id}/files"],
+    [
+      "GitHub Enterprise: the base path goes too",
+      "http://127.0.0.1:8080/api/v3/repositories/7/pulls/3/files?page=2",
+      "http://127.0.0.1:8080/api/v3",
+      "/repositories/{id}/pulls/{id}/files",
+    ],
     ["an absolute URL on another base", "https://uploads.github.com/repositories/5/releases/9/assets", API, "/repositories/{id}/releases/{id}/assets"],
     ["a numeric id written into the path", "/app/installations/123/access_tokens", API, "/app/installations/{id}/access_tokens"],
     ["a repository's name written into the path", "/repos/octo/private-thing/pulls/3/files", API, "/repos/{owner}/{repo}/pulls/{id}/files"],

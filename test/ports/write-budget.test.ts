@@ -162,11 +162,48 @@ describe("GitHubWriteBudget", () => {
   });
 
   test.each<[string, [CheckWriteKind, string][], string[]]>([
-    ["a completion replaces waiting progress", [["progress", "p1"], ["completion", "c1"]], ["c1"]],
-    ["later progress does not replace a waiting completion", [["completion", "c1"], ["progress", "p2"]], ["c1"]],
-    ["progress, completion, progress: the completion", [["progress", "p1"], ["completion", "c1"], ["progress", "p2"]], ["c1"]],
-    ["a newer completion replaces a waiting completion", [["completion", "c1"], ["completion", "c2"]], ["c2"]],
-    ["the latest progress wins", [["progress", "p1"], ["progress", "p2"], ["progress", "p3"]], ["p3"]],
+    [
+      "a completion replaces waiting progress",
+      [
+        ["progress", "p1"],
+        ["completion", "c1"],
+      ],
+      ["c1"],
+    ],
+    [
+      "later progress does not replace a waiting completion",
+      [
+        ["completion", "c1"],
+        ["progress", "p2"],
+      ],
+      ["c1"],
+    ],
+    [
+      "progress, completion, progress: the completion",
+      [
+        ["progress", "p1"],
+        ["completion", "c1"],
+        ["progress", "p2"],
+      ],
+      ["c1"],
+    ],
+    [
+      "a newer completion replaces a waiting completion",
+      [
+        ["completion", "c1"],
+        ["completion", "c2"],
+      ],
+      ["c2"],
+    ],
+    [
+      "the latest progress wins",
+      [
+        ["progress", "p1"],
+        ["progress", "p2"],
+        ["progress", "p3"],
+      ],
+      ["p3"],
+    ],
   ])("%s", async (_, writes, expected) => {
     const clock = new FakeClock(NOW);
     const budget = new GitHubWriteBudget({ perMinute: 60, clock });

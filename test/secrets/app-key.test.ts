@@ -1,11 +1,4 @@
-import {
-  APP_KEY_TAGS,
-  AppKeyError,
-  appKeySecretName,
-  keyIdOf,
-  loadOrCreateAppKey,
-  type AppKeyPair,
-} from "../../src/secrets/app-key.js";
+import { APP_KEY_TAGS, AppKeyError, appKeySecretName, keyIdOf, loadOrCreateAppKey, type AppKeyPair } from "../../src/secrets/app-key.js";
 import type { SecretStore } from "../../src/ports/variable-store.js";
 import { MemorySecretStore } from "../support/memory-secret-store.js";
 

@@ -50,19 +50,22 @@ describe("openSealedValue", () => {
       "another repository",
       sealedJson({ repository_id: 1 }),
       "mismatch",
-      "The sealed value of `API_TOKEN` was sealed for repository id `1`, not this repository's `4242`: a sealed value works only for the repository, environment and key it was sealed for. " + again,
+      "The sealed value of `API_TOKEN` was sealed for repository id `1`, not this repository's `4242`: a sealed value works only for the repository, environment and key it was sealed for. " +
+        again,
     ],
     [
       "another environment",
       sealedJson({ environment: "all" }),
       "mismatch",
-      "The sealed value of `API_TOKEN` was sealed for environment `all`, not `production`: a sealed value works only for the repository, environment and key it was sealed for. " + again,
+      "The sealed value of `API_TOKEN` was sealed for environment `all`, not `production`: a sealed value works only for the repository, environment and key it was sealed for. " +
+        again,
     ],
     [
       "another key",
       sealedJson({ key: "OTHER_TOKEN" }),
       "mismatch",
-      "The sealed value of `API_TOKEN` was sealed for key `OTHER_TOKEN`, not `API_TOKEN`: a sealed value works only for the repository, environment and key it was sealed for. " + again,
+      "The sealed value of `API_TOKEN` was sealed for key `OTHER_TOKEN`, not `API_TOKEN`: a sealed value works only for the repository, environment and key it was sealed for. " +
+        again,
     ],
     [
       "another repository, environment and key at once",
@@ -71,19 +74,31 @@ describe("openSealedValue", () => {
       "The sealed value of `API_TOKEN` was sealed for repository id `7`, not this repository's `4242`, for environment `preview`, not `production`, for key `B`, not `API_TOKEN`: a sealed value works only for the repository, environment and key it was sealed for. " +
         again,
     ],
-    ["an expired one", sealedJson({ expires_at: "2025-06-01T11:59:59Z" }), "expired", "The sealed value of `API_TOKEN` expired at 2025-06-01T11:59:59.000Z. " + again],
-    ["one expiring this very moment", sealedJson({ expires_at: NOW.toISOString() }), "expired", "The sealed value of `API_TOKEN` expired at 2025-06-01T12:00:00.000Z. " + again],
+    [
+      "an expired one",
+      sealedJson({ expires_at: "2025-06-01T11:59:59Z" }),
+      "expired",
+      "The sealed value of `API_TOKEN` expired at 2025-06-01T11:59:59.000Z. " + again,
+    ],
+    [
+      "one expiring this very moment",
+      sealedJson({ expires_at: NOW.toISOString() }),
+      "expired",
+      "The sealed value of `API_TOKEN` expired at 2025-06-01T12:00:00.000Z. " + again,
+    ],
     [
       "another app's",
       sealedJson({}, anotherAppKey),
       "cannot_open",
-      `The sealed value of \`API_TOKEN\` cannot be opened with this app's key (id \`${appKey.keyId}\`): it was sealed with another key, or changed after sealing. ` + again,
+      `The sealed value of \`API_TOKEN\` cannot be opened with this app's key (id \`${appKey.keyId}\`): it was sealed with another key, or changed after sealing. ` +
+        again,
     ],
     [
       "a truncated one",
       sealedJson({}).slice(0, -8),
       "cannot_open",
-      `The sealed value of \`API_TOKEN\` cannot be opened with this app's key (id \`${appKey.keyId}\`): it was sealed with another key, or changed after sealing. ` + again,
+      `The sealed value of \`API_TOKEN\` cannot be opened with this app's key (id \`${appKey.keyId}\`): it was sealed with another key, or changed after sealing. ` +
+        again,
     ],
     [
       "garbage",
@@ -91,7 +106,12 @@ describe("openSealedValue", () => {
       "not_base64",
       "The sealed value of `API_TOKEN` is not Base64: the command must carry the whole text after `sealed:`, in one piece. " + again,
     ],
-    ["nothing", "", "not_base64", "The sealed value of `API_TOKEN` is not Base64: the command must carry the whole text after `sealed:`, in one piece. " + again],
+    [
+      "nothing",
+      "",
+      "not_base64",
+      "The sealed value of `API_TOKEN` is not Base64: the command must carry the whole text after `sealed:`, in one piece. " + again,
+    ],
   ])("refuses %s, saying why without the value", (_case, sealed, code, problem) => {
     const opened = openSealedValue(appKey, sealed, binding, NOW);
     expect(opened).toEqual({ ok: false, code, problem });

@@ -24,20 +24,24 @@ export function repository(overrides: Partial<RepositoryRef> = {}): RepositoryRe
 /** CodeBuild's report of a build in its BUILD phase, started at 12:00:00, as a record keeps it (no value to mask in it). */
 export function runningSnapshot(overrides: Partial<BuildSnapshot> = {}): RecordedSnapshot {
   const t = (s: number) => new Date(Date.parse("2024-05-01T12:00:00Z") + s * 1000);
-  return recordedSnapshot({
-    id: "shared-builds:0001",
-    status: "IN_PROGRESS",
-    currentPhase: "BUILD",
-    startTime: t(0),
-    phases: [
-      { name: "SUBMITTED", status: "SUCCEEDED", startTime: t(0), endTime: t(1), durationSeconds: 1, messages: [] },
-      { name: "PROVISIONING", status: "SUCCEEDED", startTime: t(1), endTime: t(9), durationSeconds: 8, messages: [] },
-      { name: "INSTALL", status: "SUCCEEDED", startTime: t(9), endTime: t(40), durationSeconds: 31, messages: [] },
-      { name: "BUILD", startTime: t(40), messages: [] },
-    ],
-    logs: { groupName: "/aws/codebuild/shared-builds", streamName: "0001", s3Only: false },
-    ...overrides,
-  }, createMasker(), true);
+  return recordedSnapshot(
+    {
+      id: "shared-builds:0001",
+      status: "IN_PROGRESS",
+      currentPhase: "BUILD",
+      startTime: t(0),
+      phases: [
+        { name: "SUBMITTED", status: "SUCCEEDED", startTime: t(0), endTime: t(1), durationSeconds: 1, messages: [] },
+        { name: "PROVISIONING", status: "SUCCEEDED", startTime: t(1), endTime: t(9), durationSeconds: 8, messages: [] },
+        { name: "INSTALL", status: "SUCCEEDED", startTime: t(9), endTime: t(40), durationSeconds: 31, messages: [] },
+        { name: "BUILD", startTime: t(40), messages: [] },
+      ],
+      logs: { groupName: "/aws/codebuild/shared-builds", streamName: "0001", s3Only: false },
+      ...overrides,
+    },
+    createMasker(),
+    true,
+  );
 }
 
 /** A push build of `octo/site`'s main branch, running in CodeBuild. */
@@ -106,7 +110,15 @@ export function pullRequestRecord(overrides: Partial<BuildRecord> = {}): BuildRe
       fromFork: false,
       author,
     },
-    plan: { sha: SHA, sourceVersion: `refs/pull/42/head^{${SHA}}`, environment: "preview", branch: "feature/faster-builds", baseBranch: "main", pullRequestNumber: 42, trusted: true },
+    plan: {
+      sha: SHA,
+      sourceVersion: `refs/pull/42/head^{${SHA}}`,
+      environment: "preview",
+      branch: "feature/faster-builds",
+      baseBranch: "main",
+      pullRequestNumber: 42,
+      trusted: true,
+    },
     ...overrides,
   };
 }

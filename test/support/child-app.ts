@@ -19,7 +19,9 @@ function expectReadableBy(user: { uid: number; gid: number }): void {
   const loader = fileURLToPath(TSX);
   const check = spawnSync("setpriv", [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "test", "-r", loader]);
   if (check.status !== 0) {
-    throw new Error(`uid ${user.uid} cannot read ${loader}: run the tests from a checkout every user can read (chmod o+rx on it and on each directory above it)`);
+    throw new Error(
+      `uid ${user.uid} cannot read ${loader}: run the tests from a checkout every user can read (chmod o+rx on it and on each directory above it)`,
+    );
   }
 }
 
@@ -173,7 +175,10 @@ export class ChildApp {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exited) throw new Error(`the app exited while starting:\n${this.output}`);
-      const ok = await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${this.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -30,7 +30,10 @@ export async function startDynalite(): Promise<Dynalite> {
   const requests: DynaliteRequest[] = [];
   server.on("request", (request: IncomingMessage) => {
     // `X-Amz-Target: DynamoDB_20120810.GetItem`: the operation after the dot.
-    const operation = String(request.headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+    const operation =
+      String(request.headers["x-amz-target"] ?? "")
+        .split(".")
+        .pop() ?? "";
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => requests.push({ operation, body: Buffer.concat(chunks).toString("utf8") }));

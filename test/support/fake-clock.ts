@@ -40,9 +40,7 @@ export class FakeClock implements Clock {
   }
 
   private earliest(end: number) {
-    return this.timers
-      .filter((t) => t.at <= end)
-      .sort((a, b) => a.at - b.at || a.order - b.order)[0];
+    return this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.order - b.order)[0];
   }
 }
 

@@ -70,7 +70,11 @@ describe("GetLogEvents as AWS answers it", () => {
   test("pages hold at most `limit` events, and at most 1 MB", async () => {
     fake.append(GROUP, STREAM, messages(25));
     expect((await get({ startFromHead: true, limit: 10 })).events).toHaveLength(10);
-    fake.append("big", "stream", Array.from({ length: 40 }, () => "x".repeat(100_000)));
+    fake.append(
+      "big",
+      "stream",
+      Array.from({ length: 40 }, () => "x".repeat(100_000)),
+    );
     const big = await client.send(new GetLogEventsCommand({ logGroupName: "big", logStreamName: "stream", startFromHead: true }));
     expect(big.events).toHaveLength(10);
   });
@@ -102,7 +106,12 @@ describe("GetLogEvents as AWS answers it", () => {
     ["a missing group", { logGroupName: "nope" }, "ResourceNotFoundException", "The specified log group does not exist."],
     ["a missing stream", { logStreamName: "nope" }, "ResourceNotFoundException", "The specified log stream does not exist."],
     ["a token that is not one", { startFromHead: true, nextToken: "f/1" }, "InvalidParameterException", "The specified nextToken is invalid."],
-    ["a forward token without startFromHead", { nextToken: `f/${"0".repeat(56)}/s` }, "InvalidParameterException", "startFromHead must be true with a forward token"],
+    [
+      "a forward token without startFromHead",
+      { nextToken: `f/${"0".repeat(56)}/s` },
+      "InvalidParameterException",
+      "startFromHead must be true with a forward token",
+    ],
     ["a limit over 10,000", { startFromHead: true, limit: 10_001 }, "InvalidParameterException", "limit must be between 1 and 10000"],
   ])("refuses %s", async (_case, input, name, message) => {
     fake.append(GROUP, STREAM, messages(1));

@@ -72,7 +72,8 @@ export class FakeCloudWatchLogs extends AwsJsonFake {
     const start = sent === undefined ? startWithoutToken(input.startFromHead === true, events.length) : parseToken(sent, events.length);
     if (!start) return refuse("InvalidParameterException", MESSAGES.badToken);
     // AWS's API reference requires startFromHead with a forward token; make forgetting it loud.
-    if (sent !== undefined && start.forward && input.startFromHead !== true) return refuse("InvalidParameterException", "startFromHead must be true with a forward token");
+    if (sent !== undefined && start.forward && input.startFromHead !== true)
+      return refuse("InvalidParameterException", "startFromHead must be true with a forward token");
 
     const { from, to } = this.pageRange(events, start, Math.min(limit, this.maxEventsPerPage));
     if (from < to && this.emptyPagesNext > 0) {

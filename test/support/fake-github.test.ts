@@ -66,7 +66,9 @@ describe("failNext", () => {
     github.failNext("GET", /deliveries/, 500);
     await fetch(`${github.origin}/api/v3/app/hook/deliveries?per_page=many`);
     expect(github.requests).toContainEqual(expect.objectContaining({ method: "GET", path: "/api/v3/app/hook/deliveries?per_page=many", failedWith: 500 }));
-    expect(github.invalidRequests).toEqual([expect.objectContaining({ path: "/app/hook/deliveries?per_page=many", problems: ["query.per_page: must be integer"] })]);
+    expect(github.invalidRequests).toEqual([
+      expect.objectContaining({ path: "/app/hook/deliveries?per_page=many", problems: ["query.per_page: must be integer"] }),
+    ]);
   });
 });
 
@@ -149,7 +151,9 @@ describe("serve", () => {
     await github.serve();
     nock.cleanAll();
     nock.enableNetConnect();
-    const answer = await inChildProcess(`fetch("${github.origin}/api/v3/app", { signal: AbortSignal.timeout(3000) }).then(async (r) => console.log(r.status, (await r.json()).slug), (e) => console.log(e.name))`);
+    const answer = await inChildProcess(
+      `fetch("${github.origin}/api/v3/app", { signal: AbortSignal.timeout(3000) }).then(async (r) => console.log(r.status, (await r.json()).slug), (e) => console.log(e.name))`,
+    );
     expect(answer).toBe("200 codebuild-checks");
   });
 

@@ -91,7 +91,9 @@ describe("SecretsManagerStore against the fake, through the real SDK", () => {
 
   test("an error the SDK builds from a refusal does not carry the value", async () => {
     const value = "value-that-must-not-leak";
-    fake.failNext.set("PutSecretValue", [{ status: 400, type: "AccessDeniedException", message: "User is not authorized to perform: secretsmanager:PutSecretValue" }]);
+    fake.failNext.set("PutSecretValue", [
+      { status: 400, type: "AccessDeniedException", message: "User is not authorized to perform: secretsmanager:PutSecretValue" },
+    ]);
     const error = await store.put(NAME, value, TAGS).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "AccessDeniedException" });
     expect(inspect(error, { depth: 10 })).not.toContain(value);
@@ -109,16 +111,36 @@ describe("the fake refuses what Secrets Manager refuses", () => {
   }
 
   test.each([
-    ["GetSecretValue of a missing secret", () => client.send(new GetSecretValueCommand({ SecretId: "nope" })), "ResourceNotFoundException", "Secrets Manager can't find the specified secret."],
-    ["DescribeSecret of a missing secret", () => client.send(new DescribeSecretCommand({ SecretId: "nope" })), "ResourceNotFoundException", "Secrets Manager can't find the specified secret."],
-    ["PutSecretValue of a missing secret", () => client.send(new PutSecretValueCommand({ SecretId: "nope", SecretString: "x" })), "ResourceNotFoundException", "Secrets Manager can't find the specified secret."],
+    [
+      "GetSecretValue of a missing secret",
+      () => client.send(new GetSecretValueCommand({ SecretId: "nope" })),
+      "ResourceNotFoundException",
+      "Secrets Manager can't find the specified secret.",
+    ],
+    [
+      "DescribeSecret of a missing secret",
+      () => client.send(new DescribeSecretCommand({ SecretId: "nope" })),
+      "ResourceNotFoundException",
+      "Secrets Manager can't find the specified secret.",
+    ],
+    [
+      "PutSecretValue of a missing secret",
+      () => client.send(new PutSecretValueCommand({ SecretId: "nope", SecretString: "x" })),
+      "ResourceNotFoundException",
+      "Secrets Manager can't find the specified secret.",
+    ],
     [
       "DeleteSecret with both a window and force",
       () => client.send(new DeleteSecretCommand({ SecretId: "nope", RecoveryWindowInDays: 7, ForceDeleteWithoutRecovery: true })),
       "InvalidParameterException",
       "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
     ],
-    ["DeleteSecret with a 3-day window", () => client.send(new DeleteSecretCommand({ SecretId: "nope", RecoveryWindowInDays: 3 })), "InvalidParameterException", "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."],
+    [
+      "DeleteSecret with a 3-day window",
+      () => client.send(new DeleteSecretCommand({ SecretId: "nope", RecoveryWindowInDays: 3 })),
+      "InvalidParameterException",
+      "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+    ],
   ])("%s", async (_case, call, name, message) => {
     await expect(refusal(call())).resolves.toEqual({ name, message });
   });

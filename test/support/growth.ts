@@ -35,8 +35,14 @@ export function growthRatio(work: (size: number) => void, size: number): number 
     let small = Infinity;
     let large = Infinity;
     for (let sample = 0; sample < SAMPLES; sample++) {
-      small = Math.min(small, timed(runs, () => work(size)));
-      large = Math.min(large, timed(runs, () => work(4 * size)));
+      small = Math.min(
+        small,
+        timed(runs, () => work(size)),
+      );
+      large = Math.min(
+        large,
+        timed(runs, () => work(4 * size)),
+      );
     }
     best = Math.min(best, large / small);
   }

@@ -9,7 +9,15 @@ describe("MemoryVariableStore", () => {
 
   test("set keeps other names and scopes, replaces the same name, and stamps who and when", async () => {
     const s = store();
-    await s.set(1, "all", [{ name: "A", isSecret: false, value: "1" }, { name: "B", isSecret: false, value: "2" }], change);
+    await s.set(
+      1,
+      "all",
+      [
+        { name: "A", isSecret: false, value: "1" },
+        { name: "B", isSecret: false, value: "2" },
+      ],
+      change,
+    );
     now += 1000;
     await s.set(1, "all", [{ name: "A", isSecret: true, secretId: "arn:a", valueBytes: 3 }], { actor: "hubot", via: "api" });
     await s.set(1, "preview", [{ name: "A", isSecret: false, value: "p" }], change);
@@ -24,7 +32,15 @@ describe("MemoryVariableStore", () => {
 
   test("unset returns what it removed; replace swaps one scope and returns the previous set", async () => {
     const s = store();
-    await s.set(1, "all", [{ name: "A", isSecret: false, value: "1" }, { name: "S", isSecret: true, secretId: "arn:s", valueBytes: 1 }], change);
+    await s.set(
+      1,
+      "all",
+      [
+        { name: "A", isSecret: false, value: "1" },
+        { name: "S", isSecret: true, secretId: "arn:s", valueBytes: 1 },
+      ],
+      change,
+    );
     await s.set(1, "production", [{ name: "P", isSecret: false, value: "p" }], change);
     expect((await s.unset(1, "all", ["S", "MISSING"], change)).map((e) => e.name)).toEqual(["S"]);
     expect((await s.replace(1, "all", [{ name: "N", isSecret: false, value: "n" }], change)).map((e) => e.name)).toEqual(["A"]);

@@ -29,7 +29,10 @@ export class MemoryVariableStore implements VariableStore {
   async unset(repositoryId: number, scope: VariableScope, names: string[], change: ChangeContext): Promise<StoredEntry[]> {
     const all = this.of(repositoryId);
     const removed = all.filter((e) => e.scope === scope && names.includes(e.name));
-    this.repositories.set(repositoryId, all.filter((e) => !removed.includes(e)));
+    this.repositories.set(
+      repositoryId,
+      all.filter((e) => !removed.includes(e)),
+    );
     for (const e of removed) this.record(repositoryId, scope, "unset", e.name, e.isSecret, change);
     return removed;
   }
@@ -45,7 +48,10 @@ export class MemoryVariableStore implements VariableStore {
   }
 
   async audit(repositoryId: number, limit = 100): Promise<AuditEntry[]> {
-    return this.auditTrail.filter((a) => a.repositoryId === repositoryId).reverse().slice(0, limit);
+    return this.auditTrail
+      .filter((a) => a.repositoryId === repositoryId)
+      .reverse()
+      .slice(0, limit);
   }
 
   async ping(): Promise<void> {

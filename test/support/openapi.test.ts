@@ -24,7 +24,13 @@ describe("validateGitHubRequest", () => {
   });
 
   test.each([
-    ["an unknown conclusion", "POST", "/repos/octo/hello/check-runs", { ...createBody, conclusion: "passed" }, /^body\.conclusion: "passed" is not one of .*success/],
+    [
+      "an unknown conclusion",
+      "POST",
+      "/repos/octo/hello/check-runs",
+      { ...createBody, conclusion: "passed" },
+      /^body\.conclusion: "passed" is not one of .*success/,
+    ],
     [
       "an annotation without its level",
       "POST",
@@ -34,11 +40,29 @@ describe("validateGitHubRequest", () => {
     ],
     ["a missing head_sha", "POST", "/repos/octo/hello/check-runs", { name: "CI" }, /^body\.head_sha: is required$/],
     ["a misspelt field GitHub would ignore", "PATCH", "/repos/octo/hello/check-runs/42", { conclusoin: "success" }, /^body\.conclusoin: is not defined/],
-    ["a summary over GitHub's limit", "PATCH", "/repos/octo/hello/check-runs/42", { output: { title: "t", summary: "x".repeat(65_536) } }, /^body\.output\.summary: must NOT have more than 65535/],
+    [
+      "a summary over GitHub's limit",
+      "PATCH",
+      "/repos/octo/hello/check-runs/42",
+      { output: { title: "t", summary: "x".repeat(65_536) } },
+      /^body\.output\.summary: must NOT have more than 65535/,
+    ],
     ["an unknown path", "GET", "/repos/octo/hello/check-runz", undefined, /no operation .* \/repos\/octo\/hello\/check-runz$/],
-    ["a method the path lacks", "DELETE", "/repos/octo/hello/check-runs/42", undefined, /^DELETE is not an operation of \/repos\/\{owner\}\/\{repo\}\/check-runs\/\{check_run_id\}/],
+    [
+      "a method the path lacks",
+      "DELETE",
+      "/repos/octo/hello/check-runs/42",
+      undefined,
+      /^DELETE is not an operation of \/repos\/\{owner\}\/\{repo\}\/check-runs\/\{check_run_id\}/,
+    ],
     ["a non-numeric check run id", "PATCH", "/repos/octo/hello/check-runs/abc", { status: "queued" }, /^path\.check_run_id: must be integer$/],
-    ["a bad query enum", "GET", "/repos/octo/hello/commits/abc123/check-runs?status=done", undefined, /^query\.status: "done" is not one of queued, in_progress, completed$/],
+    [
+      "a bad query enum",
+      "GET",
+      "/repos/octo/hello/commits/abc123/check-runs?status=done",
+      undefined,
+      /^query\.status: "done" is not one of queued, in_progress, completed$/,
+    ],
     ["an unknown query parameter", "GET", "/repos/octo/hello/commits/abc123/check-runs?check=CI", undefined, /^query\.check: is not defined/],
     ["a body that is not JSON", "POST", "/repos/octo/hello/check-runs", "name=CI", /^body: is not JSON$/],
     ["a required body left out", "PATCH", "/repos/octo/hello/check-runs/42", undefined, /^body: is required$/],
@@ -49,14 +73,30 @@ describe("validateGitHubRequest", () => {
 });
 
 describe("validateGitHubRequest: deployments, their statuses and the deployment comment (SPEC 10)", () => {
-  const deployment = newDeployment({ sha: "0123456789abcdef0123456789abcdef01234567", environment: "preview", deploymentId: "d1", pullRequestNumber: 3, branch: "feature" });
+  const deployment = newDeployment({
+    sha: "0123456789abcdef0123456789abcdef01234567",
+    environment: "preview",
+    deploymentId: "d1",
+    pullRequestNumber: 3,
+    branch: "feature",
+  });
   const status = { state: "success", description: "Deployed", log_url: "https://ci.example.com/builds/d1", environment_url: "https://pr-3.example.com/" };
 
   test.each([
     ["a deployment as the app makes it", "POST", "/repos/octo/hello/deployments", deployment],
-    ["the lookup by commit and environment", "GET", "/repos/octo/hello/deployments?sha=0123456789abcdef0123456789abcdef01234567&environment=preview&per_page=100", undefined],
+    [
+      "the lookup by commit and environment",
+      "GET",
+      "/repos/octo/hello/deployments?sha=0123456789abcdef0123456789abcdef01234567&environment=preview&per_page=100",
+      undefined,
+    ],
     ["a status with its addresses", "POST", "/repos/octo/hello/deployments/9/statuses", status],
-    ["an inactive status", "POST", "/repos/octo/hello/deployments/9/statuses", { state: "inactive", description: "Superseded by abc1234", log_url: "https://ci.example.com/builds/d1" }],
+    [
+      "an inactive status",
+      "POST",
+      "/repos/octo/hello/deployments/9/statuses",
+      { state: "inactive", description: "Superseded by abc1234", log_url: "https://ci.example.com/builds/d1" },
+    ],
     ["the comment edited", "PATCH", "/repos/octo/hello/issues/comments/77", { body: "<!-- codebuild-checks:deployments -->" }],
     ["the comments looked through", "GET", "/repos/octo/hello/issues/3/comments?per_page=100", undefined],
     ["a user's installations", "GET", "/user/installations?per_page=100", undefined],
@@ -66,7 +106,13 @@ describe("validateGitHubRequest: deployments, their statuses and the deployment 
   });
 
   test.each([
-    ["a state GitHub does not have", "POST", "/repos/octo/hello/deployments/9/statuses", { ...status, state: "cancelled" }, /^body\.state: "cancelled" is not one of/],
+    [
+      "a state GitHub does not have",
+      "POST",
+      "/repos/octo/hello/deployments/9/statuses",
+      { ...status, state: "cancelled" },
+      /^body\.state: "cancelled" is not one of/,
+    ],
     ["auto_merge as text", "POST", "/repos/octo/hello/deployments", { ...deployment, auto_merge: "false" }, /^body\.auto_merge: must be boolean$/],
     ["a misspelt field", "POST", "/repos/octo/hello/deployments/9/statuses", { ...status, environmentUrl: "x" }, /^body\.environmentUrl: is not defined/],
   ])("%s is a problem naming the field", (_what, method, path, body, problem) => {

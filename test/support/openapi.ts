@@ -181,8 +181,14 @@ function compile(route: Route, verb: string): CompiledOperation {
 function resolve(spec: Spec, node: unknown): unknown {
   const ref = (node as { $ref?: unknown } | null)?.$ref;
   if (typeof ref !== "string" || !ref.startsWith("#/")) return node;
-  const keys = ref.slice(2).split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
-  return resolve(spec, keys.reduce<unknown>((at, k) => (at as Record<string, unknown>)[k], spec));
+  const keys = ref
+    .slice(2)
+    .split("/")
+    .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return resolve(
+    spec,
+    keys.reduce<unknown>((at, k) => (at as Record<string, unknown>)[k], spec),
+  );
 }
 
 /**

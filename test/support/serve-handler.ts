@@ -10,10 +10,7 @@ export interface ServedHandler {
  * A Probot-style handler on 127.0.0.1, as Probot's server runs it: what the handler declines
  * answers 404 `declined` (Probot's own routes would take it).
  */
-export async function serveHandler(
-  handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>,
-  declined = "declined",
-): Promise<ServedHandler> {
+export async function serveHandler(handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>, declined = "declined"): Promise<ServedHandler> {
   const server = createServer((req, res) => {
     void handler(req, res).then((handled) => {
       if (!handled) res.writeHead(404, { "content-type": "text/plain" }).end(declined);

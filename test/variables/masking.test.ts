@@ -5,14 +5,7 @@ const base64url = (text: string) => Buffer.from(text, "utf8").toString("base64ur
 
 describe("maskForms", () => {
   test("a plain value: itself, its Base64 (whole and at each alignment) and its URL encodings", () => {
-    expect(maskForms("secret value")).toEqual([
-      "secret value",
-      "c2VjcmV0IHZhbHVl",
-      "NlY3JldCB2YWx1Z",
-      "zZWNyZXQgdmFsdW",
-      "secret%20value",
-      "secret+value",
-    ]);
+    expect(maskForms("secret value")).toEqual(["secret value", "c2VjcmV0IHZhbHVl", "NlY3JldCB2YWx1Z", "zZWNyZXQgdmFsdW", "secret%20value", "secret+value"]);
   });
 
   test.each<[string, string, string[]]>([
@@ -42,7 +35,9 @@ describe("maskForms", () => {
     const forms = maskForms("p4ssw0rd ");
     expect(forms).toEqual(expect.arrayContaining(["p4ssw0rd ", "p4ssw0rd", base64("p4ssw0rd"), "p4ssw0rd%20", "p4ssw0rd+"]));
     const multi = maskForms("line-one\nline-two");
-    expect(multi).toEqual(expect.arrayContaining([base64("line-one\nline-two"), base64("line-one\r\nline-two"), "line-one\\r\\nline-two", "line-one%0D%0Aline-two"]));
+    expect(multi).toEqual(
+      expect.arrayContaining([base64("line-one\nline-two"), base64("line-one\r\nline-two"), "line-one\\r\\nline-two", "line-one%0D%0Aline-two"]),
+    );
   });
 
   test.each([
@@ -106,7 +101,10 @@ describe("createMasker", () => {
   });
 
   test("a value that contains another is hidden whole, whichever came first", () => {
-    for (const values of [["abcd1234", "abcd1234efgh"], ["abcd1234efgh", "abcd1234"]]) {
+    for (const values of [
+      ["abcd1234", "abcd1234efgh"],
+      ["abcd1234efgh", "abcd1234"],
+    ]) {
       expect(createMasker(values).mask("[abcd1234efgh] [abcd1234]")).toBe("[***] [***]");
     }
   });

@@ -60,10 +60,7 @@ describe("precedence, lowest first (SPEC 3)", () => {
         ...(has("stored") ? [plain("NODE_ENV", "stored", "all")] : []),
         ...(has("stored-environment") ? [plain("NODE_ENV", "stored-environment", "preview")] : []),
       ],
-      secrets: [
-        ...(has("secret") ? [secret("NODE_ENV", "all")] : []),
-        ...(has("secret-environment") ? [secret("NODE_ENV", "preview")] : []),
-      ],
+      secrets: [...(has("secret") ? [secret("NODE_ENV", "all")] : []), ...(has("secret-environment") ? [secret("NODE_ENV", "preview")] : [])],
       identity: has("identity") ? { NODE_ENV: "identity" } : {},
     });
   }
@@ -76,10 +73,7 @@ describe("precedence, lowest first (SPEC 3)", () => {
     [["stored", "stored-environment"], { value: "stored-environment", type: "PLAINTEXT", source: "stored-environment" }],
     [["file", "stored-environment"], { value: "stored-environment", type: "PLAINTEXT", source: "stored-environment" }],
     [["stored-environment", "secret"], { value: "codebuild-checks/42/all/NODE_ENV", type: "SECRETS_MANAGER", source: "secret" }],
-    [
-      ["secret", "secret-environment"],
-      { value: "codebuild-checks/42/preview/NODE_ENV", type: "SECRETS_MANAGER", source: "secret-environment" },
-    ],
+    [["secret", "secret-environment"], { value: "codebuild-checks/42/preview/NODE_ENV", type: "SECRETS_MANAGER", source: "secret-environment" }],
     [
       ["file", "file-environment", "stored", "stored-environment", "secret", "secret-environment"],
       { value: "codebuild-checks/42/preview/NODE_ENV", type: "SECRETS_MANAGER", source: "secret-environment" },
@@ -199,7 +193,10 @@ describe("what the merge refuses", () => {
   });
 
   test("an identity variable overrides a stored variable of its name", () => {
-    expect(find(mergeVariables(input({ stored: [plain("BRANCH", "x")], identity: { BRANCH: "main" } })), "BRANCH")).toMatchObject({ value: "main", source: "identity" });
+    expect(find(mergeVariables(input({ stored: [plain("BRANCH", "x")], identity: { BRANCH: "main" } })), "BRANCH")).toMatchObject({
+      value: "main",
+      source: "identity",
+    });
   });
 });
 
@@ -214,16 +211,8 @@ describe("total size: 256 KiB of names and values", () => {
     ["exactly at the limit", { stored: [...full, plain("LAST", "y".repeat(room))] }, null],
     ["one byte over", { stored: [...full, plain("LAST", "y".repeat(room + 1))] }, MAX_ENVIRONMENT_BYTES + 1],
     ["one byte over through a multibyte character", { stored: [...full, plain("LAST", "y".repeat(room - 1) + "é")] }, MAX_ENVIRONMENT_BYTES + 1],
-    [
-      "over through a secret's reference",
-      { stored: full, secrets: [secret("LAST", "all", "s".repeat(room + 10))] },
-      MAX_ENVIRONMENT_BYTES + 10,
-    ],
-    [
-      "overridden values count once",
-      { stored: [...full, plain("LAST", "y".repeat(room)), plain("LAST", "z".repeat(room), "preview")] },
-      null,
-    ],
+    ["over through a secret's reference", { stored: full, secrets: [secret("LAST", "all", "s".repeat(room + 10))] }, MAX_ENVIRONMENT_BYTES + 10],
+    ["overridden values count once", { stored: [...full, plain("LAST", "y".repeat(room)), plain("LAST", "z".repeat(room), "preview")] }, null],
   ])("%s", (_, overrides, total) => {
     const result = mergeVariables(input(overrides));
     if (total === null) {

@@ -34,9 +34,7 @@ export class SecretsManagerStore implements SecretStore {
       if (errorName(error) !== "ResourceNotFoundException") throw error;
     }
     try {
-      const out = await this.client.send(
-        new CreateSecretCommand({ Name: name, SecretString: value, Tags: toTags(tags), Description: SECRET_DESCRIPTION }),
-      );
+      const out = await this.client.send(new CreateSecretCommand({ Name: name, SecretString: value, Tags: toTags(tags), Description: SECRET_DESCRIPTION }));
       return { arn: requiredArn(out.ARN, "CreateSecret", name) };
     } catch (error) {
       // Another writer created it between our PutSecretValue and CreateSecret.

@@ -49,7 +49,12 @@ export class GitHubDeploymentComments implements DeploymentComments {
     const thread = await this.changeThread(key, change);
     const budget = this.options.writes.forInstallation(target.installationId);
     const written = budget
-      .submit(`comment:${key.repositoryId}#${key.pullRequest}`, kind, () => this.write(target, key, masker), thread.commentId === undefined ? "creates" : "changes")
+      .submit(
+        `comment:${key.repositoryId}#${key.pullRequest}`,
+        kind,
+        () => this.write(target, key, masker),
+        thread.commentId === undefined ? "creates" : "changes",
+      )
       .then((outcome) => outcome.status !== "failed");
     return { thread, written };
   }
@@ -100,7 +105,14 @@ export class GitHubDeploymentComments implements DeploymentComments {
    * comment is brought up to date; should it name another comment already (a claim that ran out
    * while this one was slow), the new one is deleted, so a pull request never shows two.
    */
-  private async recordComment(octokit: ProbotOctokit, repo: { owner: string; repo: string }, key: ThreadKey, commentId: number, renderedAt: number, masker: Pick<Masker, "mask">): Promise<void> {
+  private async recordComment(
+    octokit: ProbotOctokit,
+    repo: { owner: string; repo: string },
+    key: ThreadKey,
+    commentId: number,
+    renderedAt: number,
+    masker: Pick<Masker, "mask">,
+  ): Promise<void> {
     for (let attempt = 0; attempt < THREAD_WRITE_ATTEMPTS; attempt++) {
       const thread = await this.options.threads.get(key);
       if (thread?.commentId !== undefined && thread.commentId !== commentId) {

@@ -42,18 +42,27 @@ export class GitHubDeployments implements Deployments {
     });
   }
 
-  report(target: DeploymentTarget, id: number, status: DeploymentStatus & { logUrl: string }, masker: Pick<Masker, "mask">, kind: DeploymentWriteKind): Promise<boolean> {
-    return this.options.writes.forInstallation(target.installationId).submit(`deployment:${id}`, kind, async () => {
-      const octokit = await this.options.github(target.installationId);
-      await octokit.rest.repos.createDeploymentStatus({
-        owner: target.owner,
-        repo: target.repo,
-        deployment_id: id,
-        state: status.state,
-        description: masker.mask(status.description),
-        log_url: status.logUrl,
-        ...(status.environmentUrl !== undefined && { environment_url: masker.mask(status.environmentUrl) }),
-      });
-    }).then((outcome) => outcome.status !== "failed");
+  report(
+    target: DeploymentTarget,
+    id: number,
+    status: DeploymentStatus & { logUrl: string },
+    masker: Pick<Masker, "mask">,
+    kind: DeploymentWriteKind,
+  ): Promise<boolean> {
+    return this.options.writes
+      .forInstallation(target.installationId)
+      .submit(`deployment:${id}`, kind, async () => {
+        const octokit = await this.options.github(target.installationId);
+        await octokit.rest.repos.createDeploymentStatus({
+          owner: target.owner,
+          repo: target.repo,
+          deployment_id: id,
+          state: status.state,
+          description: masker.mask(status.description),
+          log_url: status.logUrl,
+          ...(status.environmentUrl !== undefined && { environment_url: masker.mask(status.environmentUrl) }),
+        });
+      })
+      .then((outcome) => outcome.status !== "failed");
   }
 }

@@ -39,7 +39,10 @@ export function buildScript(spec: Buildspec): string {
  */
 function exportScript(spec: Buildspec): string[] {
   if (spec.exportedVariables.length === 0) return [];
-  return ["# exported-variables", ...spec.exportedVariables.map((name) => `[ -z "\${${name}+set}" ] || __cb_record export ${name} "$(printf '%s' "$${name}" | base64 -w0)"`)];
+  return [
+    "# exported-variables",
+    ...spec.exportedVariables.map((name) => `[ -z "\${${name}+set}" ] || __cb_record export ${name} "$(printf '%s' "$${name}" | base64 -w0)"`),
+  ];
 }
 
 /** An exported value is a variable's value: at most MAX_VALUE_BYTES, so at most this much Base64. */
@@ -62,7 +65,9 @@ export function parseScriptRecord(line: string): ScriptRecord | undefined {
     case "phase-end":
       return a && (b === "SUCCEEDED" || b === "FAILED") ? { kind, phase: a, status: b } : undefined;
     case "export":
-      return a && EXPORTED_NAME.test(a) && (b ?? "").length <= EXPORTED_BASE64_MAX && BASE64.test(b ?? "") ? { kind, name: a, value: Buffer.from(b ?? "", "base64").toString("utf8") } : undefined;
+      return a && EXPORTED_NAME.test(a) && (b ?? "").length <= EXPORTED_BASE64_MAX && BASE64.test(b ?? "")
+        ? { kind, name: a, value: Buffer.from(b ?? "", "base64").toString("utf8") }
+        : undefined;
     case "done":
       return { kind };
     default:

@@ -96,7 +96,12 @@ export function finishBuild(build: LocalBuild, at: Date, end?: { status: BuildSt
   const ended = end ? endPhase(build, end.phaseStatus, at, [end.message]) : endPhase(build, "FAILED", at);
   const status = end?.status ?? (ended.phases.some((p) => p.status !== "SUCCEEDED") ? "FAILED" : "SUCCEEDED");
   const { process: _process, workspace: _workspace, ...rest } = ended;
-  return { ...rest, status, endTime: at.toISOString(), phases: [...ended.phases, { name: COMPLETED, status: "SUCCEEDED", startTime: at.toISOString(), messages: [] }] };
+  return {
+    ...rest,
+    status,
+    endTime: at.toISOString(),
+    phases: [...ended.phases, { name: COMPLETED, status: "SUCCEEDED", startTime: at.toISOString(), messages: [] }],
+  };
 }
 
 /** The build as the BuildRunner interface reports it. */

@@ -31,7 +31,10 @@ export async function readBuildspecText(sourceDirectory: string, requested: stri
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") {
-      return { ok: false, problem: `YAML_FILE_ERROR: ${where} does not exist in the repository at this commit: add it, or set buildspec: in .github/codebuild.yml` };
+      return {
+        ok: false,
+        problem: `YAML_FILE_ERROR: ${where} does not exist in the repository at this commit: add it, or set buildspec: in .github/codebuild.yml`,
+      };
     }
     if (code === "EISDIR") return { ok: false, problem: `YAML_FILE_ERROR: ${where} is a directory, not a file` };
     throw error;

@@ -62,9 +62,7 @@ const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
 
 const commandList = z.preprocess(
   emptyToUndefined,
-  z
-    .array(z.string({ error: "each command must be text: quote a command that contains \": \"" }), { error: "must be a list of commands" })
-    .optional(),
+  z.array(z.string({ error: 'each command must be text: quote a command that contains ": "' }), { error: "must be a list of commands" }).optional(),
 );
 
 const phaseSchema = z.preprocess(
@@ -73,9 +71,7 @@ const phaseSchema = z.preprocess(
     .strictObject(
       {
         "run-as": unsupported("is not supported by the local runner: every command of a build runs as the same user"),
-        "on-failure": z
-          .enum(["ABORT", "CONTINUE"], { error: "must be ABORT or CONTINUE: the local runner does not retry phases" })
-          .optional(),
+        "on-failure": z.enum(["ABORT", "CONTINUE"], { error: "must be ABORT or CONTINUE: the local runner does not retry phases" }).optional(),
         "runtime-versions": ignored,
         commands: commandList,
         finally: commandList,
@@ -99,9 +95,7 @@ const buildspecSchema = z.strictObject(
       z
         .strictObject(
           {
-            shell: z
-              .enum(["bash", "sh", "/bin/sh"], { error: "must be bash or sh: the local runner runs every build with bash" })
-              .optional(),
+            shell: z.enum(["bash", "sh", "/bin/sh"], { error: "must be bash or sh: the local runner runs every build with bash" }).optional(),
             variables: z.preprocess(
               emptyToUndefined,
               z.record(z.string(), z.string({ error: "must be text" }), { error: "must be a mapping of names to values" }).optional(),
@@ -109,15 +103,18 @@ const buildspecSchema = z.strictObject(
             "parameter-store": unsupported(
               "is not supported by the local runner: store the value as a variable or secret of the repository (/env set, /secret set)",
             ),
-            "secrets-manager": unsupported(
-              "is not supported by the local runner: store the secret with /secret set, and the build gets it as a variable",
-            ),
+            "secrets-manager": unsupported("is not supported by the local runner: store the secret with /secret set, and the build gets it as a variable"),
             "exported-variables": z.preprocess(
               emptyToUndefined,
               z
-                .array(z.string({ error: "each entry must be a variable name" }).regex(EXPORTED_NAME, "each entry must be a variable name (letters, digits and _, not starting with a digit)"), {
-                  error: "must be a list of variable names",
-                })
+                .array(
+                  z
+                    .string({ error: "each entry must be a variable name" })
+                    .regex(EXPORTED_NAME, "each entry must be a variable name (letters, digits and _, not starting with a digit)"),
+                  {
+                    error: "must be a list of variable names",
+                  },
+                )
                 .optional(),
             ),
             "git-credential-helper": ignored,

@@ -116,7 +116,8 @@ async function resolveVariables(
     } catch (error) {
       return { ok: false, problem: `Could not read the secret ${variable.value} of variable ${variable.name}: ${(error as Error).message}` };
     }
-    if (value === undefined) return { ok: false, problem: `There is no secret ${variable.value} for variable ${variable.name}: store it again with /secret set` };
+    if (value === undefined)
+      return { ok: false, problem: `There is no secret ${variable.value} for variable ${variable.name}: store it again with /secret set` };
     values.push({ name: variable.name, value });
   }
   return { ok: true, values };

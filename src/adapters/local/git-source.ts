@@ -73,5 +73,9 @@ function tokenEnvironment(token: string | undefined): NodeJS.ProcessEnv {
 
 function hideToken(text: string, token: string | undefined): string {
   if (!token) return text;
-  return text.split(token).join("***").split(Buffer.from(`x-access-token:${token}`).toString("base64")).join("***");
+  return text
+    .split(token)
+    .join("***")
+    .split(Buffer.from(`x-access-token:${token}`).toString("base64"))
+    .join("***");
 }

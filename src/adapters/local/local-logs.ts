@@ -22,7 +22,8 @@ export class LocalLogSource implements LogSource {
     const directory = location.groupName === LOCAL_LOG_GROUP ? buildDirectory(this.dataDir, location.streamName) : undefined;
     if (directory === undefined) return { events: [], cursor, atEnd: true, missing: true };
     const from = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isSafeInteger(from) || from < 0) throw new Error(`Invalid cursor ${JSON.stringify(cursor)} for the log of ${location.streamName}: expected a byte offset`);
+    if (!Number.isSafeInteger(from) || from < 0)
+      throw new Error(`Invalid cursor ${JSON.stringify(cursor)} for the log of ${location.streamName}: expected a byte offset`);
     let file;
     try {
       file = await open(buildLogFile(directory), "r");
@@ -103,7 +104,7 @@ function characterBoundary(bytes: Buffer, at: number, least: number): number {
 
 function parseLines(data: Buffer): LogEvent[] {
   const events: LogEvent[] = [];
-  for (let start = 0; start < data.length; ) {
+  for (let start = 0; start < data.length;) {
     const end = data.indexOf(NEWLINE, start);
     const line = data.subarray(start, end).toString("utf8");
     const tab = line.indexOf("\t");

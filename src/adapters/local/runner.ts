@@ -131,7 +131,6 @@ export class LocalRunner implements BuildRunner {
     this.workRoot = resolve(options.workRoot ?? tmpdir());
   }
 
-
   async start(request: StartBuildRequest): Promise<{ id: string }> {
     if (request.noCache || request.serviceRole !== undefined) throw new StartBuildError(UNTRUSTED_REFUSAL, "Untrusted builds do not run on this machine");
     for (const [token, started] of this.tokens) if (this.now() - started.at >= IDEMPOTENCY_WINDOW_MS) this.tokens.delete(token);
@@ -211,7 +210,8 @@ export class LocalRunner implements BuildRunner {
         if (this.running.has(id) || this.starting.has(id)) continue;
         const stored = buildDirectory(this.options.dataDir, id) === undefined ? undefined : await readBuildState(this.options.dataDir, id);
         if (stored?.status === "IN_PROGRESS") await this.current(id);
-        else if (stored === undefined || this.now() - Date.parse(stored.endTime ?? stored.startTime) >= ENDED_BUILD_RETENTION_MS) await removeTree(join(root, name));
+        else if (stored === undefined || this.now() - Date.parse(stored.endTime ?? stored.startTime) >= ENDED_BUILD_RETENTION_MS)
+          await removeTree(join(root, name));
       } catch (err) {
         this.options.log.warn({ err, buildId: id }, "cleaning up an earlier local build failed");
       }
@@ -397,7 +397,8 @@ export class LocalRunner implements BuildRunner {
       case "command-end": {
         const command = build.command;
         build.command = undefined;
-        if (record.status !== 0 && command !== undefined) this.update(build, (state) => notePhaseFailure(state, commandFailureMessage(command, `exit status ${record.status}`)));
+        if (record.status !== 0 && command !== undefined)
+          this.update(build, (state) => notePhaseFailure(state, commandFailureMessage(command, `exit status ${record.status}`)));
         return;
       }
       case "phase-end":

@@ -32,7 +32,12 @@ export class MemoryIntakeStore implements IntakeStore {
       .filter((e) => e.status === "pending" && (e.retryAt === undefined || e.retryAt <= now) && !(e.takenBy !== undefined && except.has(e.takenBy)))
       .sort((a, b) => compare(orderOf(a), orderOf(b)))
       .slice(0, Math.max(0, limit))
-      .map(({ intent, receivedAt, attempts, takenBy }) => ({ intent: structuredClone(intent), receivedAt, attempts, ...(takenBy !== undefined && { takenBy }) }));
+      .map(({ intent, receivedAt, attempts, takenBy }) => ({
+        intent: structuredClone(intent),
+        receivedAt,
+        attempts,
+        ...(takenBy !== undefined && { takenBy }),
+      }));
   }
 
   async holderOf(deliveryId: string): Promise<IntentHolder | undefined> {

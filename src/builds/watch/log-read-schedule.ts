@@ -135,7 +135,11 @@ export function logReadStep(schedule: LogReadSchedule, observation: LogReadObser
       const ceiling = Math.min(LOG_READ_BACKOFF_MAX_MS, LOG_READ_BACKOFF_BASE_MS * 2 ** schedule.throttledInARow);
       // Half fixed, half random: never a near-zero pause, and replicas throttled together do not retry together.
       const pause = Math.round(ceiling / 2 + (observation.random * ceiling) / 2);
-      const paused = { ...schedule, throttledInARow: schedule.throttledInARow + 1, bookedUntil: Math.max(schedule.bookedUntil, now + pause + schedule.aheadMs) };
+      const paused = {
+        ...schedule,
+        throttledInARow: schedule.throttledInARow + 1,
+        bookedUntil: Math.max(schedule.bookedUntil, now + pause + schedule.aheadMs),
+      };
       return grant(paused, now, [{ kind: "paused", ms: pause }]);
     }
     case "succeeded":

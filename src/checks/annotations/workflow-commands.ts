@@ -55,7 +55,10 @@ function readCommand(line: string): WorkflowCommand | undefined {
   const space = info.indexOf(" ");
   const properties = new Map<string, string>();
   if (space >= 0) {
-    for (const pair of info.slice(space + 1).trim().split(",")) {
+    for (const pair of info
+      .slice(space + 1)
+      .trim()
+      .split(",")) {
       const equals = pair.indexOf("=");
       if (equals > 0 && equals < pair.length - 1) {
         properties.set(pair.slice(0, equals), unescape(pair.slice(equals + 1), PROPERTY_ESCAPES));

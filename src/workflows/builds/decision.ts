@@ -27,8 +27,7 @@ export async function decideTrigger(trigger: Trigger, octokit: ProbotOctokit, se
     trustedBots: settings.trustedBots,
     ...(trigger.kind === "pull_request" && trigger.approvedSha && { approvedSha: trigger.approvedSha }),
     changedFiles: pathFilters && needsChangedFiles(trigger, config) ? await changedFiles(octokit, trigger) : null,
-    ...(trigger.kind === "pull_request" &&
-      needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
+    ...(trigger.kind === "pull_request" && needsAuthorPermission(trigger, config) && { authorPermission: await authorPermission(octokit, trigger) }),
   });
   return { ok: true, config, decision };
 }

@@ -30,7 +30,18 @@ function headSha(trigger: Trigger): string {
 /** What processing a trigger reaches the world through. */
 export type ProcessDependencies = Pick<
   Dependencies,
-  "settings" | "github" | "checkRuns" | "deployments" | "deploymentComments" | "records" | "runner" | "variables" | "secretTags" | "secretValues" | "metrics" | "log"
+  | "settings"
+  | "github"
+  | "checkRuns"
+  | "deployments"
+  | "deploymentComments"
+  | "records"
+  | "runner"
+  | "variables"
+  | "secretTags"
+  | "secretValues"
+  | "metrics"
+  | "log"
 >;
 
 /** What an event's processing knows of earlier attempts at it (the intake's). */
@@ -125,7 +136,14 @@ async function findEarlierCheckRun(start: BuildStart, afterEarlierAttempt: boole
   start.checkRunId = await deps.checkRuns.find(start.place, start.headSha, start.checkName!, start.deploymentId);
 }
 
-async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, config: RepoConfig, afterEarlierAttempt: boolean, deps: ProcessDependencies): Promise<void> {
+async function startBuild(
+  start: BuildStart,
+  trigger: Trigger,
+  plan: BuildPlan,
+  config: RepoConfig,
+  afterEarlierAttempt: boolean,
+  deps: ProcessDependencies,
+): Promise<void> {
   const { settings, runner, records } = deps;
   const { deploymentId } = start;
   const detailsUrl = buildLogUrl(settings.publicUrl, deploymentId);
@@ -135,7 +153,13 @@ async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, 
   start.masker = await repositoryMasker(deps.secretValues, entries);
   await findEarlierCheckRun(start, afterEarlierAttempt, deps);
   const queued = start.content({ status: "queued" }, { title: "Queued", summary: "Waiting for CodeBuild to start the build." });
-  const checkRunId = (start.checkRunId ??= await deps.checkRuns.create(start.place, { ...queued, name: config.check_name, headSha: plan.sha, externalId: deploymentId, detailsUrl }));
+  const checkRunId = (start.checkRunId ??= await deps.checkRuns.create(start.place, {
+    ...queued,
+    name: config.check_name,
+    headSha: plan.sha,
+    externalId: deploymentId,
+    detailsUrl,
+  }));
   const record: BuildRecord = {
     deploymentId,
     installationId: trigger.installationId,
@@ -182,7 +206,11 @@ async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, 
 
   // Never for untrusted code (SPEC 10): its build would choose what the deployment shows.
   if (config.deployment && plan.trusted) {
-    record.deployment = start.deployment = await openDeployment(record, { known: start.deployment, lookFirst: afterEarlierAttempt, masker: start.masker }, deploymentReporting(deps));
+    record.deployment = start.deployment = await openDeployment(
+      record,
+      { known: start.deployment, lookFirst: afterEarlierAttempt, masker: start.masker },
+      deploymentReporting(deps),
+    );
   }
   await records.put(record);
   await supersedeOlderBuilds({ deploymentId, trigger, plan }, config, deps);
@@ -214,7 +242,11 @@ async function startBuild(start: BuildStart, trigger: Trigger, plan: BuildPlan, 
  * Stops a pull request's running builds (it was closed, or someone said `/cancel`); the watcher
  * then sees them stopped and completes their check runs as cancelled. Returns how many.
  */
-export async function stopPullRequestBuilds(repositoryId: number, pullRequest: number, deps: Pick<Dependencies, "records" | "runner" | "log">): Promise<number> {
+export async function stopPullRequestBuilds(
+  repositoryId: number,
+  pullRequest: number,
+  deps: Pick<Dependencies, "records" | "runner" | "log">,
+): Promise<number> {
   const running = await deps.records.listRunning();
   const stopping = running.filter((r) => r.repository.id === repositoryId && r.plan.pullRequestNumber === pullRequest && r.buildId);
   for (const record of stopping) {

@@ -36,10 +36,7 @@ export function supersededBuilds(running: readonly BuildRecord[], next: NewBuild
 function sameLine(record: BuildRecord, next: NewBuild): boolean {
   if (next.plan.pullRequestNumber !== undefined) return record.plan.pullRequestNumber === next.plan.pullRequestNumber;
   return (
-    next.trigger.kind === "push" &&
-    record.trigger.kind === "push" &&
-    record.plan.pullRequestNumber === undefined &&
-    record.trigger.ref === next.trigger.ref
+    next.trigger.kind === "push" && record.trigger.kind === "push" && record.plan.pullRequestNumber === undefined && record.trigger.ref === next.trigger.ref
   );
 }
 

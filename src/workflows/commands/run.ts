@@ -61,11 +61,18 @@ export async function runComment(intent: CommentIntent, deps: CommandDependencie
 
 async function outcomesOf(intent: CommentIntent, ports: CommandPorts, octokit: ProbotOctokit, log: Logger): Promise<CommandOutcome[]> {
   if (intent.tooMany !== undefined) {
-    return [{ ok: false, reply: `This comment holds ${intent.tooMany} commands; one comment may hold at most ${MAX_COMMANDS_PER_COMMENT}. Nothing was done: split them over several comments.` }];
+    return [
+      {
+        ok: false,
+        reply: `This comment holds ${intent.tooMany} commands; one comment may hold at most ${MAX_COMMANDS_PER_COMMENT}. Nothing was done: split them over several comments.`,
+      },
+    ];
   }
   const needsWrite = intent.commands.some((c) => !c.ok || (commandModule(c.command.verb)?.needsWrite ?? true));
   if (needsWrite && !canWrite(await userPermission(octokit, intent.repository, intent.sender.login))) {
-    return [{ ok: false, reply: `${codeSpan(intent.sender.login)} cannot run these commands: they need write access to this repository. Nothing was changed.` }];
+    return [
+      { ok: false, reply: `${codeSpan(intent.sender.login)} cannot run these commands: they need write access to this repository. Nothing was changed.` },
+    ];
   }
   const outcomes: CommandOutcome[] = [];
   for (const line of intent.commands) outcomes.push(await runLine(line, ports, log));

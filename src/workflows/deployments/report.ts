@@ -1,6 +1,13 @@
 import type { Logger } from "pino";
 import { buildLogUrl } from "../../checks/log-url.js";
-import { newDeployment, QUEUED_STATUS, replacedStatus, START_FAILED_STATUS, type BuildDeployment, type DeploymentStatus } from "../../deployments/deployment.js";
+import {
+  newDeployment,
+  QUEUED_STATUS,
+  replacedStatus,
+  START_FAILED_STATUS,
+  type BuildDeployment,
+  type DeploymentStatus,
+} from "../../deployments/deployment.js";
 import { replacedBy, withEntry, withInactive, type ThreadEntry } from "../../deployments/thread.js";
 import type { BuildRecord } from "../../ports/build-records.js";
 import type { DeploymentComments, DeploymentTarget, DeploymentWriteKind, Deployments } from "../../ports/deployments.js";
@@ -18,11 +25,18 @@ export interface DeploymentReporting {
 
 /** How a workflow with the app's dependencies reports deployments. */
 export function deploymentReporting(deps: Pick<Dependencies, "deployments" | "deploymentComments" | "settings" | "log">): DeploymentReporting {
-  return { deployments: deps.deployments, deploymentComments: deps.deploymentComments, logUrl: (id) => buildLogUrl(deps.settings.publicUrl, id), log: deps.log };
+  return {
+    deployments: deps.deployments,
+    deploymentComments: deps.deploymentComments,
+    logUrl: (id) => buildLogUrl(deps.settings.publicUrl, id),
+    log: deps.log,
+  };
 }
 
 /** A build as its deployment is reported: from its record. */
-export type DeployingBuild = Pick<BuildRecord, "deploymentId" | "installationId" | "repository" | "plan" | "createdAt" | "supersededBy"> & { deployment: BuildDeployment };
+export type DeployingBuild = Pick<BuildRecord, "deploymentId" | "installationId" | "repository" | "plan" | "createdAt" | "supersededBy"> & {
+  deployment: BuildDeployment;
+};
 
 function targetOf(build: Pick<BuildRecord, "installationId" | "repository">): DeploymentTarget {
   return { installationId: build.installationId, owner: build.repository.owner, repo: build.repository.name };
@@ -47,7 +61,13 @@ export async function openDeployment(
     found ??
     (await reporting.deployments.create(
       target,
-      newDeployment({ sha: plan.sha, environment, deploymentId, branch: plan.branch, ...(plan.pullRequestNumber !== undefined && { pullRequestNumber: plan.pullRequestNumber }) }),
+      newDeployment({
+        sha: plan.sha,
+        environment,
+        deploymentId,
+        branch: plan.branch,
+        ...(plan.pullRequestNumber !== undefined && { pullRequestNumber: plan.pullRequestNumber }),
+      }),
     ));
   const deployment = { id, environment };
   void reportStatus({ ...build, deployment }, QUEUED_STATUS, options.masker, "progress", reporting);
@@ -64,7 +84,13 @@ export function reportStartFailure(build: DeployingBuild, masker: Pick<Masker, "
  * succeeded leaves the pull request's earlier ones `inactive`. Failures are logged, never thrown:
  * a deployment is what the build reports, not what decides it.
  */
-export async function reportStatus(build: DeployingBuild, status: DeploymentStatus, masker: Pick<Masker, "mask">, kind: DeploymentWriteKind, reporting: DeploymentReporting): Promise<void> {
+export async function reportStatus(
+  build: DeployingBuild,
+  status: DeploymentStatus,
+  masker: Pick<Masker, "mask">,
+  kind: DeploymentWriteKind,
+  reporting: DeploymentReporting,
+): Promise<void> {
   const target = targetOf(build);
   const sent = reporting.deployments.report(target, build.deployment.id, { ...status, logUrl: reporting.logUrl(build.deploymentId) }, masker, kind);
   const shown = build.plan.pullRequestNumber === undefined ? Promise.resolve() : showInThread(build, status, masker, kind, reporting);
@@ -75,7 +101,13 @@ export async function reportStatus(build: DeployingBuild, status: DeploymentStat
   if (!statusSent) reporting.log.warn({ deploymentId: build.deploymentId, state: status.state }, "GitHub refused the deployment's status");
 }
 
-async function showInThread(build: DeployingBuild, status: DeploymentStatus, masker: Pick<Masker, "mask">, kind: DeploymentWriteKind, reporting: DeploymentReporting): Promise<void> {
+async function showInThread(
+  build: DeployingBuild,
+  status: DeploymentStatus,
+  masker: Pick<Masker, "mask">,
+  kind: DeploymentWriteKind,
+  reporting: DeploymentReporting,
+): Promise<void> {
   const target = targetOf(build);
   const key = { repositoryId: build.repository.id, pullRequest: build.plan.pullRequestNumber! };
   const entry: ThreadEntry = {
@@ -93,7 +125,13 @@ async function showInThread(build: DeployingBuild, status: DeploymentStatus, mas
     return;
   }
   const inactive = replaced.map((earlier) =>
-    reporting.deployments.report(target, earlier.githubDeploymentId, { ...replacedStatus(build.plan.sha), logUrl: reporting.logUrl(earlier.deploymentId) }, masker, "completion"),
+    reporting.deployments.report(
+      target,
+      earlier.githubDeploymentId,
+      { ...replacedStatus(build.plan.sha), logUrl: reporting.logUrl(earlier.deploymentId) },
+      masker,
+      "completion",
+    ),
   );
   const after = await reporting.deploymentComments.update(target, key, (t) => withInactive(t, replaced), masker, kind);
   await Promise.all([written, after.written, ...inactive]);

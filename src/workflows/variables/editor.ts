@@ -54,7 +54,13 @@ export class VariableEditor {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async set(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], change: ChangeContext, current?: readonly StoredEntry[]): Promise<EditResult> {
+  async set(
+    repo: RepositoryTarget,
+    scope: VariableScope,
+    changes: VariableChange[],
+    change: ChangeContext,
+    current?: readonly StoredEntry[],
+  ): Promise<EditResult> {
     const problems = validateChanges(changes, { requireValues: true });
     if (problems.length > 0) return { ok: false, problems };
     const before = current ?? (await this.variables.list(repo.id));
@@ -73,10 +79,20 @@ export class VariableEditor {
     const before = current ?? (await this.variables.list(repo.id));
     const removed = await this.variables.unset(repo.id, scope, names, change);
     const gone = new Set(names);
-    return this.settle(repo, removed, before.filter((e) => e.scope !== scope || !gone.has(e.name)));
+    return this.settle(
+      repo,
+      removed,
+      before.filter((e) => e.scope !== scope || !gone.has(e.name)),
+    );
   }
 
-  async replace(repo: RepositoryTarget, scope: VariableScope, changes: VariableChange[], change: ChangeContext, current?: readonly StoredEntry[]): Promise<EditResult> {
+  async replace(
+    repo: RepositoryTarget,
+    scope: VariableScope,
+    changes: VariableChange[],
+    change: ChangeContext,
+    current?: readonly StoredEntry[],
+  ): Promise<EditResult> {
     const before = current ?? (await this.variables.list(repo.id));
     const kept = new Map(before.flatMap((e) => (e.scope === scope && e.isSecret ? [[e.name, e] as const] : [])));
     const problems = validateChanges(changes, { requireValues: false, keptSecrets: kept });
@@ -142,10 +158,7 @@ function keepsStoredValue(change: VariableChange): boolean {
   return change.value === undefined || change.value === MASKED_VALUE;
 }
 
-function validateChanges(
-  changes: VariableChange[],
-  options: { requireValues: boolean; keptSecrets?: Map<string, StoredEntry> },
-): EditProblem[] {
+function validateChanges(changes: VariableChange[], options: { requireValues: boolean; keptSecrets?: Map<string, StoredEntry> }): EditProblem[] {
   const problems: EditProblem[] = [];
   const seen = new Set<string>();
   changes.forEach((c, i) => {
@@ -155,7 +168,10 @@ function validateChanges(
     seen.add(c.name);
     if (c.isSecret && keepsStoredValue(c)) {
       if (options.requireValues) {
-        problems.push({ path: [i, "value"], message: `${c.name} needs a value: ${MASKED_VALUE} keeps a stored secret only when a whole environment is replaced` });
+        problems.push({
+          path: [i, "value"],
+          message: `${c.name} needs a value: ${MASKED_VALUE} keeps a stored secret only when a whole environment is replaced`,
+        });
       } else if (!options.keptSecrets?.has(c.name)) {
         problems.push({ path: [i, "value"], message: `${c.name} has no stored secret value to keep: send its value` });
       }
@@ -191,7 +207,12 @@ function environmentSizeProblems(entries: StoredEntry[]): EditProblem[] {
       0,
     );
     return bytes > MAX_ENVIRONMENT_BYTES
-      ? [{ path: [], message: `the ${environment} builds' stored variables would take ${bytes} bytes; a build's variables may take at most ${MAX_ENVIRONMENT_BYTES} bytes (256 KiB) together` }]
+      ? [
+          {
+            path: [],
+            message: `the ${environment} builds' stored variables would take ${bytes} bytes; a build's variables may take at most ${MAX_ENVIRONMENT_BYTES} bytes (256 KiB) together`,
+          },
+        ]
       : [];
   });
 }

@@ -1,5 +1,12 @@
 import { systemClock, type Clock } from "../../domain/clock.js";
-import { logReadSchedule, logReadStep, type LogReadObservation, type LogReadPriority, type LogReadRequest, type LogReadSchedule } from "../../builds/watch/log-read-schedule.js";
+import {
+  logReadSchedule,
+  logReadStep,
+  type LogReadObservation,
+  type LogReadPriority,
+  type LogReadRequest,
+  type LogReadSchedule,
+} from "../../builds/watch/log-read-schedule.js";
 
 export interface LogReadBudgetOptions {
   /** LOGS_RPS. */

@@ -26,7 +26,20 @@ const WATCHER_WRITES_AT_ONCE = 25;
 /** What the watcher reaches the world through. */
 export type WatcherDependencies = Pick<
   Dependencies,
-  "settings" | "runner" | "records" | "variables" | "secretValues" | "seal" | "logMasking" | "logs" | "logStore" | "checkRuns" | "deployments" | "deploymentComments" | "metrics" | "log"
+  | "settings"
+  | "runner"
+  | "records"
+  | "variables"
+  | "secretValues"
+  | "seal"
+  | "logMasking"
+  | "logs"
+  | "logStore"
+  | "checkRuns"
+  | "deployments"
+  | "deploymentComments"
+  | "metrics"
+  | "log"
 >;
 
 /** How this watcher shares builds with other replicas. */
@@ -97,7 +110,9 @@ export class BuildWatcher {
     const { watchers, replica } = this.sharing;
     const held = [...this.followed.keys()];
     this.followed.clear();
-    await inBatches(held, (id) => watchers.release(id, replica.id).catch((err: unknown) => this.deps.log.warn({ err, deploymentId: id }, "giving a build up failed")));
+    await inBatches(held, (id) =>
+      watchers.release(id, replica.id).catch((err: unknown) => this.deps.log.warn({ err, deploymentId: id }, "giving a build up failed")),
+    );
   }
 
   /**
@@ -202,7 +217,8 @@ export class BuildWatcher {
     await inBatches(joining, async (record) => {
       const mine = record.watchedBy === replica.id;
       if (!mine && !(await watchers.takeOver(record.deploymentId, record.watchedBy, replica.id))) return;
-      if (!mine && record.watchedBy !== undefined) this.deps.log.info({ deploymentId: record.deploymentId, from: record.watchedBy }, "build taken over from a replica that is gone");
+      if (!mine && record.watchedBy !== undefined)
+        this.deps.log.info({ deploymentId: record.deploymentId, from: record.watchedBy }, "build taken over from a replica that is gone");
       // Completed while the takeover was being written: the listing is stale, and following it again would complete the run twice.
       if (this.followed.has(record.deploymentId) || this.completedHere.has(record.deploymentId)) return;
       const resumed = await this.resume({ ...record, watchedBy: replica.id });
@@ -219,7 +235,11 @@ export class BuildWatcher {
     const addMasks = openAddMasks(this.deps.seal, record);
     const tail = record.logCursor === undefined ? [] : await this.deps.logStore.tail(record.deploymentId, LOG_LINES_MAX);
     const { settings } = this.deps;
-    const state = followBuild(record, { addMasks, tail }, { updateIntervalMs: settings.checkUpdateIntervalMs, logUrl: buildLogUrl(settings.publicUrl, record.deploymentId) });
+    const state = followBuild(
+      record,
+      { addMasks, tail },
+      { updateIntervalMs: settings.checkUpdateIntervalMs, logUrl: buildLogUrl(settings.publicUrl, record.deploymentId) },
+    );
     const followed: Followed = { state, sealed: { addMasks, text: record.sealedAddMasks } };
     this.deps.logMasking.follow(record.deploymentId, { mask: (text) => maskerOf(followed.state.masking).mask(text) });
     return followed;
@@ -273,7 +293,13 @@ export class BuildWatcher {
         return this.recordCompletion(followed, action);
       case "reportDeployment": {
         const { record, masking } = followed.state;
-        const reported = reportStatus({ ...record, deployment: action.deployment }, action.status, maskerOf(masking), action.final ? "completion" : "progress", this.reporting);
+        const reported = reportStatus(
+          { ...record, deployment: action.deployment },
+          action.status,
+          maskerOf(masking),
+          action.final ? "completion" : "progress",
+          this.reporting,
+        );
         return action.final ? reported : this.inBackground(reported, deploymentId);
       }
       case "stopFollowing":
@@ -325,7 +351,12 @@ export class BuildWatcher {
   private report(followed: Followed, report: CheckRunReport): void {
     const { record } = followed.state;
     const id = record.deploymentId;
-    const run: CheckRunRef = { installationId: record.installationId, owner: record.repository.owner, repo: record.repository.name, checkRunId: record.checkRunId };
+    const run: CheckRunRef = {
+      installationId: record.installationId,
+      owner: record.repository.owner,
+      repo: record.repository.name,
+      checkRunId: record.checkRunId,
+    };
     const written = this.deps.checkRuns
       .report(run, report, {
         // Rendered again when its turn comes, so lines read while it waited go out with it.

@@ -97,7 +97,7 @@ function replica(): { store: DynamoDbBuildLogStore; client: DynamoDBClient; read
 
 async function readAll(id: string, pageSize = 10_000): Promise<LogLine[]> {
   const all: LogLine[] = [];
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const { lines: page, next } = await store.page(id, from, pageSize);
     if (page.length === 0) return all;
     expect(next).toBe(from + page.length);
@@ -234,8 +234,7 @@ describe("two writers appending at once", () => {
     }
   }
 
-  const writerLines = (name: string, count: number, bytes = 40) =>
-    lines(count, 0, bytes).map((l) => ({ ...l, text: `${name} ${l.text}` }));
+  const writerLines = (name: string, count: number, bytes = 40) => lines(count, 0, bytes).map((l) => ({ ...l, text: `${name} ${l.text}` }));
 
   test("many small appends: every line exactly once, each writer's in order", async () => {
     const ID = "concurrent-small";

@@ -51,7 +51,10 @@ describe("records", () => {
   test.each<[string, BuildRecord]>([
     ["a running push build with its snapshot's phases", buildRecord()],
     ["a completed build", completed(buildRecord(), "FAILED")],
-    ["a pull request build with a log cursor, variables and secrets", pullRequestRecord({ logCursor: "f/3825/s", variables: [{ name: "API_URL", source: "stored" }], secretIds: ["arn:s"] })],
+    [
+      "a pull request build with a log cursor, variables and secrets",
+      pullRequestRecord({ logCursor: "f/3825/s", variables: [{ name: "API_URL", source: "stored" }], secretIds: ["arn:s"] }),
+    ],
     ["a build not started yet", buildRecord({ buildId: undefined, snapshot: undefined })],
     ["a snapshot without times", buildRecord({ snapshot: runningSnapshot({ startTime: undefined, phases: [{ name: "SUBMITTED", messages: ["queued"] }] }) })],
   ])("%s comes back equal, its times as Dates", async (_case, written) => {
@@ -135,7 +138,10 @@ describe("stored records are input", () => {
   test.each<[string, unknown]>([
     ["not JSON", `{"deploymentId": "${SECRET_LOOKING}"`],
     ["JSON of another shape", JSON.stringify({ deploymentId: "forged", checkRunId: SECRET_LOOKING })],
-    ["a record whose trigger names a kind the app does not have", JSON.stringify({ ...buildRecord(), trigger: { ...buildRecord().trigger, kind: SECRET_LOOKING } })],
+    [
+      "a record whose trigger names a kind the app does not have",
+      JSON.stringify({ ...buildRecord(), trigger: { ...buildRecord().trigger, kind: SECRET_LOOKING } }),
+    ],
     ["a record with a time that is not one", JSON.stringify({ ...buildRecord(), snapshot: { ...runningSnapshot(), startTime: SECRET_LOOKING } })],
     ["not a string", { M: SECRET_LOOKING }],
   ])("%s among the running builds is left out, logged without its contents, and no longer listed as running", async (_case, forged) => {
@@ -157,7 +163,10 @@ describe("stored records are input", () => {
 
   test("a forged remembered trigger is no trigger", async () => {
     await createDocumentClient(tables.dynalite.client).send(
-      new PutCommand({ TableName: table, Item: { pk: "BUILD#remembered", sk: "TRIGGER", trigger: JSON.stringify({ kind: "push", deliveryId: SECRET_LOOKING }) } }),
+      new PutCommand({
+        TableName: table,
+        Item: { pk: "BUILD#remembered", sk: "TRIGGER", trigger: JSON.stringify({ kind: "push", deliveryId: SECRET_LOOKING }) },
+      }),
     );
     await expect(store.triggerOf("remembered")).resolves.toBeUndefined();
     expect(JSON.stringify(warnings)).not.toContain(SECRET_LOOKING);

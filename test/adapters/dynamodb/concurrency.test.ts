@@ -49,8 +49,7 @@ test("concurrent unsets and sets of different names all take effect", async () =
 
 /** What a reader may see: the old set or the new one, each whole, plus or minus the concurrent set's name. */
 function expectOneVersion(entries: StoredEntry[], oldSet: EntryInput[], newSet: EntryInput[], extra: string): void {
-  const values = (list: (StoredEntry | EntryInput)[]) =>
-    JSON.stringify(list.map((e) => `${e.name}=${e.isSecret ? "" : e.value}`).sort());
+  const values = (list: (StoredEntry | EntryInput)[]) => JSON.stringify(list.map((e) => `${e.name}=${e.isSecret ? "" : e.value}`).sort());
   const got = values(entries.filter((e) => e.name !== extra));
   expect([values(oldSet), values(newSet)]).toContain(got);
 }

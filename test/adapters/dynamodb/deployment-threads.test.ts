@@ -49,7 +49,9 @@ describe("deployment threads read back from DynamoDB are input", () => {
   ])("%s counts as an empty thread, which the next write replaces", async (_case, text, version: number | null = 1) => {
     const table = await tables.freshTable();
     const client = tables.client();
-    await createDocumentClient(client).send(new PutCommand({ TableName: table, Item: { ...deploymentThreadKey(42, 7), ...(version !== null && { version }), thread: text } }));
+    await createDocumentClient(client).send(
+      new PutCommand({ TableName: table, Item: { ...deploymentThreadKey(42, 7), ...(version !== null && { version }), thread: text } }),
+    );
     warnings.length = 0;
     const store = new DynamoDbDeploymentThreadStore(client, table, log);
     const read = await store.get(key);

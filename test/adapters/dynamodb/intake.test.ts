@@ -90,7 +90,16 @@ describe("DynamoDbIntakeStore's items", () => {
       createDocumentClient(tables.dynalite.client).send(
         new PutCommand({
           TableName: table,
-          Item: { pk: `INTAKE#${deliveryId}`, sk: "INTENT", gsi1pk: "INTAKE#PENDING", gsi1sk: `2024-05-01T11:00:00.000Z#${deliveryId}`, intent, receivedAt: "x", status: "pending", attempts: 0 },
+          Item: {
+            pk: `INTAKE#${deliveryId}`,
+            sk: "INTENT",
+            gsi1pk: "INTAKE#PENDING",
+            gsi1sk: `2024-05-01T11:00:00.000Z#${deliveryId}`,
+            intent,
+            receivedAt: "x",
+            status: "pending",
+            attempts: 0,
+          },
         }),
       );
     await forged("not-json", `{"cloneUrl": "https://${SECRET_LOOKING}@attacker.example`);

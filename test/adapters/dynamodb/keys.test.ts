@@ -2,8 +2,7 @@ import { lastPerName } from "../../../src/adapters/aws/dynamodb/items.js";
 import { auditKey, garbageRanges, newVersion, variableKey, variableSetKey } from "../../../src/adapters/aws/dynamodb/keys.js";
 
 const current = "000000000007-aaaaaaaaaaaa";
-const inRanges = (sk: string, pointer: { version: string; seq: number }) =>
-  garbageRanges("all", pointer).some((r) => r.from <= sk && sk <= r.to);
+const inRanges = (sk: string, pointer: { version: string; seq: number }) => garbageRanges("all", pointer).some((r) => r.from <= sk && sk <= r.to);
 
 test.each<[string, string, boolean]>([
   ["an item of the current version", `VAR#all#${current}#API_KEY`, false],
@@ -42,7 +41,17 @@ test("keys put a repository's variables, pointers and audit in one item collecti
 test.each([
   [[], []],
   [[{ name: "A", v: 1 }], [{ name: "A", v: 1 }]],
-  [[{ name: "A", v: 1 }, { name: "B", v: 2 }, { name: "A", v: 3 }], [{ name: "A", v: 3 }, { name: "B", v: 2 }]],
+  [
+    [
+      { name: "A", v: 1 },
+      { name: "B", v: 2 },
+      { name: "A", v: 3 },
+    ],
+    [
+      { name: "A", v: 3 },
+      { name: "B", v: 2 },
+    ],
+  ],
 ])("lastPerName(%j)", (entries, expected) => {
   expect(lastPerName(entries)).toEqual(expected);
 });

@@ -43,9 +43,7 @@ test("without TABLE_AUTO_CREATE, a missing table is an error that says how to cr
 
 test("an existing table without the index is an error naming the index", async () => {
   const { KeySchema, BillingMode, AttributeDefinitions } = TABLE_DEFINITION;
-  await dynalite.client.send(
-    new CreateTableCommand({ TableName: "no-index", KeySchema, BillingMode, AttributeDefinitions: AttributeDefinitions.slice(0, 2) }),
-  );
+  await dynalite.client.send(new CreateTableCommand({ TableName: "no-index", KeySchema, BillingMode, AttributeDefinitions: AttributeDefinitions.slice(0, 2) }));
   await expect(ensureTable(dynalite.client, "no-index", { create: true })).rejects.toThrow(/^DynamoDB table no-index has no global secondary index gsi1 /);
 });
 
@@ -57,10 +55,26 @@ const strings = [attribute("pk", "S"), attribute("sk", "S"), attribute("gsi1pk",
 test.each<[string, TableDescription, RegExp | undefined]>([
   ["the app's table", { KeySchema: [key("pk", "HASH"), key("sk", "RANGE")], AttributeDefinitions: strings, GlobalSecondaryIndexes: [gsi1] }, undefined],
   ["no sort key", { KeySchema: [key("pk", "HASH")], AttributeDefinitions: strings, GlobalSecondaryIndexes: [gsi1] }, /keys the app needs/],
-  ["other key names", { KeySchema: [key("id", "HASH"), key("sk", "RANGE")], AttributeDefinitions: [attribute("id", "S"), ...strings], GlobalSecondaryIndexes: [gsi1] }, /keys the app needs/],
-  ["a numeric partition key", { KeySchema: [key("pk", "HASH"), key("sk", "RANGE")], AttributeDefinitions: [attribute("pk", "N"), ...strings.slice(1)], GlobalSecondaryIndexes: [gsi1] }, /keys the app needs/],
+  [
+    "other key names",
+    { KeySchema: [key("id", "HASH"), key("sk", "RANGE")], AttributeDefinitions: [attribute("id", "S"), ...strings], GlobalSecondaryIndexes: [gsi1] },
+    /keys the app needs/,
+  ],
+  [
+    "a numeric partition key",
+    { KeySchema: [key("pk", "HASH"), key("sk", "RANGE")], AttributeDefinitions: [attribute("pk", "N"), ...strings.slice(1)], GlobalSecondaryIndexes: [gsi1] },
+    /keys the app needs/,
+  ],
   ["no indexes", { KeySchema: [key("pk", "HASH"), key("sk", "RANGE")], AttributeDefinitions: strings }, /no global secondary index gsi1/],
-  ["gsi1 on other keys", { KeySchema: [key("pk", "HASH"), key("sk", "RANGE")], AttributeDefinitions: strings, GlobalSecondaryIndexes: [{ IndexName: "gsi1", KeySchema: [key("sk", "HASH"), key("pk", "RANGE")] }] }, /no global secondary index gsi1/],
+  [
+    "gsi1 on other keys",
+    {
+      KeySchema: [key("pk", "HASH"), key("sk", "RANGE")],
+      AttributeDefinitions: strings,
+      GlobalSecondaryIndexes: [{ IndexName: "gsi1", KeySchema: [key("sk", "HASH"), key("pk", "RANGE")] }],
+    },
+    /no global secondary index gsi1/,
+  ],
 ])("tableProblem: %s", (_name, table, problem) => {
   const found = tableProblem(table);
   if (problem) expect(found).toMatch(problem);

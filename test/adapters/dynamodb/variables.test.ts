@@ -77,7 +77,11 @@ test("replace swaps a scope's whole set, returns the previous one and leaves no 
   const previous = await f.store.replace(7, "all", [plain("B", "2"), plain("A", "one")], byAlice);
   expect(summary(previous)).toEqual(["all:A=1", "all:S=secret(arn:aws:secretsmanager:us-east-1:123456789012:secret:codebuild-checks/S,12)"]);
   expect(summary(await f.store.list(7))).toEqual(["all:A=one", "all:B=2"]);
-  expect(variableItems(await f.scan(), 7).map((i) => i.name).sort()).toEqual(["A", "B"]);
+  expect(
+    variableItems(await f.scan(), 7)
+      .map((i) => i.name)
+      .sort(),
+  ).toEqual(["A", "B"]);
 });
 
 test("a replace that dies before switching the pointer changes nothing, and the next write cleans up", async () => {
@@ -100,11 +104,19 @@ test("a replace that dies before switching the pointer changes nothing, and the 
   }
 
   expect(summary(await f.store.list(8))).toEqual(["all:A=1", "all:B=2"]);
-  expect(variableItems(await f.scan(), 8).map((i) => i.name).sort()).toEqual(["A", "B", "C", "D"]);
+  expect(
+    variableItems(await f.scan(), 8)
+      .map((i) => i.name)
+      .sort(),
+  ).toEqual(["A", "B", "C", "D"]);
 
   await f.store.set(8, "all", [plain("E", "5")], byAlice);
   expect(summary(await f.store.list(8))).toEqual(["all:A=1", "all:B=2", "all:E=5"]);
-  expect(variableItems(await f.scan(), 8).map((i) => i.name).sort()).toEqual(["A", "B", "E"]);
+  expect(
+    variableItems(await f.scan(), 8)
+      .map((i) => i.name)
+      .sort(),
+  ).toEqual(["A", "B", "E"]);
 });
 
 test("the same name given twice in one call keeps the last", async () => {

@@ -33,9 +33,7 @@ const FORGE_RECORDS = "for fd in $(seq 3 30); do bash -c \"echo 'phase-end BUILD
 
 describe("buildScript", () => {
   test("commands run verbatim, quotes and expansions included, and the side channel says what ran", async () => {
-    const { output, records } = await runScript(
-      spec({ build: phase([`NAME="it's"; echo "$NAME" '$HOME' \\`, "echo to stderr >&2", FORGE_RECORDS]) }),
-    );
+    const { output, records } = await runScript(spec({ build: phase([`NAME="it's"; echo "$NAME" '$HOME' \\`, "echo to stderr >&2", FORGE_RECORDS]) }));
     const text = output.filter((line) => !line.startsWith("[Container]"));
     expect(text[0]).toBe("it's $HOME \\");
     // stderr joins stdout, in order.
@@ -53,7 +51,9 @@ describe("buildScript", () => {
 
   test("CodeBuild's [Container] lines frame each phase and command, in UTC", async () => {
     const { output } = await runScript(spec({ build: phase(["false"]) }));
-    const container = output.filter((line) => line.startsWith("[Container]")).map((line) => line.replace(/^\[Container\] \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}\.\d{6} /, ""));
+    const container = output
+      .filter((line) => line.startsWith("[Container]"))
+      .map((line) => line.replace(/^\[Container\] \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}\.\d{6} /, ""));
     expect(container.slice(6)).toEqual([
       "Entering phase BUILD",
       "Running command false",
@@ -83,7 +83,9 @@ describe("buildScript", () => {
   });
 
   test("finally runs after a failure, stops at its own first failure, and on-failure CONTINUE lets later phases run", async () => {
-    const { records } = await runScript(spec({ install: phase(["false", "echo skipped"], { finally: ["true", "false", "echo skipped"], onFailure: "CONTINUE" }), build: phase(["true"]) }));
+    const { records } = await runScript(
+      spec({ install: phase(["false", "echo skipped"], { finally: ["true", "false", "echo skipped"], onFailure: "CONTINUE" }), build: phase(["true"]) }),
+    );
     expect(records.slice(0, 9)).toEqual([
       "phase-start INSTALL",
       "command c 0",
@@ -102,7 +104,11 @@ describe("buildScript", () => {
 describe("exported-variables", () => {
   test("are reported after POST_BUILD with the values the phases left, any text on one line; a variable never set is not", async () => {
     const { records } = await runScript(
-      spec({ build: phase(["export DEPLOY_URL='https://pr-1.example.com/?a=1&b=two words'"]), post_build: phase(["EMPTY="]) }, ["DEPLOY_URL", "EMPTY", "NEVER_SET"]),
+      spec({ build: phase(["export DEPLOY_URL='https://pr-1.example.com/?a=1&b=two words'"]), post_build: phase(["EMPTY="]) }, [
+        "DEPLOY_URL",
+        "EMPTY",
+        "NEVER_SET",
+      ]),
     );
     const exported = records.filter((r) => r.startsWith("export ")).map((r) => parseScriptRecord(r));
     expect(exported).toEqual([

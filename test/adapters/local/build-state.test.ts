@@ -1,4 +1,13 @@
-import { endPhase, enterPhase, finishBuild, notePhaseFailure, runningPhase, submittedBuild, toSnapshot, type LocalBuild } from "../../../src/adapters/local/build-state.js";
+import {
+  endPhase,
+  enterPhase,
+  finishBuild,
+  notePhaseFailure,
+  runningPhase,
+  submittedBuild,
+  toSnapshot,
+  type LocalBuild,
+} from "../../../src/adapters/local/build-state.js";
 
 const ID = "local:3f2a9c1e-0d4b-4e8f-9a61-2b7c5d8e1f00";
 const at = (seconds: number) => new Date(Date.UTC(2025, 10, 25, 14, 20, seconds));
@@ -28,7 +37,12 @@ describe("a local build's state", () => {
     let build = notePhaseFailure(building(), "Error while executing command: make. Reason: exit status 2");
     build = notePhaseFailure(build, "Error while executing command: cleanup. Reason: exit status 1");
     build = endPhase(build, "FAILED", new Date(at(9).getTime() + 600));
-    expect(build.phases[2]).toMatchObject({ name: "BUILD", status: "FAILED", durationSeconds: 8, messages: ["Error while executing command: make. Reason: exit status 2"] });
+    expect(build.phases[2]).toMatchObject({
+      name: "BUILD",
+      status: "FAILED",
+      durationSeconds: 8,
+      messages: ["Error while executing command: make. Reason: exit status 2"],
+    });
     expect(runningPhase(build)).toBeUndefined();
     // Nothing runs: nothing to end or note.
     expect(endPhase(build, "SUCCEEDED", at(10))).toBe(build);
@@ -40,7 +54,12 @@ describe("a local build's state", () => {
     ["a phase failed", (b: LocalBuild) => finishBuild(endPhase(b, "FAILED", at(5)), at(5)), "FAILED", "FAILED"],
     ["a phase still running at the end", (b: LocalBuild) => finishBuild(b, at(5)), "FAILED", "FAILED"],
     ["stopped", (b: LocalBuild) => finishBuild(b, at(5), { status: "STOPPED", phaseStatus: "STOPPED", message: "Build stopped" }), "STOPPED", "STOPPED"],
-    ["timed out", (b: LocalBuild) => finishBuild(b, at(5), { status: "TIMED_OUT", phaseStatus: "TIMED_OUT", message: "Build timed out" }), "TIMED_OUT", "TIMED_OUT"],
+    [
+      "timed out",
+      (b: LocalBuild) => finishBuild(b, at(5), { status: "TIMED_OUT", phaseStatus: "TIMED_OUT", message: "Build timed out" }),
+      "TIMED_OUT",
+      "TIMED_OUT",
+    ],
   ])("a build that ends when %s", (_case, end, status, buildPhaseStatus) => {
     const snapshot = toSnapshot(end({ ...building(), process: { pid: 42, startTicks: "7" }, workspace: "/tmp/x" }));
     expect(snapshot.status).toBe(status);

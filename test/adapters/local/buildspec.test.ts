@@ -54,7 +54,10 @@ describe("parseBuildspec", () => {
   });
 
   test.each([
-    ["the harmless keys of CodeBuild", "proxy:\n  logs: yes\nbatch:\n  fast-fail: true\nreports:\n  r:\n    files: [a]\nartifacts:\n  files: [a]\ncache:\n  paths: [a]\n"],
+    [
+      "the harmless keys of CodeBuild",
+      "proxy:\n  logs: yes\nbatch:\n  fast-fail: true\nreports:\n  r:\n    files: [a]\nartifacts:\n  files: [a]\ncache:\n  paths: [a]\n",
+    ],
     ["env's git-credential-helper", "env:\n  git-credential-helper: yes\n"],
     ["an empty env", "env:\n"],
   ])("%s are accepted and ignored", (_case, extra) => {
@@ -62,12 +65,23 @@ describe("parseBuildspec", () => {
   });
 
   test("env's exported-variables are the names the build reports at its end, each once", () => {
-    expect(parsed("version: 0.2\nenv:\n  exported-variables:\n    - DEPLOY_URL\n    - other_1\n    - DEPLOY_URL\nphases:\n  build:\n    commands: [make]\n").exportedVariables).toEqual(["DEPLOY_URL", "other_1"]);
+    expect(
+      parsed("version: 0.2\nenv:\n  exported-variables:\n    - DEPLOY_URL\n    - other_1\n    - DEPLOY_URL\nphases:\n  build:\n    commands: [make]\n")
+        .exportedVariables,
+    ).toEqual(["DEPLOY_URL", "other_1"]);
   });
 
   test.each([
-    ["a name the shell cannot read", "  exported-variables: [\"DEPLOY URL\"]\n", "env.exported-variables.0: each entry must be a variable name (letters, digits and _, not starting with a digit)"],
-    ["shell code", "  exported-variables: [\"$(id)\"]\n", "env.exported-variables.0: each entry must be a variable name (letters, digits and _, not starting with a digit)"],
+    [
+      "a name the shell cannot read",
+      '  exported-variables: ["DEPLOY URL"]\n',
+      "env.exported-variables.0: each entry must be a variable name (letters, digits and _, not starting with a digit)",
+    ],
+    [
+      "shell code",
+      '  exported-variables: ["$(id)"]\n',
+      "env.exported-variables.0: each entry must be a variable name (letters, digits and _, not starting with a digit)",
+    ],
     ["one name, not a list", "  exported-variables: DEPLOY_URL\n", "env.exported-variables: must be a list of variable names"],
   ])("exported-variables with %s are refused", (_case, entry, message) => {
     expect(parseBuildspec(`version: 0.2\nenv:\n${entry}phases:\n  build:\n    commands: [make]\n`)).toEqual({ ok: false, problems: [{ line: 3, message }] });
@@ -78,28 +92,65 @@ describe("parseBuildspec", () => {
   });
 
   test.each([
-    ["version 0.1", "version: 0.1\nphases:\n  build:\n    commands: [make]\n", [{ line: 1, message: "version: must be 0.2: the local runner runs version 0.2 buildspecs only (every command in one shell)" }]],
+    [
+      "version 0.1",
+      "version: 0.1\nphases:\n  build:\n    commands: [make]\n",
+      [{ line: 1, message: "version: must be 0.2: the local runner runs version 0.2 buildspecs only (every command in one shell)" }],
+    ],
     ["no version", "phases:\n  build:\n    commands: [make]\n", [{ line: 1, message: "version: is missing: write version: 0.2" }]],
     ["no phases", "version: 0.2\n", [{ line: 1, message: "phases: is missing: a buildspec needs phases: with commands" }]],
-    ["an unknown phase", "version: 0.2\nphases:\n  test:\n    commands: [make]\n", [{ line: 3, message: 'unknown key "test" in phases: the phases are install, pre_build, build and post_build' }]],
+    [
+      "an unknown phase",
+      "version: 0.2\nphases:\n  test:\n    commands: [make]\n",
+      [{ line: 3, message: 'unknown key "test" in phases: the phases are install, pre_build, build and post_build' }],
+    ],
     ["an unknown key in a phase", "version: 0.2\nphases:\n  build:\n    command: [make]\n", [{ line: 4, message: 'unknown key "command" in phases.build' }]],
-    ["commands as one text", "version: 0.2\nphases:\n  build:\n    commands: make\n", [{ line: 4, message: "phases.build.commands: must be a list of commands" }]],
+    [
+      "commands as one text",
+      "version: 0.2\nphases:\n  build:\n    commands: make\n",
+      [{ line: 4, message: "phases.build.commands: must be a list of commands" }],
+    ],
     [
       "a command that YAML reads as a mapping",
       "version: 0.2\nphases:\n  build:\n    commands:\n      - echo a: b\n",
       [{ line: 5, message: 'phases.build.commands.0: each command must be text: quote a command that contains ": "' }],
     ],
-    ["a retrying on-failure", "version: 0.2\nphases:\n  build:\n    on-failure: RETRY-3\n    commands: [make]\n", [{ line: 4, message: "phases.build.on-failure: must be ABORT or CONTINUE: the local runner does not retry phases" }]],
-    ["another shell", "version: 0.2\nenv:\n  shell: pwsh\nphases:\n  build:\n    commands: [make]\n", [{ line: 3, message: "env.shell: must be bash or sh: the local runner runs every build with bash" }]],
+    [
+      "a retrying on-failure",
+      "version: 0.2\nphases:\n  build:\n    on-failure: RETRY-3\n    commands: [make]\n",
+      [{ line: 4, message: "phases.build.on-failure: must be ABORT or CONTINUE: the local runner does not retry phases" }],
+    ],
+    [
+      "another shell",
+      "version: 0.2\nenv:\n  shell: pwsh\nphases:\n  build:\n    commands: [make]\n",
+      [{ line: 3, message: "env.shell: must be bash or sh: the local runner runs every build with bash" }],
+    ],
     [
       "secrets from Secrets Manager",
       "version: 0.2\nenv:\n  secrets-manager:\n    TOKEN: my-secret\nphases:\n  build:\n    commands: [make]\n",
-      [{ line: 3, message: "env.secrets-manager: is not supported by the local runner: store the secret with /secret set, and the build gets it as a variable" }],
+      [
+        {
+          line: 3,
+          message: "env.secrets-manager: is not supported by the local runner: store the secret with /secret set, and the build gets it as a variable",
+        },
+      ],
     ],
-    ["run-as", "version: 0.2\nrun-as: builder\nphases:\n  build:\n    commands: [make]\n", [{ line: 2, message: "run-as: is not supported by the local runner: builds run as the runner's build user" }]],
-    ["a variable that is a list", "version: 0.2\nenv:\n  variables:\n    A: [1]\nphases:\n  build:\n    commands: [make]\n", [{ line: 4, message: "env.variables.A: must be text" }]],
+    [
+      "run-as",
+      "version: 0.2\nrun-as: builder\nphases:\n  build:\n    commands: [make]\n",
+      [{ line: 2, message: "run-as: is not supported by the local runner: builds run as the runner's build user" }],
+    ],
+    [
+      "a variable that is a list",
+      "version: 0.2\nenv:\n  variables:\n    A: [1]\nphases:\n  build:\n    commands: [make]\n",
+      [{ line: 4, message: "env.variables.A: must be text" }],
+    ],
     ["a YAML syntax error", "version: 0.2\nphases: [\n  build\n", [{ line: 4, message: expect.stringMatching(/^YAML syntax error: /) }]],
-    ["a duplicate key", "version: 0.2\nversion: 0.2\nphases:\n  build:\n    commands: [make]\n", [{ line: 2, message: expect.stringMatching(/^YAML syntax error: Map keys must be unique/) }]],
+    [
+      "a duplicate key",
+      "version: 0.2\nversion: 0.2\nphases:\n  build:\n    commands: [make]\n",
+      [{ line: 2, message: expect.stringMatching(/^YAML syntax error: Map keys must be unique/) }],
+    ],
     ["a list", "- make\n", [{ line: 1, message: "the buildspec must be a mapping (version:, env:, phases:)" }]],
     ["nothing", "# only a comment\n", [{ message: "the buildspec is empty: it needs version: 0.2 and phases:" }]],
   ])("%s is refused, with the line", (_case, text, problems) => {

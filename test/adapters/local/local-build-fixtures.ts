@@ -40,7 +40,8 @@ export async function repository(files: Record<string, string>, links: Record<st
     await writeFile(join(directory, path), text);
   }
   for (const [path, target] of Object.entries(links)) await symlink(target, join(directory, path));
-  const git = (...args: string[]) => run("git", ["-c", "user.email=test@example.com", "-c", "user.name=Test", "-c", "init.defaultBranch=main", ...args], { cwd: directory });
+  const git = (...args: string[]) =>
+    run("git", ["-c", "user.email=test@example.com", "-c", "user.name=Test", "-c", "init.defaultBranch=main", ...args], { cwd: directory });
   await git("init", "--quiet");
   await git("add", "--all");
   await git("commit", "--quiet", "--message", "test commit");

@@ -60,7 +60,11 @@ describe("LocalRunner: the build's environment", () => {
     const { runner, dataDir } = await localRunner({ secretValue: async (name) => secrets[name] });
     const { id } = await runner.start(
       buildRequest(repo, {
-        variables: [variable("PLAIN", "plain value"), variable("OVERRIDDEN", "from the build"), variable("API_KEY", "codebuild-checks/1/all/API_KEY", "SECRETS_MANAGER")],
+        variables: [
+          variable("PLAIN", "plain value"),
+          variable("OVERRIDDEN", "from the build"),
+          variable("API_KEY", "codebuild-checks/1/all/API_KEY", "SECRETS_MANAGER"),
+        ],
       }),
     );
     expect((await waitForBuild(runner, id)).status).toBe("SUCCEEDED");
@@ -148,7 +152,10 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
   test("stop() ends every process of the build, background and setsid ones included, and it reports STOPPED", async () => {
     const marker = processMarker();
     const repo = await repository({
-      "buildspec.yml": buildspec({ build: [`(exec -a ${marker} sleep 30) &`, `setsid bash -c "exec -a ${marker} sleep 30" &`, `(exec -a ${marker} sleep 30)`], post_build: ["echo post"] }),
+      "buildspec.yml": buildspec({
+        build: [`(exec -a ${marker} sleep 30) &`, `setsid bash -c "exec -a ${marker} sleep 30" &`, `(exec -a ${marker} sleep 30)`],
+        post_build: ["echo post"],
+      }),
     });
     const { runner, dataDir } = await localRunner();
     const { id } = await runner.start(buildRequest(repo));
@@ -181,7 +188,9 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
 
   test("stop() of a build no one knows is an error", async () => {
     const { runner } = await localRunner();
-    await expect(runner.stop("local:00000000-0000-4000-8000-000000000000")).rejects.toThrow("There is no local build local:00000000-0000-4000-8000-000000000000 to stop");
+    await expect(runner.stop("local:00000000-0000-4000-8000-000000000000")).rejects.toThrow(
+      "There is no local build local:00000000-0000-4000-8000-000000000000 to stop",
+    );
   });
 
   test("a build past its timeout is killed and reports TIMED_OUT", async () => {
@@ -225,7 +234,10 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
     const script = fileURLToPath(new URL("./build-in-another-process.ts", import.meta.url));
     const app = spawn(process.execPath, ["--import", "tsx", script, dataDir, workRoot, repo.url, repo.sha], { stdio: ["ignore", "pipe", "inherit"] });
     const [started] = (await once(app.stdout!, "data")) as [Buffer];
-    const id = started.toString().trim().replace(/^started /, "");
+    const id = started
+      .toString()
+      .trim()
+      .replace(/^started /, "");
     await untilMarked(marker, 1);
     // The app dies once it has written down that the build is in BUILD, and its sandbox's process.
     for (let tries = 0; tries < 200; tries++) {
@@ -286,7 +298,10 @@ describe("LocalRunner: stopping, timing out, and the app restarting", () => {
 
     const damaged = "local:9c1d2c3b-4a59-4e87-9d10-2b3c4d5e6f73";
     await writeBuildState(dataDir, submittedBuild(damaged, new Date()));
-    await writeFile(join(dataDir, "builds", damaged.slice("local:".length), "build.json"), JSON.stringify({ id: damaged, status: "IN_PROGRESS", process: { pid: 1 } }));
+    await writeFile(
+      join(dataDir, "builds", damaged.slice("local:".length), "build.json"),
+      JSON.stringify({ id: damaged, status: "IN_PROGRESS", process: { pid: 1 } }),
+    );
     await expect(runner.get([damaged])).resolves.toEqual([]);
   });
 

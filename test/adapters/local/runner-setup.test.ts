@@ -11,7 +11,14 @@ const NOBODY = { uid: 65534, gid: 65534, name: "nobody" };
 
 describe("what the app says at start-up", () => {
   test("where and how builds run, how many at once, and that untrusted code is never built", () => {
-    expect(describeLocalRunner({ dataDir: "/srv/data", workRoot: "/tmp", isolation: "in a bubblewrap sandbox (/usr/bin/bwrap) as a user of its own", concurrency: 2 })).toEqual([
+    expect(
+      describeLocalRunner({
+        dataDir: "/srv/data",
+        workRoot: "/tmp",
+        isolation: "in a bubblewrap sandbox (/usr/bin/bwrap) as a user of its own",
+        concurrency: 2,
+      }),
+    ).toEqual([
       "Builds run on this machine (RUNNER=local), each in a bubblewrap sandbox (/usr/bin/bwrap) as a user of its own; each buildspec runs with bash in a fresh checkout under /tmp; " +
         "at most 2 at once (LOCAL_CONCURRENCY), the others wait, queued; build states and logs are kept in /srv/data/builds",
       "The local runner never builds untrusted code (pull requests from forks or from bots): those are refused with a message on their check run",

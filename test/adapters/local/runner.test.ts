@@ -5,14 +5,24 @@ import { sourceRootsFromLog } from "../../../src/checks/annotations/repository-p
 import { Bubblewrap } from "../../../src/adapters/local/sandbox/bubblewrap.js";
 import { machineView } from "../../../src/adapters/local/sandbox/machine-view.js";
 import { Unsandboxed } from "../../../src/adapters/local/sandbox/unsandboxed.js";
-import { buildRequest, buildspec, localRunner, logLines, phaseSummary, repository, temporaryDirectory, waitForBuild, workDirectory } from "./local-build-fixtures.js";
+import {
+  buildRequest,
+  buildspec,
+  localRunner,
+  logLines,
+  phaseSummary,
+  repository,
+  temporaryDirectory,
+  waitForBuild,
+  workDirectory,
+} from "./local-build-fixtures.js";
 
 describe("LocalRunner: a build's phases", () => {
   test("a build that succeeds reports CodeBuild's phases, and its log reads like CodeBuild's", async () => {
     const repo = await repository({
       "buildspec.yml": buildspec({
         install: ["PACKAGE_MANAGER=npm", "cd sub"],
-        pre_build: ["echo \"pre_build in $(basename \"$PWD\") with $PACKAGE_MANAGER\""],
+        pre_build: ['echo "pre_build in $(basename "$PWD") with $PACKAGE_MANAGER"'],
         build: ["cat hello.txt"],
         post_build: ["echo done"],
       }),
@@ -53,7 +63,7 @@ describe("LocalRunner: a build's phases", () => {
   test("env.exported-variables are captured in the sandbox after POST_BUILD, kept with the build, and never printed in its log", async () => {
     const repo = await repository({
       "buildspec.yml": buildspec(
-        { build: ["export DEPLOY_URL=https://early.example.com"], post_build: ["DEPLOY_URL=\"https://pr-$((6 * 7)).example.com/?from=$(basename \"$PWD\")\""] },
+        { build: ["export DEPLOY_URL=https://early.example.com"], post_build: ['DEPLOY_URL="https://pr-$((6 * 7)).example.com/?from=$(basename "$PWD")"'] },
         "env:\n  exported-variables:\n    - DEPLOY_URL\n    - NOT_SET",
       ),
     });
@@ -70,7 +80,11 @@ describe("LocalRunner: a build's phases", () => {
 
   test("a failing command fails PRE_BUILD, skips the rest of it, and BUILD and POST_BUILD do not run", async () => {
     const repo = await repository({
-      "buildspec.yml": buildspec({ pre_build: ["echo before", "exit_code() { return 3; }; exit_code", "echo skipped-command"], build: ["echo built"], post_build: ["echo post"] }),
+      "buildspec.yml": buildspec({
+        pre_build: ["echo before", "exit_code() { return 3; }; exit_code", "echo skipped-command"],
+        build: ["echo built"],
+        post_build: ["echo post"],
+      }),
     });
     const { runner, dataDir } = await localRunner();
     const { id } = await runner.start(buildRequest(repo));
@@ -83,7 +97,13 @@ describe("LocalRunner: a build's phases", () => {
     expect(log).toContain("before");
     expect(log).not.toContain("skipped-command");
     expect(log).not.toContain("built");
-    expect(log.some((line) => line.endsWith("Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: exit_code() { return 3; }; exit_code. Reason: exit status 3"))).toBe(true);
+    expect(
+      log.some((line) =>
+        line.endsWith(
+          "Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: exit_code() { return 3; }; exit_code. Reason: exit status 3",
+        ),
+      ),
+    ).toBe(true);
   });
 
   test("after a BUILD failure POST_BUILD still runs, and sees CODEBUILD_BUILD_SUCCEEDING=0", async () => {
@@ -100,7 +120,18 @@ describe("LocalRunner: a build's phases", () => {
 
   test("on-failure: CONTINUE goes on to the next phases; the build still fails", async () => {
     const repo = await repository({
-      "buildspec.yml": ["version: 0.2", "phases:", "  install:", "    on-failure: CONTINUE", "    commands:", "      - false", "  build:", "    commands:", "      - echo still built", ""].join("\n"),
+      "buildspec.yml": [
+        "version: 0.2",
+        "phases:",
+        "  install:",
+        "    on-failure: CONTINUE",
+        "    commands:",
+        "      - false",
+        "  build:",
+        "    commands:",
+        "      - echo still built",
+        "",
+      ].join("\n"),
     });
     const { runner, dataDir } = await localRunner();
     const { id } = await runner.start(buildRequest(repo));
@@ -117,8 +148,8 @@ describe("LocalRunner: a build's phases", () => {
         "version: 0.2",
         "phases:",
         "  install:",
-        "    commands: [\"false\", \"echo not run\"]",
-        "    finally: [\"echo install finally\", \"echo and more\"]",
+        '    commands: ["false", "echo not run"]',
+        '    finally: ["echo install finally", "echo and more"]',
         "",
       ].join("\n"),
     });
@@ -131,7 +162,14 @@ describe("LocalRunner: a build's phases", () => {
     expect(log).not.toContain("not run");
 
     const second = await repository({
-      "buildspec.yml": ["version: 0.2", "phases:", "  build:", "    commands: [\"echo ok\"]", "    finally: [\"exit_with() { return 4; }; exit_with\", \"echo after\"]", ""].join("\n"),
+      "buildspec.yml": [
+        "version: 0.2",
+        "phases:",
+        "  build:",
+        '    commands: ["echo ok"]',
+        '    finally: ["exit_with() { return 4; }; exit_with", "echo after"]',
+        "",
+      ].join("\n"),
     });
     const { id: secondId } = await runner.start(buildRequest(second));
     const failedFinally = await waitForBuild(runner, secondId);
@@ -178,8 +216,16 @@ describe("LocalRunner: a build's phases", () => {
 describe("LocalRunner: the source and the buildspec", () => {
   test.each([
     ["a commit that is not in the repository", { sourceVersion: `refs/heads/main^{${"0".repeat(40)}}` }, /^Could not fetch 0{40} from file:\/\/\S+: .+/],
-    ["a buildspec path that the commit lacks", { buildspec: "ci/missing.yml" }, /^YAML_FILE_ERROR: buildspec ci\/missing\.yml does not exist in the repository/],
-    ["a buildspec path that leaves the repository through a link", { buildspec: "link.yml" }, /^YAML_FILE_ERROR: buildspec link\.yml points outside the repository/],
+    [
+      "a buildspec path that the commit lacks",
+      { buildspec: "ci/missing.yml" },
+      /^YAML_FILE_ERROR: buildspec ci\/missing\.yml does not exist in the repository/,
+    ],
+    [
+      "a buildspec path that leaves the repository through a link",
+      { buildspec: "link.yml" },
+      /^YAML_FILE_ERROR: buildspec link\.yml points outside the repository/,
+    ],
   ])("%s fails DOWNLOAD_SOURCE with a message that says why", async (_case, changes, message) => {
     const repo = await repository({ "buildspec.yml": buildspec({ build: ["echo hi"] }) }, { "link.yml": "/etc/hostname" });
     const { runner } = await localRunner();

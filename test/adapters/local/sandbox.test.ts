@@ -188,7 +188,11 @@ describe("a build in the bubblewrap sandbox", () => {
     const bwrap = execFileSync("bash", ["-c", "command -v bwrap"]).toString().trim();
     const repo = await repository({
       "buildspec.yml": buildspec({
-        build: [`cat ${prefix}/shown.txt`, attempt("hidden-directory", `cat ${prefix}/app-data/file`), attempt("hidden-file", `grep -q PRIVATE ${prefix}/key.pem`)],
+        build: [
+          `cat ${prefix}/shown.txt`,
+          attempt("hidden-directory", `cat ${prefix}/app-data/file`),
+          attempt("hidden-file", `grep -q PRIVATE ${prefix}/key.pem`),
+        ],
       }),
     });
     const { runner, dataDir } = await localRunner({ workRoot, sandbox: new Bubblewrap(bwrap, view, asRoot ? new BuildUids() : undefined) });
@@ -262,7 +266,9 @@ describe("opening the sandbox at start-up", () => {
     const opened = await openBubblewrap({ hidden: [], workRoot: await workDirectory(), searchPath: tools, appUid: process.getuid?.() });
     expect(opened.ok).toBe(false);
     const { problem } = opened as { problem: string };
-    expect(problem).toMatch(/^bubblewrap cannot make a sandbox on this machine \(bwrap: No permissions to creating new namespace, .*\): it needs unprivileged user namespaces/);
+    expect(problem).toMatch(
+      /^bubblewrap cannot make a sandbox on this machine \(bwrap: No permissions to creating new namespace, .*\): it needs unprivileged user namespaces/,
+    );
     expect(problem).toContain("LOCAL_ISOLATION=none");
     expect(problem).not.toContain("\n");
   });

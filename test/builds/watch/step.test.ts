@@ -188,7 +188,15 @@ describe("watchStep: a build followed from its first report to its completion", 
     [
       "the completion is the first report: a build first seen ended reports nothing before its completion",
       [wait(90_000), reported(ended("FAILED", 90)), round, page("c1", "error: boom"), wait(LOG_GRACE_MS), round, page("c1")],
-      ["read log from the start", "store 1 line(s)", "read log from c1", "store 0 line(s)", "complete failure: Build failed in BUILD after 1m 30s", "record completed FAILED", "stop following (completed)"],
+      [
+        "read log from the start",
+        "store 1 line(s)",
+        "read log from c1",
+        "store 0 line(s)",
+        "complete failure: Build failed in BUILD after 1m 30s",
+        "record completed FAILED",
+        "stop following (completed)",
+      ],
     ],
     [
       "a build first seen long after it ended, past the give-up time: completed at once from what is stored",
@@ -236,7 +244,17 @@ describe("watchStep: a build followed from its first report to its completion", 
   });
 
   test("the late line is in the completion's excerpt", async () => {
-    const watch = await Watch.of().play([reported(ended("SUCCEEDED", 60)), round, page("c1", "early"), wait(3_000), round, page("c2", "late line"), wait(LOG_GRACE_MS), round, page("c2")]);
+    const watch = await Watch.of().play([
+      reported(ended("SUCCEEDED", 60)),
+      round,
+      page("c1", "early"),
+      wait(3_000),
+      round,
+      page("c2", "late line"),
+      wait(LOG_GRACE_MS),
+      round,
+      page("c2"),
+    ]);
     const completion = watch.reports.at(-1)!;
     expect(completion.state).toMatchObject({ status: "completed", conclusion: "success" });
     expect(completion.output.text).toMatch(/early\nlate line/);
@@ -272,7 +290,10 @@ describe("watchStep: a build followed from its first report to its completion", 
     await watch.play([reported(running("BUILD")), round, wait(100), round]);
     expect(watch.reports).toHaveLength(1);
     await watch.play([{ kind: "reportFailed", report: watch.reports[0]! }, wait(100), round]);
-    expect(withoutRecords(watch.did).filter((line) => line.startsWith("report"))).toEqual(["report in_progress: Building — BUILD phase", "report in_progress: Building — BUILD phase"]);
+    expect(withoutRecords(watch.did).filter((line) => line.startsWith("report"))).toEqual([
+      "report in_progress: Building — BUILD phase",
+      "report in_progress: Building — BUILD phase",
+    ]);
   });
 
   test("progress waiting its turn: no more progress is handed over (the port takes the freshest when its turn comes), a completion is at once", async () => {
@@ -345,24 +366,33 @@ describe("watchStep: resumed from a stored record", () => {
     const watch = Watch.of(record, { addMasks: { values: [], full: false }, tail: [] });
     await watch.clock.advance(60_000 + LOG_GRACE_MS);
     await watch.play([reported(ended("SUCCEEDED", 60)), round, page("c7")]);
-    expect(withoutRecords(watch.did)).toEqual(["read log from c7", "store 0 line(s)", "complete success: Build succeeded in 1m 0s", "record completed SUCCEEDED", "stop following (completed)"]);
+    expect(withoutRecords(watch.did)).toEqual([
+      "read log from c7",
+      "store 0 line(s)",
+      "complete success: Build succeeded in 1m 0s",
+      "record completed SUCCEEDED",
+      "stop following (completed)",
+    ]);
   });
 });
 
 describe("watchStep: masking", () => {
   test("::add-mask:: values hide the build's text at once, and are kept with the record so the next pass hides them from its first line", async () => {
-    const first = await Watch.of().play([reported(running("BUILD")), round, page("c1", "before own-value-1234", "::add-mask::own-value-1234", "using own-value-1234")]);
+    const first = await Watch.of().play([
+      reported(running("BUILD")),
+      round,
+      page("c1", "before own-value-1234", "::add-mask::own-value-1234", "using own-value-1234"),
+    ]);
     const stored = first.actions.find((a) => a.kind === "storeLog");
     expect(stored && stored.kind === "storeLog" && stored.lines.map((l) => l.text)).toEqual(["before ***", "::add-mask::***", "using ***"]);
     const kept = first.actions.filter((a) => a.kind === "storeRecord").at(-1);
     expect(kept && kept.kind === "storeRecord" && kept.addMasks).toEqual({ values: ["own-value-1234"], full: false });
 
     // Another pass (a Lambda invocation, another replica) opens what the record kept.
-    const next = await Watch.of(buildRecord({ snapshot: undefined, logCursor: "c1" }), { addMasks: { values: ["own-value-1234"], full: false }, tail: [] }).play([
-      reported(running("BUILD")),
-      round,
-      page("c2", "again own-value-1234", `base64 ${Buffer.from("own-value-1234").toString("base64")}`),
-    ]);
+    const next = await Watch.of(buildRecord({ snapshot: undefined, logCursor: "c1" }), {
+      addMasks: { values: ["own-value-1234"], full: false },
+      tail: [],
+    }).play([reported(running("BUILD")), round, page("c2", "again own-value-1234", `base64 ${Buffer.from("own-value-1234").toString("base64")}`)]);
     const again = next.actions.find((a) => a.kind === "storeLog");
     expect(again && again.kind === "storeLog" && again.lines.map((l) => l.text)).toEqual(["again ***", "base64 ***"]);
   });
@@ -387,8 +417,10 @@ describe("watchStep: masking", () => {
 });
 
 describe("watchStep: a build's GitHub deployment (SPEC 10)", () => {
-  const deployed = (overrides: Parameters<typeof buildRecord>[0] = {}) => buildRecord({ snapshot: undefined, deployment: { id: 9, environment: "production" }, ...overrides });
-  const deployments = (watch: Watch) => watch.did.filter((line) => line.startsWith("deployment") || line.startsWith("record completed") || line.startsWith("complete "));
+  const deployed = (overrides: Parameters<typeof buildRecord>[0] = {}) =>
+    buildRecord({ snapshot: undefined, deployment: { id: 9, environment: "production" }, ...overrides });
+  const deployments = (watch: Watch) =>
+    watch.did.filter((line) => line.startsWith("deployment") || line.startsWith("record completed") || line.startsWith("complete "));
 
   test("in_progress once as the build starts (queued went when it was made); its end before the completion is recorded", async () => {
     const watch = await Watch.of(deployed()).play([
@@ -405,7 +437,12 @@ describe("watchStep: a build's GitHub deployment (SPEC 10)", () => {
       round,
       page("c1"),
     ]);
-    expect(deployments(watch)).toEqual(["deployment in_progress", "complete success: Build succeeded in 1m 0s", "deployment success (final)", "record completed SUCCEEDED"]);
+    expect(deployments(watch)).toEqual([
+      "deployment in_progress",
+      "complete success: Build succeeded in 1m 0s",
+      "deployment success (final)",
+      "record completed SUCCEEDED",
+    ]);
     const final = watch.actions.find((a) => a.kind === "reportDeployment" && a.final);
     expect(final).toMatchObject({ deployment: { id: 9 }, status: { state: "success", environmentUrl: "https://www.example.com/" } });
   });
@@ -420,7 +457,9 @@ describe("watchStep: a build's GitHub deployment (SPEC 10)", () => {
       { kind: "logUnread" },
       round,
     ]);
-    expect(watch.actions.filter((a) => a.kind === "reportDeployment").map((a) => a.kind === "reportDeployment" && [a.status.state, a.status.description, a.final])).toEqual([
+    expect(
+      watch.actions.filter((a) => a.kind === "reportDeployment").map((a) => a.kind === "reportDeployment" && [a.status.state, a.status.description, a.final]),
+    ).toEqual([
       ["in_progress", "Building", false],
       ["inactive", "Superseded by feedc0d", true],
     ]);

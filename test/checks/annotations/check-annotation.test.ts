@@ -1,20 +1,36 @@
-import {
-  ANNOTATION_MESSAGE_MAX_BYTES,
-  ANNOTATION_TITLE_MAX_LENGTH,
-  toCheckAnnotation,
-} from "../../../src/checks/annotations/check-annotation.js";
+import { ANNOTATION_MESSAGE_MAX_BYTES, ANNOTATION_TITLE_MAX_LENGTH, toCheckAnnotation } from "../../../src/checks/annotations/check-annotation.js";
 import type { RawAnnotation } from "../../../src/checks/annotations/raw-annotation.js";
 
 const raw = (fields: Partial<RawAnnotation>): RawAnnotation => ({ file: "ignored", line: 3, level: "failure", message: "m", logLine: 0, ...fields });
 
 test.each<[string, Partial<RawAnnotation>, object | undefined]>([
   ["a line", {}, { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "m" }],
-  ["a column: it ends where it starts", { column: 5 }, { path: "src/a.ts", start_line: 3, end_line: 3, start_column: 5, end_column: 5, annotation_level: "failure", message: "m" }],
-  ["columns on one line", { column: 5, endLine: 3, endColumn: 9 }, { path: "src/a.ts", start_line: 3, end_line: 3, start_column: 5, end_column: 9, annotation_level: "failure", message: "m" }],
-  ["columns across lines are left out", { column: 5, endLine: 6, endColumn: 2 }, { path: "src/a.ts", start_line: 3, end_line: 6, annotation_level: "failure", message: "m" }],
+  [
+    "a column: it ends where it starts",
+    { column: 5 },
+    { path: "src/a.ts", start_line: 3, end_line: 3, start_column: 5, end_column: 5, annotation_level: "failure", message: "m" },
+  ],
+  [
+    "columns on one line",
+    { column: 5, endLine: 3, endColumn: 9 },
+    { path: "src/a.ts", start_line: 3, end_line: 3, start_column: 5, end_column: 9, annotation_level: "failure", message: "m" },
+  ],
+  [
+    "columns across lines are left out",
+    { column: 5, endLine: 6, endColumn: 2 },
+    { path: "src/a.ts", start_line: 3, end_line: 6, annotation_level: "failure", message: "m" },
+  ],
   ["an end line before the start", { endLine: 1 }, { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "m" }],
-  ["an end column before the start column", { column: 5, endColumn: 2 }, { path: "src/a.ts", start_line: 3, end_line: 3, start_column: 5, end_column: 5, annotation_level: "failure", message: "m" }],
-  ["column 0 (ESLint's for a whole file) is no column", { column: 0 }, { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "m" }],
+  [
+    "an end column before the start column",
+    { column: 5, endColumn: 2 },
+    { path: "src/a.ts", start_line: 3, end_line: 3, start_column: 5, end_column: 5, annotation_level: "failure", message: "m" },
+  ],
+  [
+    "column 0 (ESLint's for a whole file) is no column",
+    { column: 0 },
+    { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "m" },
+  ],
   ["a title, trimmed", { title: " TS2322 " }, { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "m", title: "TS2322" }],
   ["a warning", { level: "warning" }, { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "warning", message: "m" }],
   ["an empty title is none", { title: "  " }, { path: "src/a.ts", start_line: 3, end_line: 3, annotation_level: "failure", message: "m" }],

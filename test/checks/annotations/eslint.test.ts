@@ -11,10 +11,24 @@ const PROBLEMS = [
   { file: `${ROOT}/src/app/about/page.tsx`, line: 4, column: 7, level: "warning", message: IMG_ALT, title: "jsx-a11y/alt-text" },
   { file: `${ROOT}/src/app/about/page.tsx`, line: 5, column: 7, level: "failure", message: NO_LINK, title: "@next/next/no-html-link-for-pages" },
   { file: `${ROOT}/src/lib/broken.ts`, line: 2, column: 9, level: "failure", message: "Parsing error: ':' expected" },
-  { file: `${ROOT}/src/lib/cart.ts`, line: 4, column: 9, level: "warning", message: "'unused' is assigned a value but never used", title: "@typescript-eslint/no-unused-vars" },
+  {
+    file: `${ROOT}/src/lib/cart.ts`,
+    line: 4,
+    column: 9,
+    level: "warning",
+    message: "'unused' is assigned a value but never used",
+    title: "@typescript-eslint/no-unused-vars",
+  },
   { file: `${ROOT}/src/lib/cart.ts`, line: 5, column: 3, level: "warning", message: "Unexpected console statement", title: "no-console" },
   { file: `${ROOT}/src/lib/cart.ts`, line: 6, column: 7, level: "failure", message: "'label' is never reassigned. Use 'const' instead", title: "prefer-const" },
-  { file: `${ROOT}/src/lib/cart.ts`, line: 6, column: 14, level: "failure", message: "Unexpected any. Specify a different type", title: "@typescript-eslint/no-explicit-any" },
+  {
+    file: `${ROOT}/src/lib/cart.ts`,
+    line: 6,
+    column: 14,
+    level: "failure",
+    message: "Unexpected any. Specify a different type",
+    title: "@typescript-eslint/no-explicit-any",
+  },
 ];
 
 test.each([

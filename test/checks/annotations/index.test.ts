@@ -15,19 +15,99 @@ const CODEBUILD_NEXTJS: CheckAnnotation[] = [
     message: "Page weight 1,024 kB: over budget by 24%\nSplit the page or lazy-load the chart",
     title: "Budget: home, 100%",
   },
-  { path: "src/lib/cart.ts", start_line: 5, end_line: 5, start_column: 3, end_column: 14, annotation_level: "failure", message: "Do not log carts: use the logger" },
+  {
+    path: "src/lib/cart.ts",
+    start_line: 5,
+    end_line: 5,
+    start_column: 3,
+    end_column: 14,
+    annotation_level: "failure",
+    message: "Do not log carts: use the logger",
+  },
   { path: "next-env.d.ts", start_line: 1, end_line: 1, annotation_level: "warning", message: "Generated file is stale" },
   // ESLint; `next build` prints the same four problems again later, merged into these.
-  { path: "src/app/about/page.tsx", start_line: 4, end_line: 4, start_column: 7, end_column: 7, annotation_level: "warning", message: IMG_ELEMENT, title: "@next/next/no-img-element" },
-  { path: "src/app/about/page.tsx", start_line: 4, end_line: 4, start_column: 7, end_column: 7, annotation_level: "warning", message: IMG_ALT, title: "jsx-a11y/alt-text" },
-  { path: "src/lib/cart.ts", start_line: 4, end_line: 4, start_column: 9, end_column: 9, annotation_level: "warning", message: "'unused' is assigned a value but never used", title: "@typescript-eslint/no-unused-vars" },
-  { path: "src/lib/cart.ts", start_line: 5, end_line: 5, start_column: 3, end_column: 3, annotation_level: "warning", message: "Unexpected console statement", title: "no-console" },
+  {
+    path: "src/app/about/page.tsx",
+    start_line: 4,
+    end_line: 4,
+    start_column: 7,
+    end_column: 7,
+    annotation_level: "warning",
+    message: IMG_ELEMENT,
+    title: "@next/next/no-img-element",
+  },
+  {
+    path: "src/app/about/page.tsx",
+    start_line: 4,
+    end_line: 4,
+    start_column: 7,
+    end_column: 7,
+    annotation_level: "warning",
+    message: IMG_ALT,
+    title: "jsx-a11y/alt-text",
+  },
+  {
+    path: "src/lib/cart.ts",
+    start_line: 4,
+    end_line: 4,
+    start_column: 9,
+    end_column: 9,
+    annotation_level: "warning",
+    message: "'unused' is assigned a value but never used",
+    title: "@typescript-eslint/no-unused-vars",
+  },
+  {
+    path: "src/lib/cart.ts",
+    start_line: 5,
+    end_line: 5,
+    start_column: 3,
+    end_column: 3,
+    annotation_level: "warning",
+    message: "Unexpected console statement",
+    title: "no-console",
+  },
   // tsc, without node_modules/legacy-format/index.ts and ../shared/format.ts; `next build`'s own
   // type error is in node_modules too.
-  { path: "src/app/page.tsx", start_line: 4, end_line: 4, start_column: 9, end_column: 9, annotation_level: "failure", message: NUMBER_TO_STRING, title: "TS2322" },
-  { path: "src/app/page.tsx", start_line: 8, end_line: 8, start_column: 23, end_column: 23, annotation_level: "failure", message: MISSING_CURRENCY, title: "TS2345" },
-  { path: "src/lib/price.ts", start_line: 7, end_line: 7, start_column: 9, end_column: 9, annotation_level: "failure", message: "Type 'string' is not assignable to type 'number'.", title: "TS2322" },
-  { path: "src/lib/price.ts", start_line: 12, end_line: 12, start_column: 52, end_column: 52, annotation_level: "failure", message: "Property 'amout' does not exist on type 'Price'. Did you mean 'amount'?", title: "TS2551" },
+  {
+    path: "src/app/page.tsx",
+    start_line: 4,
+    end_line: 4,
+    start_column: 9,
+    end_column: 9,
+    annotation_level: "failure",
+    message: NUMBER_TO_STRING,
+    title: "TS2322",
+  },
+  {
+    path: "src/app/page.tsx",
+    start_line: 8,
+    end_line: 8,
+    start_column: 23,
+    end_column: 23,
+    annotation_level: "failure",
+    message: MISSING_CURRENCY,
+    title: "TS2345",
+  },
+  {
+    path: "src/lib/price.ts",
+    start_line: 7,
+    end_line: 7,
+    start_column: 9,
+    end_column: 9,
+    annotation_level: "failure",
+    message: "Type 'string' is not assignable to type 'number'.",
+    title: "TS2322",
+  },
+  {
+    path: "src/lib/price.ts",
+    start_line: 12,
+    end_line: 12,
+    start_column: 52,
+    end_column: 52,
+    annotation_level: "failure",
+    message: "Property 'amout' does not exist on type 'Price'. Did you mean 'amount'?",
+    title: "TS2551",
+  },
 ];
 
 const withoutAnnouncement = (log: string) => log.replace(/^\[Container\] .* CODEBUILD_SRC_DIR=.*\n/m, "");
@@ -51,7 +131,9 @@ describe("a CodeBuild log", () => {
   });
 
   test("CloudWatch events of one line each, with carriage returns, read the same", () => {
-    const events = readLog("codebuild-nextjs.log").split("\n").map((line) => `${line}\r\n`);
+    const events = readLog("codebuild-nextjs.log")
+      .split("\n")
+      .map((line) => `${line}\r\n`);
     expect(annotationsFromLog(events, { sourceRoots: [] })).toEqual(CODEBUILD_NEXTJS);
   });
 
@@ -78,7 +160,16 @@ describe("duplicates", () => {
 
   test("the same problem from tsc and `next build` is one annotation, as first seen", () => {
     expect(pageError(annotationsFromLog([tsc, next], { sourceRoots: [ROOT] }))).toEqual([
-      { path: "src/app/page.tsx", start_line: 4, end_line: 4, start_column: 9, end_column: 9, annotation_level: "failure", message: NUMBER_TO_STRING, title: "TS2322" },
+      {
+        path: "src/app/page.tsx",
+        start_line: 4,
+        end_line: 4,
+        start_column: 9,
+        end_column: 9,
+        annotation_level: "failure",
+        message: NUMBER_TO_STRING,
+        title: "TS2322",
+      },
     ]);
     expect(pageError(annotationsFromLog([next, tsc], { sourceRoots: [ROOT] }))).toEqual([
       { path: "src/app/page.tsx", start_line: 4, end_line: 4, start_column: 9, end_column: 9, annotation_level: "failure", message: NUMBER_TO_STRING },
@@ -142,17 +233,23 @@ describe("no annotation without a line", () => {
     expect(annotationsFromLog([log], { sourceRoots: ["/x"] })).toEqual([]);
   });
 
-  test.each(["codebuild-nextjs.log", "eslint-stylish.log", "eslint-unix.log", "eslint-compact.log", "workflow-commands.log", "tsc.log", "tsc-pretty.log", "next15-build-lint-errors.log"])(
-    "every annotation of %s starts and ends on a line",
-    (name) => {
-      const annotations = annotationsFromLog([readLog(name)], { sourceRoots: [ROOT] });
-      expect(annotations.length).toBeGreaterThan(0);
-      for (const annotation of annotations) {
-        expect(Number.isInteger(annotation.start_line) && annotation.start_line >= 1).toBe(true);
-        expect(Number.isInteger(annotation.end_line) && annotation.end_line >= annotation.start_line).toBe(true);
-      }
-    },
-  );
+  test.each([
+    "codebuild-nextjs.log",
+    "eslint-stylish.log",
+    "eslint-unix.log",
+    "eslint-compact.log",
+    "workflow-commands.log",
+    "tsc.log",
+    "tsc-pretty.log",
+    "next15-build-lint-errors.log",
+  ])("every annotation of %s starts and ends on a line", (name) => {
+    const annotations = annotationsFromLog([readLog(name)], { sourceRoots: [ROOT] });
+    expect(annotations.length).toBeGreaterThan(0);
+    for (const annotation of annotations) {
+      expect(Number.isInteger(annotation.start_line) && annotation.start_line >= 1).toBe(true);
+      expect(Number.isInteger(annotation.end_line) && annotation.end_line >= annotation.start_line).toBe(true);
+    }
+  });
 });
 
 describe("at most 200 per build, the most severe kept", () => {

@@ -63,7 +63,10 @@ describe("sourceRootsFromLog", () => {
   });
 
   test.each<[string, string[]]>([
-    ["[Container] 2019/11/28 05:15:08 CODEBUILD_SRC_DIR=/codebuild/output/src088335237/src/github.com/acme/api", ["/codebuild/output/src088335237/src/github.com/acme/api"]],
+    [
+      "[Container] 2019/11/28 05:15:08 CODEBUILD_SRC_DIR=/codebuild/output/src088335237/src/github.com/acme/api",
+      ["/codebuild/output/src088335237/src/github.com/acme/api"],
+    ],
     ["[Container] 2025/12/14 22:48:32.645771 CODEBUILD_SRC_DIR_helper=/codebuild/output/src87/src/s3/01", []],
     ["CODEBUILD_SRC_DIR=/somewhere/else", []],
     ["echo [Container] 2025/12/14 22:48:32 CODEBUILD_SRC_DIR=/x", []],

@@ -47,7 +47,12 @@ test.each<[string, string[], object[]]>([
   ],
   [
     "a deeper message chain, then a line of another tool indented by three spaces",
-    ["src/a.ts(1,7): error TS2322: Type 'A' is not assignable to type 'B'.", "  Types of property 'x' are incompatible.", "    Type 'string' is not assignable to type 'number'.", "   ▲ Next.js 15.5.29"],
+    [
+      "src/a.ts(1,7): error TS2322: Type 'A' is not assignable to type 'B'.",
+      "  Types of property 'x' are incompatible.",
+      "    Type 'string' is not assignable to type 'number'.",
+      "   ▲ Next.js 15.5.29",
+    ],
     [
       {
         file: "src/a.ts",

@@ -3,7 +3,14 @@ import { plainLines, ROOT } from "./logs.js";
 
 test("what @actions/core and echo printed", () => {
   expect(parseWorkflowCommands(plainLines("workflow-commands.log"))).toEqual([
-    { file: "src/app/layout.tsx", line: 2, level: "failure", message: "Deploy key missing: set DEPLOY_KEY in /env", title: "Config: 50% done, 1:0", logLine: 0 },
+    {
+      file: "src/app/layout.tsx",
+      line: 2,
+      level: "failure",
+      message: "Deploy key missing: set DEPLOY_KEY in /env",
+      title: "Config: 50% done, 1:0",
+      logLine: 0,
+    },
     {
       file: "src/app/page.tsx",
       line: 4,
@@ -64,7 +71,11 @@ describe("escapes, decoded as GitHub's runner decodes them", () => {
 });
 
 test.each<[string, string, object[]]>([
-  ["every property", "::error file=a.ts,line=2,col=3,endLine=4,endColumn=5,title=T::m", [{ file: "a.ts", line: 2, column: 3, endLine: 4, endColumn: 5, title: "T", level: "failure", message: "m", logLine: 0 }]],
+  [
+    "every property",
+    "::error file=a.ts,line=2,col=3,endLine=4,endColumn=5,title=T::m",
+    [{ file: "a.ts", line: 2, column: 3, endLine: 4, endColumn: 5, title: "T", level: "failure", message: "m", logLine: 0 }],
+  ],
   ["properties in any order", "::notice title=T,line=2,file=a.ts::m", [{ file: "a.ts", line: 2, title: "T", level: "notice", message: "m", logLine: 0 }]],
   ["white space before the command", "   ::warning file=a.ts,line=2::m", [{ file: "a.ts", line: 2, level: "warning", message: "m", logLine: 0 }]],
   ["an empty property is no property", "::error file=,line=2::m", []],

@@ -160,12 +160,26 @@ describe("processing a re-run", () => {
     nock(API)
       .get("/repos/octo/site-renamed/check-suites/5/check-runs")
       .query({ filter: "latest", per_page: "100" })
-      .reply(200, page([{ external_id: "deployment-a", app: { id: APP_ID } }, { external_id: "theirs", app: { id: 2 } }]), {
-        link: `<${API}/repositories/102/check-suites/5/check-runs?filter=latest&per_page=100&page=2>; rel="next"`,
-      })
+      .reply(
+        200,
+        page([
+          { external_id: "deployment-a", app: { id: APP_ID } },
+          { external_id: "theirs", app: { id: 2 } },
+        ]),
+        {
+          link: `<${API}/repositories/102/check-suites/5/check-runs?filter=latest&per_page=100&page=2>; rel="next"`,
+        },
+      )
       .get("/repositories/102/check-suites/5/check-runs")
       .query({ filter: "latest", per_page: "100", page: "2" })
-      .reply(200, page([{ external_id: "deployment-b", app: { id: APP_ID } }, { external_id: null, app: { id: APP_ID } }, { external_id: "deployment-a", app: { id: APP_ID } }]));
+      .reply(
+        200,
+        page([
+          { external_id: "deployment-b", app: { id: APP_ID } },
+          { external_id: null, app: { id: APP_ID } },
+          { external_id: "deployment-a", app: { id: APP_ID } },
+        ]),
+      );
     await h.run(intent({ externalIds: undefined, checkSuiteId: 5 }));
     expect(h.processed.map((t) => [t.kind, t.deliveryId])).toEqual([
       ["push", "rerun-delivery:deployment-a"],

@@ -95,7 +95,14 @@ describe("BuildStart", () => {
       });
     }, false);
     expect(created).toEqual([
-      expect.objectContaining({ name: "CodeBuild", head_sha: SHA, external_id: "dep-1", status: "completed", conclusion: "failure", output: expect.objectContaining({ title: "GitHub refused a request" }) }),
+      expect.objectContaining({
+        name: "CodeBuild",
+        head_sha: SHA,
+        external_id: "dep-1",
+        status: "completed",
+        conclusion: "failure",
+        output: expect.objectContaining({ title: "GitHub refused a request" }),
+      }),
     ]);
     expect(await records.triggerOf("dep-1")).toMatchObject({ kind: "push" });
   });

@@ -24,7 +24,13 @@ class RecordingDeployments implements Deployments {
   }
 
   async report(_target: DeploymentTarget, id: number, status: DeploymentStatus & { logUrl: string }, masker: Masker, kind: DeploymentWriteKind) {
-    this.statuses.push({ id, state: status.state, description: masker.mask(status.description), ...(status.environmentUrl && { environmentUrl: masker.mask(status.environmentUrl) }), kind });
+    this.statuses.push({
+      id,
+      state: status.state,
+      description: masker.mask(status.description),
+      ...(status.environmentUrl && { environmentUrl: masker.mask(status.environmentUrl) }),
+      kind,
+    });
     return true;
   }
 }
@@ -47,7 +53,12 @@ class MemoryComments implements DeploymentComments {
 function setUp() {
   const deployments = new RecordingDeployments();
   const comments = new MemoryComments();
-  const reporting: DeploymentReporting = { deployments, deploymentComments: comments, logUrl: (id) => `https://ci.example.com/builds/${id}`, log: { warn: () => undefined } };
+  const reporting: DeploymentReporting = {
+    deployments,
+    deploymentComments: comments,
+    logUrl: (id) => `https://ci.example.com/builds/${id}`,
+    log: { warn: () => undefined },
+  };
   return { deployments, comments, reporting };
 }
 
@@ -99,7 +110,9 @@ describe("reportStatus", () => {
     const { deployments, comments, reporting } = setUp();
     const record = deployed(buildRecord());
     await reportStatus(record, succeeded(record), createMasker(), "completion", reporting);
-    expect(deployments.statuses).toEqual([{ id: 9, state: "success", description: "Deployed", environmentUrl: `https://${record.deploymentId}.example/`, kind: "completion" }]);
+    expect(deployments.statuses).toEqual([
+      { id: 9, state: "success", description: "Deployed", environmentUrl: `https://${record.deploymentId}.example/`, kind: "completion" },
+    ]);
     expect(comments.threads.size).toBe(0);
   });
 
@@ -123,7 +136,13 @@ describe("reportStatus", () => {
   test("a secret in a status is masked by the port's masker", async () => {
     const { deployments, reporting } = setUp();
     const record = deployed(buildRecord());
-    await reportStatus(record, { state: "success", description: "Deployed", environmentUrl: "https://x.example/?t=tok-1234567" as MaskedText }, createMasker(["tok-1234567"]), "completion", reporting);
+    await reportStatus(
+      record,
+      { state: "success", description: "Deployed", environmentUrl: "https://x.example/?t=tok-1234567" as MaskedText },
+      createMasker(["tok-1234567"]),
+      "completion",
+      reporting,
+    );
     expect(deployments.statuses[0]!.environmentUrl).toBe("https://x.example/?t=***");
   });
 });

@@ -157,7 +157,9 @@ describe("replace", () => {
   ])("keeps a secret %s without writing to the secret store", async (_, kept) => {
     const arn = await arnOf("all", "API_KEY");
     secrets.calls.length = 0;
-    expect(await editor.replace(repo, "all", [kept, secret("DB_PASSWORD", "***"), plain("API_URL", "https://v2.example.com")], change)).toMatchObject({ ok: true });
+    expect(await editor.replace(repo, "all", [kept, secret("DB_PASSWORD", "***"), plain("API_URL", "https://v2.example.com")], change)).toMatchObject({
+      ok: true,
+    });
     expect(secrets.calls).toEqual([]);
     expect(secrets.peek(arn)).toBe("s3cr3t-value");
     const entry = (await variables.list(repo.id, ["all"])).find((e) => e.name === "API_KEY");
@@ -251,7 +253,15 @@ describe("refused input: a problem per field, and nothing written", () => {
     ["a plain value over 16 KiB", [plain("BIG", over(MAX_VALUE_BYTES + 1))], [[0, "value"]]],
     ["a secret value over 16 KiB", [secret("BIG", over(MAX_VALUE_BYTES + 1))], [[0, "value"]]],
     ["a multibyte value over 16 KiB", [plain("BIG", "é".repeat(MAX_VALUE_BYTES / 2) + "a")], [[0, "value"]]],
-    ["several problems at once", [plain("bad", "1"), plain("CODEBUILD_Y", over(MAX_VALUE_BYTES + 1))], [[0, "key"], [1, "key"], [1, "value"]]],
+    [
+      "several problems at once",
+      [plain("bad", "1"), plain("CODEBUILD_Y", over(MAX_VALUE_BYTES + 1))],
+      [
+        [0, "key"],
+        [1, "key"],
+        [1, "value"],
+      ],
+    ],
   ];
   const methods: Method[] = ["set", "replace"];
 
@@ -339,7 +349,9 @@ describe("the 256 KiB of a build's variables: all plus one environment", () => {
     const before = JSON.stringify([...variables.repositories]);
     const calls = secrets.calls.length;
     const result = await editor.replace(repo, "all", [...kept.map((c) => secret(c.name)), plain("Z", "")], change);
-    expect(problemsOf(result).map((p) => p.message)).toEqual([expect.stringContaining(`production builds' stored variables would take ${MAX_ENVIRONMENT_BYTES + 1} bytes`)]);
+    expect(problemsOf(result).map((p) => p.message)).toEqual([
+      expect.stringContaining(`production builds' stored variables would take ${MAX_ENVIRONMENT_BYTES + 1} bytes`),
+    ]);
     expect(JSON.stringify([...variables.repositories])).toBe(before);
     expect(secrets.calls).toHaveLength(calls);
   });
@@ -347,7 +359,8 @@ describe("the 256 KiB of a build's variables: all plus one environment", () => {
 
 describe("one read of the store per change", () => {
   const listed = () => jest.spyOn(variables, "list");
-  const sorted = (entries: readonly { scope: string; name: string }[]) => [...entries].sort((a, b) => `${a.scope}/${a.name}`.localeCompare(`${b.scope}/${b.name}`));
+  const sorted = (entries: readonly { scope: string; name: string }[]) =>
+    [...entries].sort((a, b) => `${a.scope}/${a.name}`.localeCompare(`${b.scope}/${b.name}`));
 
   test.each<[string, (current: Awaited<ReturnType<MemoryVariableStore["list"]>>) => Promise<EditResult>]>([
     ["a set", (current) => editor.set(repo, "all", [plain("API_URL", "v2"), secret("API_KEY", "rotated-key")], change, current)],

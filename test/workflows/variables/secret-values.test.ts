@@ -21,7 +21,13 @@ describe("SecretValues", () => {
     await store.delete("codebuild-checks/42/all/GONE");
     const values = new SecretValues(store, clock);
     expect(
-      await values.valuesOf(["codebuild-checks/42/all/TOKEN", arn, "codebuild-checks/42/all/MISSING", "codebuild-checks/42/all/GONE", "codebuild-checks/42/preview/KEY"]),
+      await values.valuesOf([
+        "codebuild-checks/42/all/TOKEN",
+        arn,
+        "codebuild-checks/42/all/MISSING",
+        "codebuild-checks/42/all/GONE",
+        "codebuild-checks/42/preview/KEY",
+      ]),
     ).toEqual(["token-value", "db-value", "key-value"]);
   });
 
@@ -64,7 +70,9 @@ describe("SecretValues", () => {
   test("a secret named twice is read once, and equal values are given once", async () => {
     await store.put("codebuild-checks/42/preview/TOKEN", "token-value", {});
     const values = new SecretValues(store, clock);
-    expect(await values.valuesOf(["codebuild-checks/42/all/TOKEN", "codebuild-checks/42/all/TOKEN", "codebuild-checks/42/preview/TOKEN"])).toEqual(["token-value"]);
+    expect(await values.valuesOf(["codebuild-checks/42/all/TOKEN", "codebuild-checks/42/all/TOKEN", "codebuild-checks/42/preview/TOKEN"])).toEqual([
+      "token-value",
+    ]);
     expect(reads()).toEqual(["codebuild-checks/42/all/TOKEN", "codebuild-checks/42/preview/TOKEN"]);
   });
 

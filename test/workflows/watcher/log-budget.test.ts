@@ -78,7 +78,10 @@ describe("LogReadBudget", () => {
     // Weights: 10 × 4 + 20 × 1 = 60: a writing build's share of the reads is 4/60, an idle one's 1/60,
     // and none waits more than half again its share's spacing (first read included).
     const totalWeight = writing.length * ACTIVE_READ_WEIGHT + idle.length;
-    for (const [group, weight] of [[writing, ACTIVE_READ_WEIGHT], [idle, 1]] as const) {
+    for (const [group, weight] of [
+      [writing, ACTIVE_READ_WEIGHT],
+      [idle, 1],
+    ] as const) {
       const share = (reads.length * weight) / totalWeight;
       for (const key of group) {
         expect(Math.abs(count(key) - share)).toBeLessThanOrEqual(2);

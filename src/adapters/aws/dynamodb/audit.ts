@@ -10,7 +10,10 @@ export const DEFAULT_AUDIT_LIMIT = 100;
 
 /** One item per changed name. */
 export async function writeAudit(table: AppTable, entries: readonly AuditEntry[]): Promise<void> {
-  await writeAll(table, entries.map((e) => putRequest(auditItem(e))));
+  await writeAll(
+    table,
+    entries.map((e) => putRequest(auditItem(e))),
+  );
 }
 
 /** Field by field, so nothing else an entry object may carry (a value) reaches the trail. */

@@ -92,9 +92,7 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildWatchers
   async triggerOf(deploymentId: string): Promise<Trigger | undefined> {
     const record = await this.get(deploymentId);
     if (record) return record.trigger;
-    const out = await this.table.documents.send(
-      new GetCommand({ TableName: this.table.name, Key: rememberedTriggerKey(deploymentId), ConsistentRead: true }),
-    );
+    const out = await this.table.documents.send(new GetCommand({ TableName: this.table.name, Key: rememberedTriggerKey(deploymentId), ConsistentRead: true }));
     if (out.Item === undefined) return undefined;
     const read = readStoredJson(triggerSchema, out.Item.trigger);
     if (read.ok) return read.value;
@@ -147,7 +145,10 @@ export class DynamoDbBuildRecordStore implements BuildRecordStore, BuildWatchers
   /** An update of the record's item; false when its condition did not hold. */
   private async updateIf(
     deploymentId: string,
-    update: Pick<ConstructorParameters<typeof UpdateCommand>[0], "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">,
+    update: Pick<
+      ConstructorParameters<typeof UpdateCommand>[0],
+      "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    >,
   ): Promise<boolean> {
     try {
       await this.table.documents.send(new UpdateCommand({ TableName: this.table.name, Key: buildRecordKey(deploymentId), ...update }));

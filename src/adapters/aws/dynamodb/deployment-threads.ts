@@ -28,11 +28,17 @@ export class DynamoDbDeploymentThreadStore implements DeploymentThreadStore {
   }
 
   async get(key: ThreadKey): Promise<DeploymentThread | undefined> {
-    const out = await this.table.documents.send(new GetCommand({ TableName: this.table.name, Key: deploymentThreadKey(key.repositoryId, key.pullRequest), ConsistentRead: true }));
+    const out = await this.table.documents.send(
+      new GetCommand({ TableName: this.table.name, Key: deploymentThreadKey(key.repositoryId, key.pullRequest), ConsistentRead: true }),
+    );
     if (out.Item === undefined) return undefined;
     const read = readStoredJson(threadSchema, out.Item.thread);
-    if (read.ok && read.value.repositoryId === key.repositoryId && read.value.pullRequest === key.pullRequest && read.value.version === out.Item.version) return read.value;
-    this.log.warn({ problems: read.ok ? ["names another pull request or version"] : read.problems }, "a deployment thread in the table is not one the app could have written: replaced");
+    if (read.ok && read.value.repositoryId === key.repositoryId && read.value.pullRequest === key.pullRequest && read.value.version === out.Item.version)
+      return read.value;
+    this.log.warn(
+      { problems: read.ok ? ["names another pull request or version"] : read.problems },
+      "a deployment thread in the table is not one the app could have written: replaced",
+    );
     const version = out.Item.version;
     return { ...emptyThread(key), version: Number.isSafeInteger(version) && (version as number) > 0 ? (version as number) : 0 };
   }

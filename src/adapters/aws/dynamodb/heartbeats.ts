@@ -40,7 +40,10 @@ export class DynamoDbHeartbeatStore implements HeartbeatStore {
     if (out.Item === undefined) return undefined;
     const read = heartbeatSchema.safeParse(out.Item);
     if (read.success) return read.data.liveUntil;
-    this.log.warn({ problems: read.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, "a heartbeat in the table is not one the app could have written: its replica counts as gone");
+    this.log.warn(
+      { problems: read.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) },
+      "a heartbeat in the table is not one the app could have written: its replica counts as gone",
+    );
     return undefined;
   }
 
@@ -61,7 +64,12 @@ export class DynamoDbHeartbeatStore implements HeartbeatStore {
     for (const key of gone) {
       try {
         await this.table.documents.send(
-          new DeleteCommand({ TableName: this.table.name, Key: { pk: key.pk, sk: key.sk }, ConditionExpression: "liveUntil <= :now", ExpressionAttributeValues: { ":now": now } }),
+          new DeleteCommand({
+            TableName: this.table.name,
+            Key: { pk: key.pk, sk: key.sk },
+            ConditionExpression: "liveUntil <= :now",
+            ExpressionAttributeValues: { ":now": now },
+          }),
         );
         removed++;
       } catch (error) {

@@ -13,7 +13,10 @@ import { queryAll } from "./query.js";
 import { isConditionFailure } from "./retry.js";
 import { GSI1 } from "./table.js";
 
-type ItemUpdate = Pick<ConstructorParameters<typeof UpdateCommand>[0], "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues">;
+type ItemUpdate = Pick<
+  ConstructorParameters<typeof UpdateCommand>[0],
+  "UpdateExpression" | "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+>;
 
 /** An intent not waiting to be tried again later. */
 const DUE = "(attribute_not_exists(retryAt) OR retryAt <= :now)";
@@ -58,10 +61,9 @@ export class DynamoDbIntakeStore implements IntakeStore {
       writer,
     };
     try {
-      await this.table.documents.send(
-        new PutCommand({ TableName: this.table.name, Item: item, ConditionExpression: "attribute_not_exists(pk)" }),
-        { abortSignal: signal },
-      );
+      await this.table.documents.send(new PutCommand({ TableName: this.table.name, Item: item, ConditionExpression: "attribute_not_exists(pk)" }), {
+        abortSignal: signal,
+      });
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -111,7 +113,13 @@ export class DynamoDbIntakeStore implements IntakeStore {
 
   async holderOf(deliveryId: string): Promise<IntentHolder | undefined> {
     const out = await this.table.documents.send(
-      new GetCommand({ TableName: this.table.name, Key: intentKey(deliveryId), ProjectionExpression: "#status, takenBy, attempts", ExpressionAttributeNames: { "#status": "status" }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table.name,
+        Key: intentKey(deliveryId),
+        ProjectionExpression: "#status, takenBy, attempts",
+        ExpressionAttributeNames: { "#status": "status" },
+        ConsistentRead: true,
+      }),
     );
     if (out.Item?.status !== "pending") return undefined;
     return { attempts: Number(out.Item.attempts), ...(typeof out.Item.takenBy === "string" && { takenBy: out.Item.takenBy }) };

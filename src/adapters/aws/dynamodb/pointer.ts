@@ -27,7 +27,8 @@ export async function readPointers(table: AppTable, repositoryId: number, scopes
   const scopeOf = new Map(scopes.map((scope) => [variableSetKey(repositoryId, scope).sk, scope]));
   let keys: Record<string, unknown>[] = scopes.map((scope) => ({ ...variableSetKey(repositoryId, scope) }));
   for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt === MAX_BATCH_GET_ATTEMPTS) throw new Error(`DynamoDB left reads of table ${table.name} unprocessed ${MAX_BATCH_GET_ATTEMPTS} times: the table is throttled, try again`);
+    if (attempt === MAX_BATCH_GET_ATTEMPTS)
+      throw new Error(`DynamoDB left reads of table ${table.name} unprocessed ${MAX_BATCH_GET_ATTEMPTS} times: the table is throttled, try again`);
     if (attempt > 0) await pause(attempt - 1);
     const out = await table.documents.send(new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }));
     for (const item of out.Responses?.[table.name] ?? []) {

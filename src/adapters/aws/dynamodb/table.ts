@@ -97,7 +97,5 @@ export function tableProblem(table: TableDescription): string | undefined {
 
 /** Keys as "name:type:role", comparable between a description and the definition. */
 function keySignature(keys: readonly KeySchemaElement[] | undefined, attributes: readonly AttributeDefinition[]): string {
-  return (keys ?? [])
-    .map((k) => `${k.AttributeName}:${attributes.find((a) => a.AttributeName === k.AttributeName)?.AttributeType}:${k.KeyType}`)
-    .join(",");
+  return (keys ?? []).map((k) => `${k.AttributeName}:${attributes.find((a) => a.AttributeName === k.AttributeName)?.AttributeType}:${k.KeyType}`).join(",");
 }

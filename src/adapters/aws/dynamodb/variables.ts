@@ -90,7 +90,14 @@ export class DynamoDbVariableStore implements VariableStore {
     const kept = new Set(written.map((e) => e.name));
     await writeAudit(this.table, [
       ...auditEntries(repositoryId, scope, change, stamp, "replace", written),
-      ...auditEntries(repositoryId, scope, change, stamp, "unset", previous.filter((e) => !kept.has(e.name))),
+      ...auditEntries(
+        repositoryId,
+        scope,
+        change,
+        stamp,
+        "unset",
+        previous.filter((e) => !kept.has(e.name)),
+      ),
     ]);
     await this.cleanUp(repositoryId, scope, pointer);
     return previous;

@@ -14,7 +14,13 @@ import { storedEntry, variableItem, type Stamp } from "./items.js";
  * that is not a variable the app could have written (a forged or damaged item) is left out, and
  * said in the log.
  */
-export async function readVersion(table: AppTable, repositoryId: number, scope: VariableScope, version: string, log?: Pick<Logger, "warn">): Promise<StoredEntry[]> {
+export async function readVersion(
+  table: AppTable,
+  repositoryId: number,
+  scope: VariableScope,
+  version: string,
+  log?: Pick<Logger, "warn">,
+): Promise<StoredEntry[]> {
   const items = await queryAll(table, {
     KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
     ExpressionAttributeValues: { ":pk": repositoryKey(repositoryId), ":prefix": versionPrefix(scope, version) },
@@ -37,7 +43,10 @@ export async function writeVersion(
   entries: readonly EntryInput[],
   stamp: Stamp,
 ): Promise<void> {
-  await writeAll(table, entries.map((e) => putRequest(variableItem(repositoryId, scope, version, e, stamp))));
+  await writeAll(
+    table,
+    entries.map((e) => putRequest(variableItem(repositoryId, scope, version, e, stamp))),
+  );
 }
 
 /** Deletes names from a version; returns the entries that were there. */
@@ -52,9 +61,11 @@ export async function deleteFromVersion(
   for (let i = 0; i < names.length; i += BATCH_WRITE_MAX_REQUESTS) {
     // DeleteItem, not BatchWriteItem: only it returns what it deleted.
     const outs = await Promise.all(
-      names.slice(i, i + BATCH_WRITE_MAX_REQUESTS).map((name) =>
-        table.documents.send(new DeleteCommand({ TableName: table.name, Key: variableKey(repositoryId, scope, version, name), ReturnValues: "ALL_OLD" })),
-      ),
+      names
+        .slice(i, i + BATCH_WRITE_MAX_REQUESTS)
+        .map((name) =>
+          table.documents.send(new DeleteCommand({ TableName: table.name, Key: variableKey(repositoryId, scope, version, name), ReturnValues: "ALL_OLD" })),
+        ),
     );
     for (const out of outs) {
       const read = out.Attributes && storedEntry(out.Attributes);

@@ -15,8 +15,7 @@ const run = promisify(execFile);
 /** How long the start-up trial of the sandbox may take. */
 const PROBE_TIMEOUT_MS = 15_000;
 /** What the operator can do instead, said in every refusal. */
-const OTHERWISE =
-  "or set LOCAL_ISOLATION=none to run builds without a sandbox, where a build can read the app's private key and data and every other build";
+const OTHERWISE = "or set LOCAL_ISOLATION=none to run builds without a sandbox, where a build can read the app's private key and data and every other build";
 
 /** How to install bubblewrap, said wherever it is missing. */
 export const BUBBLEWRAP_INSTALL = "Debian and Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap";
@@ -97,7 +96,10 @@ export class Bubblewrap implements BuildSandbox {
     if (!user) return;
     const files = sandboxUserFiles(workspace);
     const name = user.name ?? "build";
-    await writeFile(files.passwd, `${await readFile("/etc/passwd", "utf8")}${name}:x:${user.uid}:${user.gid}:codebuild-checks build:${SANDBOX_PATHS.home}:/bin/bash\n`);
+    await writeFile(
+      files.passwd,
+      `${await readFile("/etc/passwd", "utf8")}${name}:x:${user.uid}:${user.gid}:codebuild-checks build:${SANDBOX_PATHS.home}:/bin/bash\n`,
+    );
     await writeFile(files.group, `${await readFile("/etc/group", "utf8")}${name}:x:${user.gid}:\n`);
     await chownTree(workspace, user);
   }
@@ -124,7 +126,10 @@ export class Bubblewrap implements BuildSandbox {
       });
       return undefined;
     } catch (error) {
-      const said = String((error as { stderr?: unknown }).stderr ?? "").trim().split("\n")[0] || (error as Error).message;
+      const said =
+        String((error as { stderr?: unknown }).stderr ?? "")
+          .trim()
+          .split("\n")[0] || (error as Error).message;
       return (
         `bubblewrap cannot make a sandbox on this machine (${said}): it needs unprivileged user namespaces, so allow them ` +
         "(sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0; " +
@@ -141,7 +146,13 @@ export async function findExecutable(name: string, searchPath: string | undefine
   for (const directory of (searchPath ?? "").split(delimiter)) {
     if (directory === "") continue;
     const candidate = join(directory, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return undefined;
 }

@@ -17,6 +17,9 @@ export const cancel = defineCommand({
     const stopped = await stopPullRequestBuilds(intent.issueNumber);
     return stopped === 0
       ? { ok: true, reply: "No build of this pull request is running." }
-      : { ok: true, reply: `Stopped ${stopped === 1 ? "1 running build" : `${stopped} running builds`}; ${stopped === 1 ? "its check run completes" : "their check runs complete"} as cancelled.` };
+      : {
+          ok: true,
+          reply: `Stopped ${stopped === 1 ? "1 running build" : `${stopped} running builds`}; ${stopped === 1 ? "its check run completes" : "their check runs complete"} as cancelled.`,
+        };
   },
 });

@@ -112,4 +112,3 @@ function defaultBranchBuild(intent: CommentIntent): { trigger: PushTrigger; what
   };
   return { trigger, what: `next build of ${branch}` };
 }
-

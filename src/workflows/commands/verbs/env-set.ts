@@ -22,7 +22,12 @@ export const envSet = defineCommand({
     for (const word of positional) {
       const assignment = assignmentOf(word);
       const problem = assignment
-        ? (variableNameProblem(assignment.name) ?? variableValueProblem(assignment.name, assignment.value) ?? repeated(assignment.name, assignments.map((a) => a.name)))
+        ? (variableNameProblem(assignment.name) ??
+          variableValueProblem(assignment.name, assignment.value) ??
+          repeated(
+            assignment.name,
+            assignments.map((a) => a.name),
+          ))
         : `${quoted(word)} is not KEY=VALUE: write the name, = and the value with no spaces around =, and quote a value that holds spaces`;
       if (problem) problems.push(problem);
       else if (assignment) assignments.push(assignment);
@@ -36,7 +41,14 @@ export const envSet = defineCommand({
       command.assignments.map((a) => ({ name: a.name, value: a.value, isSecret: false })),
       { actor: intent.sender.login, via: "comment" },
     );
-    if (!result.ok) return { ok: false, reply: editProblems(result.problems, command.assignments.map((a) => a.name)) };
+    if (!result.ok)
+      return {
+        ok: false,
+        reply: editProblems(
+          result.problems,
+          command.assignments.map((a) => a.name),
+        ),
+      };
     const names = command.assignments.map((a) => codeSpan(a.name)).join(", ");
     return { ok: true, reply: `Set ${names} for ${environmentWords(command.environment)}.` };
   },

@@ -32,7 +32,8 @@ export const secretSet = defineCommand({
     const [word, ...extra] = positional;
     const assignment = word === undefined ? undefined : assignmentOf(word);
     if (word === undefined) problems.push("/secret set needs KEY=VALUE");
-    else if (extra.length > 0) problems.push("/secret set takes exactly one KEY=VALUE: quote a value that holds spaces, and give each secret a /secret set line of its own");
+    else if (extra.length > 0)
+      problems.push("/secret set takes exactly one KEY=VALUE: quote a value that holds spaces, and give each secret a /secret set line of its own");
     else if (!assignment) problems.push("/secret set needs KEY=VALUE, and its argument has no =");
     else {
       const problem = secretProblem(assignment);
