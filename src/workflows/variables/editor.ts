@@ -65,13 +65,14 @@ export class VariableEditor {
     if (problems.length > 0) return { ok: false, problems };
     const before = current ?? (await this.variables.list(repo.id));
     const names = new Set(changes.map((c) => c.name));
-    const next = [...before.filter((e) => e.scope !== scope || !names.has(e.name)), ...changes.map((c) => sized(c, scope))];
+    const others = before.filter((e) => e.scope !== scope || !names.has(e.name));
+    const next = [...others, ...changes.map((c) => sized(c, scope))];
     const sizeProblems = environmentSizeProblems(next);
     if (sizeProblems.length > 0) return { ok: false, problems: sizeProblems };
 
     const entries = await this.storeSecrets(repo, scope, changes, before);
     await this.variables.set(repo.id, scope, entries, change);
-    const after = [...before.filter((e) => e.scope !== scope || !names.has(e.name)), ...this.stamped(entries, scope, change)];
+    const after = [...others, ...this.stamped(entries, scope, change)];
     return this.settle(repo, before, after);
   }
 
